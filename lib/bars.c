@@ -1,0 +1,94 @@
+#include "bars.h"
+#include "bt.h"
+#include "px.h"
+
+#include <csv.h>
+#include <string.h>
+
+const char *const bars_header[BARS_NCOLS] = {
+	"symbol", "interval", "ts", "open", "high", "low", "close", "adj_close", "volume",
+};
+
+const char *bars_err_code(enum bars_err e)
+{
+	static const char *codes[] = {
+		"ok", "bad_field_count", "bad_symbol", "bad_interval",
+		"bad_timestamp", "bad_price", "bad_volume",
+	};
+
+	return codes[e];
+}
+
+enum bars_err bars_parse(char **f, size_t n, struct bar *b, const char **field)
+{
+	double *px[] = { &b->open, &b->high, &b->low, &b->close, &b->adj_close };
+	int i;
+
+	*field = NULL;
+	if (n != BARS_NCOLS)
+		return BARS_EFIELDS;
+	*field = "symbol";
+	if (sym_valid(f[0]) < 0)
+		return BARS_ESYMBOL;
+	*field = "interval";
+	if (!sym_interval(f[1]))
+		return BARS_EINTERVAL;
+	*field = "ts";
+	if (bt_parse_iso(f[2], &b->ts) < 0)
+		return BARS_ETS;
+	for (i = 0; i < 5; i++) {
+		*field = bars_header[3 + i];
+		if (px_parse(f[3 + i], px[i]) < 0)
+			return BARS_EPRICE;
+	}
+	*field = "volume";
+	b->has_volume = f[8][0] != '\0';
+	b->volume = 0;
+	if (b->has_volume && px_parse_ll(f[8], &b->volume) < 0)
+		return BARS_EVOLUME;
+	strcpy(b->symbol, f[0]);
+	strcpy(b->interval, f[1]);
+	*field = NULL;
+	return BARS_OK;
+}
+
+int bars_write_header(FILE *fp)
+{
+	return bars_write_fields(fp, (char **)bars_header, BARS_NCOLS);
+}
+
+int bars_write(FILE *fp, const struct bar *b)
+{
+	char ts[BT_ISO_LEN], p[5][PX_LEN];
+	const double v[] = { b->open, b->high, b->low, b->close, b->adj_close };
+	int i;
+
+	for (i = 0; i < 5; i++)
+		if ((b->px_double ? px_format_f64(v[i], p[i])
+				  : px_format_f32(v[i], p[i])) < 0)
+			return -1;
+	bt_format_iso(b->ts, ts);
+	if (b->has_volume)
+		return fprintf(fp, "%s,%s,%s,%s,%s,%s,%s,%s,%lld\n", b->symbol,
+			       b->interval, ts, p[0], p[1], p[2], p[3], p[4],
+			       b->volume) < 0 ? -1 : 0;
+	return fprintf(fp, "%s,%s,%s,%s,%s,%s,%s,%s,\n", b->symbol, b->interval,
+		       ts, p[0], p[1], p[2], p[3], p[4]) < 0 ? -1 : 0;
+}
+
+int bars_write_fields(FILE *fp, char **f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i && putc(',', fp) == EOF)
+			return -1;
+		if (strpbrk(f[i], ",\"\n\r")) {
+			if (csv_fwrite(fp, f[i], strlen(f[i])) != 0)
+				return -1;
+		} else if (fputs(f[i], fp) == EOF) {
+			return -1;
+		}
+	}
+	return putc('\n', fp) == EOF ? -1 : 0;
+}

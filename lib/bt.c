@@ -1,0 +1,174 @@
+#include "bt.h"
+#include "msg.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+time_t bt_now(void)
+{
+	const char *env = getenv("BARS_NOW");
+	time_t t;
+
+	if (!env || !*env)
+		return time(NULL);
+	if (bt_parse_time(env, &t) < 0)
+		msg_die(2, "BARS_NOW: not ISO-8601 UTC or epoch seconds: %s", env);
+	return t;
+}
+
+static int digits(const char *s, int n, int *out)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : d[m - 1];
+}
+
+int bt_parse_iso(const char *s, time_t *out)
+{
+	struct tm tm = { 0 };
+	int y, mo, d, h = 0, mi = 0, se = 0;
+	size_t len = strlen(s);
+
+	if (len < 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || digits(s + 8, 2, &d))
+		return -1;
+	if (len == 10)
+		goto done;
+	if (s[10] != 'T' && s[10] != ' ')
+		return -1;
+	if (len == 17 && s[16] == 'Z' && !digits(s + 11, 2, &h) && s[13] == ':' &&
+	    !digits(s + 14, 2, &mi))
+		goto done;
+	if (len != 20 || s[19] != 'Z' || digits(s + 11, 2, &h) || s[13] != ':' ||
+	    digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &se))
+		return -1;
+done:
+	if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
+	    h > 23 || mi > 59 || se > 60)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	*out = timegm(&tm);
+	return 0;
+}
+
+int bt_parse_time(const char *s, time_t *out)
+{
+	char *end;
+	long long v;
+
+	if (bt_parse_iso(s, out) == 0)
+		return 0;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = (time_t)v;
+	return 0;
+}
+
+char *bt_format_iso(time_t t, char *buf)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, BT_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+int bt_set_tz(const char *tz)
+{
+	static char current[128];
+	char path[256];
+
+	if (strcmp(current, tz) == 0)
+		return 0;
+	/* glibc silently falls back to UTC for unknown zones; check the file. */
+	if (strcmp(tz, "UTC") != 0 && tz[0] != ':') {
+		if (strstr(tz, "..") || tz[0] == '/')
+			return -1;
+		snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+		if (access(path, R_OK) < 0)
+			return -1;
+	}
+	if (setenv("TZ", tz, 1) < 0)
+		return -1;
+	tzset();
+	snprintf(current, sizeof(current), "%s", tz);
+	return 0;
+}
+
+int bt_local_tm(const char *tz, time_t t, struct tm *out)
+{
+	if (bt_set_tz(tz) < 0)
+		return -1;
+	return localtime_r(&t, out) ? 0 : -1;
+}
+
+int bt_local_to_utc(const char *tz, int y, int mon, int d, int h, int m,
+		    time_t *out)
+{
+	struct tm tm = { 0 };
+	time_t t;
+
+	if (bt_set_tz(tz) < 0)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = m;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	/*
+	 * In a skipped hour mktime() normalises using the offset it guessed,
+	 * which can land before the jump; the first valid instant is the jump
+	 * itself, i.e. the local wall time rounded down to the hour boundary.
+	 */
+	if (tm.tm_hour != h || tm.tm_min != m) {
+		struct tm chk;
+
+		t -= t % 3600;
+		localtime_r(&t, &chk);
+		if (chk.tm_hour < h && chk.tm_mday == d)
+			t += 3600;
+	}
+	*out = t;
+	return 0;
+}
+
+int bt_local_midnight(const char *tz, time_t t, time_t *out)
+{
+	struct tm tm;
+
+	if (bt_local_tm(tz, t, &tm) < 0)
+		return -1;
+	return bt_local_to_utc(tz, tm.tm_year + 1900, tm.tm_mon + 1,
+			       tm.tm_mday, 0, 0, out);
+}

@@ -1,0 +1,168 @@
+#include "csvr.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct csvr {
+	FILE *fp;
+	const char *name;
+	struct csv_parser p;
+	char *line;         /* getline buffer */
+	size_t linecap;
+	long lineno;        /* physical lines read so far */
+	long recline;       /* first line of the current record */
+	long startline;     /* first line of the record being parsed */
+	char **fields;      /* fields of the completed record */
+	size_t nfields, cap;
+	int done;           /* a record was completed by the last feed */
+	int inrec;          /* a record spans past the last line read */
+	int eof;
+	char err[160];
+};
+
+struct csvr *csvr_new(FILE *fp, const char *name)
+{
+	struct csvr *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	if (csv_init(&r->p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0) {
+		free(r);
+		return NULL;
+	}
+	r->fp = fp;
+	r->name = name;
+	return r;
+}
+
+static void clear_fields(struct csvr *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfields; i++)
+		free(r->fields[i]);
+	r->nfields = 0;
+}
+
+void csvr_free(struct csvr *r)
+{
+	if (!r)
+		return;
+	clear_fields(r);
+	free(r->fields);
+	free(r->line);
+	csv_free(&r->p);
+	free(r);
+}
+
+static void on_field(void *s, size_t len, void *data)
+{
+	struct csvr *r = data;
+	char *f;
+
+	if (r->nfields == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 16;
+		char **nf = realloc(r->fields, ncap * sizeof(*nf));
+
+		if (!nf)
+			abort();
+		r->fields = nf;
+		r->cap = ncap;
+	}
+	f = malloc(len + 1);
+	if (!f)
+		abort();
+	if (s)
+		memcpy(f, s, len);
+	f[s ? len : 0] = '\0';
+	r->fields[r->nfields++] = f;
+}
+
+static void on_record(int c, void *data)
+{
+	struct csvr *r = data;
+
+	(void)c;
+	r->done = 1;
+}
+
+int csvr_next(struct csvr *r, char ***fields, size_t *nfields)
+{
+	ssize_t n;
+
+	clear_fields(r);
+	r->done = 0;
+	while (!r->done) {
+		if (r->eof)
+			return 0;
+		n = getline(&r->line, &r->linecap, r->fp);
+		if (n < 0) {
+			if (ferror(r->fp)) {
+				snprintf(r->err, sizeof(r->err), "%s", strerror(errno));
+				return -1;
+			}
+			r->eof = 1;
+			if (csv_fini(&r->p, on_field, on_record, r) != 0) {
+				snprintf(r->err, sizeof(r->err), "line %ld: %s",
+					 r->startline, "unterminated quoted field");
+				return -1;
+			}
+			break;
+		}
+		if (!r->inrec)
+			r->startline = r->lineno + 1;
+		r->lineno++;
+		if (csv_parse(&r->p, r->line, (size_t)n, on_field, on_record, r) != (size_t)n) {
+			snprintf(r->err, sizeof(r->err), "line %ld: %s", r->lineno,
+				 csv_strerror(csv_error(&r->p)));
+			return -1;
+		}
+		r->inrec = !r->done && r->nfields > 0;
+	}
+	r->inrec = 0;
+	if (!r->done)
+		return 0;
+	r->recline = r->startline;
+	*fields = r->fields;
+	*nfields = r->nfields;
+	return 1;
+}
+
+long csvr_line(const struct csvr *r)
+{
+	return r->recline;
+}
+
+const char *csvr_name(const struct csvr *r)
+{
+	return r->name;
+}
+
+const char *csvr_error(const struct csvr *r)
+{
+	return r->err;
+}
+
+int csvr_header(struct csvr *r, const char *const *want, size_t n)
+{
+	char **f;
+	size_t nf, i;
+	int rc = csvr_next(r, &f, &nf);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		snprintf(r->err, sizeof(r->err), "empty input, expected a header");
+		return -1;
+	}
+	for (i = 0; i < n && i < nf; i++)
+		if (strcmp(f[i], want[i]) != 0)
+			break;
+	if (i == n && nf == n)
+		return 0;
+	snprintf(r->err, sizeof(r->err), "line %ld: bad header, expected %s,...",
+		 csvr_line(r), want[0]);
+	return -1;
+}

@@ -1,0 +1,37 @@
+/*
+ * csvr: a streaming CSV record reader on top of libcsv.
+ *
+ * Memory stays flat: one record is held at a time.  The fields returned by
+ * csvr_next() are owned by the reader and valid until the next call.
+ * Line numbers count physical input lines from 1, so errors can name the
+ * line a person would open in an editor.  A trailing CR is ignored.
+ */
+#ifndef CSVR_H
+#define CSVR_H
+
+#include <stdio.h>
+
+struct csvr;
+
+/* name is used in messages ("-" or a path); fp is borrowed. NULL on ENOMEM. */
+struct csvr *csvr_new(FILE *fp, const char *name);
+void csvr_free(struct csvr *r);
+
+/*
+ * Read the next record: 1 with *fields and *nfields set, 0 at end of input,
+ * -1 on a read or syntax error (message from csvr_error()).  Blank lines
+ * are skipped.
+ */
+int csvr_next(struct csvr *r, char ***fields, size_t *nfields);
+/* Line on which the last returned record started. */
+long csvr_line(const struct csvr *r);
+const char *csvr_name(const struct csvr *r);
+const char *csvr_error(const struct csvr *r);
+
+/*
+ * Read and check a header: 0 when the first record equals want[0..n-1]
+ * exactly, -1 otherwise (including empty input; csvr_error() says why).
+ */
+int csvr_header(struct csvr *r, const char *const *want, size_t n);
+
+#endif

@@ -1,0 +1,138 @@
+#include "msg.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#ifndef VERSION
+#define VERSION "0.1.0"
+#endif
+
+static const char *prog = "stockbars";
+static int threshold = -1;
+
+void msg_init(const char *argv0)
+{
+	const char *s = strrchr(argv0, '/');
+
+	prog = s ? s + 1 : argv0;
+}
+
+const char *msg_prog(void)
+{
+	return prog;
+}
+
+static int level_threshold(void)
+{
+	static const char *names[] = { "debug", "info", "warn", "error" };
+	const char *env;
+	int i;
+
+	if (threshold >= 0)
+		return threshold;
+	threshold = MSG_INFO;
+	env = getenv("LOG_LEVEL");
+	for (i = 0; env && i < 4; i++)
+		if (strcasecmp(env, names[i]) == 0)
+			threshold = i;
+	if (env && strcasecmp(env, "warning") == 0)
+		threshold = MSG_WARN;
+	return threshold;
+}
+
+int msg_enabled(enum msg_level lvl)
+{
+	return (int)lvl >= level_threshold();
+}
+
+static void vmsg(const char *tag, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", prog);
+	if (tag)
+		fprintf(stderr, "%s: ", tag);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void msg_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void msg_die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(NULL, fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void msg_log(enum msg_level lvl, const char *fmt, ...)
+{
+	static const char *tags[] = { "debug", "info", "warn", "error" };
+	va_list ap;
+
+	if (!msg_enabled(lvl))
+		return;
+	va_start(ap, fmt);
+	vmsg(tags[lvl], fmt, ap);
+	va_end(ap);
+}
+
+/* Mask "scheme://user:PASS@host" and "password=PASS" (conninfo) forms. */
+char *msg_mask_url(char *dst, size_t n, const char *url)
+{
+	const char *scheme, *at, *colon, *pw;
+	size_t len;
+
+	if (n == 0)
+		return dst;
+	snprintf(dst, n, "%s", url ? url : "");
+	scheme = strstr(dst, "://");
+	if (scheme) {
+		at = strchr(scheme + 3, '@');
+		colon = strchr(scheme + 3, ':');
+		if (at && colon && colon < at) {
+			len = strlen(at);
+			if ((size_t)(colon + 1 - dst) + 3 + len < n) {
+				memmove((char *)colon + 4, at, len + 1);
+				memcpy((char *)colon + 1, "***", 3);
+			}
+		}
+	}
+	pw = strstr(dst, "password=");
+	if (pw) {
+		char *v = (char *)pw + 9, *end = v;
+
+		while (*end && *end != ' ' && *end != '&')
+			end++;
+		len = strlen(end);
+		if ((size_t)(v - dst) + 3 + len < n) {
+			memmove(v + 3, end, len + 1);
+			memcpy(v, "***", 3);
+		}
+	}
+	return dst;
+}
+
+void msg_version(void)
+{
+	printf("%s %s\n", prog, VERSION);
+	exit(0);
+}
+
+void msg_close_stdout(int code)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		msg_die(code, "stdout: %s", strerror(errno ? errno : EIO));
+}

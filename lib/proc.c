@@ -1,0 +1,87 @@
+#include "proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int proc_start(struct proc *p, char *const argv[], int want_in, int want_out)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 };
+
+	memset(p, 0, sizeof(*p));
+	if ((want_in && pipe(in) < 0) || (want_out && pipe(out) < 0))
+		return -1;
+	fflush(NULL);
+	p->pid = fork();
+	if (p->pid < 0)
+		return -1;
+	if (p->pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		if (want_in && (dup2(in[0], 0) < 0 || close(in[0]) || close(in[1])))
+			_exit(127);
+		if (want_out && (dup2(out[1], 1) < 0 || close(out[0]) || close(out[1])))
+			_exit(127);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (want_in) {
+		close(in[0]);
+		fcntl(in[1], F_SETFD, FD_CLOEXEC);
+		p->in = fdopen(in[1], "w");
+	}
+	if (want_out) {
+		close(out[1]);
+		fcntl(out[0], F_SETFD, FD_CLOEXEC);
+		p->out = fdopen(out[0], "r");
+	}
+	return 0;
+}
+
+int proc_wait(struct proc *p)
+{
+	int st;
+
+	if (p->in)
+		fclose(p->in);
+	if (p->out)
+		fclose(p->out);
+	p->in = p->out = NULL;
+	while (waitpid(p->pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
+
+int proc_capture(char *const argv[], char **out, size_t *len)
+{
+	struct proc p;
+	size_t cap = 4096, n = 0, r;
+	char *buf = malloc(cap);
+
+	if (!buf || proc_start(&p, argv, 0, 1) < 0) {
+		free(buf);
+		return -1;
+	}
+	while ((r = fread(buf + n, 1, cap - n - 1, p.out)) > 0) {
+		n += r;
+		if (cap - n - 1 == 0) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	buf[n] = '\0';
+	*out = buf;
+	if (len)
+		*len = n;
+	return proc_wait(&p);
+}

@@ -1,0 +1,85 @@
+#include "px.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Drop trailing zeros after the point, and a trailing point, from "%f". */
+static int trim(char *buf, int n)
+{
+	if (strchr(buf, '.')) {
+		while (n > 0 && buf[n - 1] == '0')
+			buf[--n] = '\0';
+		if (n > 0 && buf[n - 1] == '.')
+			buf[--n] = '\0';
+	}
+	if (strcmp(buf, "-0") == 0) {
+		strcpy(buf, "0");
+		n = 1;
+	}
+	return n;
+}
+
+/*
+ * The fewest decimal places that read back as the same value is the
+ * shortest plain decimal: "%f" never uses an exponent.  Try the common
+ * short forms first so typical prices need one or two snprintf calls.
+ */
+static int shortest(double v, char *buf, int single)
+{
+	int d, n = 0;
+
+	if (!isfinite(v))
+		return -1;
+	for (d = 0; d <= 40; d++) {
+		double back;
+
+		n = snprintf(buf, PX_LEN, "%.*f", d, v);
+		if (n >= PX_LEN)
+			return -1;
+		back = strtod(buf, NULL);
+		if (single ? (float)back == (float)v : back == v)
+			break;
+	}
+	return trim(buf, n);
+}
+
+int px_format_f32(double v, char *buf)
+{
+	return shortest(v, buf, 1);
+}
+
+int px_format_f64(double v, char *buf)
+{
+	return shortest(v, buf, 0);
+}
+
+int px_parse(const char *s, double *out)
+{
+	char *end;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	*out = strtod(s, &end);
+	if (*end || errno == ERANGE || !isfinite(*out))
+		return -1;
+	/* strtod accepts "nan", "inf" and hex; prices are plain decimals. */
+	for (; *s; s++)
+		if (!strchr("0123456789.-+eE", *s))
+			return -1;
+	return 0;
+}
+
+int px_parse_ll(const char *s, long long *out)
+{
+	char *end;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return *end || errno ? -1 : 0;
+}

@@ -1,0 +1,150 @@
+/* Unit tests for lib/: msg, bt, sym, px, csvr, bars, plan. */
+#include "bars.h"
+#include "bt.h"
+#include "csvr.h"
+#include "msg.h"
+#include "plan.h"
+#include "px.h"
+#include "sym.h"
+#include "unit.h"
+
+#include <stdlib.h>
+
+static void test_mask(void)
+{
+	static const struct { const char *in, *want; } t[] = {
+		{ "postgresql://u:secret@h/db", "postgresql://u:***@h/db" },
+		{ "postgresql://u@h/db", "postgresql://u@h/db" },
+		{ "host=h password=secret dbname=x", "host=h password=*** dbname=x" },
+		{ "postgresql:///db?host=/tmp&password=pw", "postgresql:///db?host=/tmp&password=***" },
+	};
+	char buf[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		CHECK_STR(msg_mask_url(buf, sizeof(buf), t[i].in), t[i].want, "mask %s", t[i].in);
+}
+
+static void test_time(void)
+{
+	static const struct { const char *in; long long want; } t[] = {
+		{ "2026-11-24T21:30:00Z", 1795555800LL },
+		{ "2026-11-24", 1795478400LL },
+		{ "2026-11-24T21:30Z", 1795555800LL },
+		{ "1970-01-01T00:00:00Z", 0 },
+		{ "2026-02-29", -1 }, { "2026-13-01", -1 }, { "2026-11-24T21:30:00", -1 },
+		{ "2026-11-24T25:00:00Z", -1 }, { "", -1 }, { "20261124", -1 },
+	};
+	char buf[BT_ISO_LEN];
+	time_t v;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int rc = bt_parse_iso(t[i].in, &v);
+
+		CHECK(t[i].want < 0 ? rc < 0 : rc == 0 && v == t[i].want, "parse '%s'", t[i].in);
+	}
+	CHECK(bt_parse_time("1795555800", &v) == 0 && v == 1795555800, "epoch seconds");
+	CHECK_STR(bt_format_iso(1795555800, buf), "2026-11-24T21:30:00Z", "format");
+	/* AAPL 2020-09-01 daily bar stamped 09:30 EDT -> 04:00Z midnight. */
+	CHECK(bt_local_midnight("America/New_York", 1598967000, &v) == 0 &&
+	      v == 1598932800, "NY midnight in EDT");
+	CHECK(bt_local_midnight("America/New_York", 1604500200, &v) == 0 &&
+	      v == 1604466000, "NY midnight in EST");
+	CHECK(bt_local_midnight("Europe/Berlin", 1691391600, &v) == 0 &&
+	      v == 1691359200, "Berlin midnight in CEST");
+	CHECK(bt_set_tz("Not/AZone") < 0, "unknown zone refused");
+	/* 2026-03-08 02:30 New York does not exist: the next instant is 03:00 EDT. */
+	CHECK(bt_local_to_utc("America/New_York", 2026, 3, 8, 2, 30, &v) == 0 &&
+	      v == 1772953200, "skipped hour resolves after the jump (%lld)", (long long)v);
+}
+
+static void test_sym(void)
+{
+	static const char *good[] = { "AAPL", "BRK-B", "^GSPC", "EURUSD=X", "BTC-USD", "7203.T" };
+	static const char *bad[] = { "", "A B", "A;B", "A'B", "A/B", "A\"", "A\tB",
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG" };
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CHECK(sym_valid(good[i]) == 0, "symbol '%s' valid", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(sym_valid(bad[i]) < 0, "symbol '%s' rejected", bad[i]);
+	CHECK(sym_interval("5m") && sym_interval("5m")->seconds == 300, "5m");
+	CHECK(!sym_interval("7m"), "7m unknown");
+	CHECK(sym_period_seconds("20d") == 20 * 86400, "20d");
+	CHECK(sym_period_seconds("2y") == 730 * 86400, "2y");
+	CHECK(sym_period_seconds("x") < 0 && sym_period_seconds("5") < 0, "bad periods");
+}
+
+static void test_px(void)
+{
+	static const struct { double in; const char *want; } t[] = {
+		{ 227.1750030517578, "227.175" }, { 100.0, "100" }, { 0.1, "0.1" },
+		{ 1e-5, "0.00001" }, { 123456792.0, "123456792" }, { -0.0, "0" },
+		{ 4.0999999046325684, "4.1" },
+	};
+	char buf[PX_LEN];
+	double d;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		px_format_f32(t[i].in, buf);
+		CHECK_STR(buf, t[i].want, "f32 %.17g", t[i].in);
+	}
+	px_format_f64(1714.135, buf);
+	CHECK_STR(buf, "1714.135", "f64");
+	CHECK(px_parse("nan", &d) < 0 && px_parse("inf", &d) < 0 && px_parse("1x", &d) < 0 &&
+	      px_parse("", &d) < 0 && px_parse("0x10", &d) < 0, "bad numbers");
+	CHECK(px_parse("1.5e2", &d) == 0 && d == 150, "exponent accepted on input");
+}
+
+static void test_csvr(void)
+{
+	const char *text = "a,b\n\n\"x,1\",\"multi\nline\"\r\nlast,row";
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+	struct csvr *r = csvr_new(fp, "mem");
+	char **f;
+	size_t n;
+
+	CHECK(csvr_next(r, &f, &n) == 1 && n == 2 && csvr_line(r) == 1, "first record");
+	CHECK(csvr_next(r, &f, &n) == 1 && n == 2 && strcmp(f[0], "x,1") == 0 &&
+	      strcmp(f[1], "multi\nline") == 0 && csvr_line(r) == 3, "quoted, line 3");
+	CHECK(csvr_next(r, &f, &n) == 1 && n == 2 && strcmp(f[1], "row") == 0 &&
+	      csvr_line(r) == 5, "no final newline, line %ld", csvr_line(r));
+	CHECK(csvr_next(r, &f, &n) == 0, "eof");
+	csvr_free(r);
+	fclose(fp);
+}
+
+static void test_bars_plan(void)
+{
+	char *row[] = { "AAPL", "5m", "2026-11-24T14:30:00Z", "1", "2", "0.5", "1.5", "1.5", "" };
+	char *plan[] = { "AAPL", "5m", "2026-11-01", "2026-11-02" };
+	struct plan_row p;
+	struct bar b;
+	const char *field;
+	char why[128];
+
+	CHECK(bars_parse(row, 9, &b, &field) == BARS_OK && !b.has_volume, "bar parses");
+	row[6] = "abc";
+	CHECK(bars_parse(row, 9, &b, &field) == BARS_EPRICE && strcmp(field, "close") == 0,
+	      "bad close named");
+	CHECK(bars_parse(row, 8, &b, &field) == BARS_EFIELDS, "field count");
+	CHECK(plan_parse(plan, 4, &p, why, sizeof(why)) == 0 && p.end - p.start == 86400,
+	      "plan row");
+	plan[3] = "2026-10-01";
+	CHECK(plan_parse(plan, 4, &p, why, sizeof(why)) < 0 && strstr(why, "not after"),
+	      "plan end before start");
+}
+
+int main(void)
+{
+	test_mask();
+	test_time();
+	test_sym();
+	test_px();
+	test_csvr();
+	test_bars_plan();
+	return unit_failed;
+}
