@@ -15,14 +15,14 @@ BUILD    ?= build
 BIN      ?= bin
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKGS      = libcurl libpq
+PKGS      = libcurl libpq libmicrohttpd
 WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CPPFLAGS += -Ilib -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
             -DVERSION='"$(VERSION)"' -DSHAREDIR='"$(SHAREDIR)"' \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 
-TOOLS    = sched-plan fetch-bars normalize-bars validate-bars load-bars
+TOOLS    = $(sort $(patsubst tools/%.c,%,$(wildcard tools/*.c)))
 BINS     = $(TOOLS:%=$(BIN)/%)
 LIBOBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c))
 UNITSRC  = $(wildcard tests/unit/*.c)
