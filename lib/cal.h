@@ -1,0 +1,43 @@
+/*
+ * cal: the NYSE trading calendar (built-in rules plus an override file).
+ *
+ * Regular session 09:30-16:00 America/New_York; early closes at 13:00.
+ * Full holidays: New Year's Day (Sunday -> Monday; a Saturday is not
+ * observed), MLK Day (3rd Monday of January, since 1998), Presidents' Day
+ * (3rd Monday of February), Good Friday, Memorial Day (last Monday of May),
+ * Juneteenth (since 2022), Independence Day, Christmas (Saturday -> Friday,
+ * Sunday -> Monday), Labor Day (1st Monday of September), Thanksgiving
+ * (4th Thursday of November).  Early closes: the day after Thanksgiving,
+ * Christmas Eve Monday-Thursday, July 3 on a Monday, Tuesday or Thursday
+ * (and on a Wednesday since 2013).  Source: exchange_calendars
+ * exchange_calendar_xnys.py, see ../shared/notes/FACTS.md.
+ *
+ * Session bounds are cached per date, so repeated lookups do not touch
+ * TZ.  Not thread-safe (like bt).  Functions return 0 on success and -1
+ * on failure unless stated otherwise.
+ */
+#ifndef CAL_H
+#define CAL_H
+
+#include <stddef.h>
+#include <time.h>
+
+enum cal_day { CAL_CLOSED = 0, CAL_FULL = 1, CAL_EARLY = 2 };
+
+/* Kind of NYSE day for a local date (y, mon 1-12, d). */
+enum cal_day cal_nyse_day(int y, int mon, int d);
+
+/* 1 when the market trades that date, with *open and *close as UTC epochs;
+ * 0 when closed. */
+int cal_session(int y, int mon, int d, time_t *open, time_t *close);
+
+/* The session containing t, or the next one starting after t: 0 with
+ * open/close, -1 none within 30 days. */
+int cal_next_session(time_t t, time_t *open, time_t *close);
+
+/* Load an override file: CSV lines `YYYY-MM-DD,closed` or
+ * `YYYY-MM-DD,early,HH:MM` (# comments allowed); 0, or -1 with why
+ * (a message of at most n bytes naming the line). */
+int cal_load_overrides(const char *path, char *why, size_t n);
+
+#endif
