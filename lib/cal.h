@@ -40,4 +40,24 @@ int cal_next_session(time_t t, time_t *open, time_t *close);
  * (a message of at most n bytes naming the line). */
 int cal_load_overrides(const char *path, char *why, size_t n);
 
+/*
+ * Extensions for hot loops (validate-bars, sched-plan).  Dates are day
+ * numbers: days since 1970-01-01 of the local (New York) calendar date.
+ * Session bounds are computed once per date and cached, so a lookup that
+ * hits the cache does not switch TZ.  The returned pointer is valid until
+ * the next call; NULL when the time zone data is missing.
+ */
+struct cal_info {
+	long day;
+	int y, mon, d;
+	enum cal_day kind;
+	time_t midnight;    /* 00:00 local of the date, UTC epoch */
+	time_t open, close; /* session bounds; 0 when closed */
+};
+long cal_day_number(int y, int mon, int d);
+void cal_civil(long day, int *y, int *mon, int *d);
+const struct cal_info *cal_day_info(long day);
+/* The New York date containing t. */
+const struct cal_info *cal_info_at(time_t t);
+
 #endif
