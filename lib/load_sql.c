@@ -1,0 +1,81 @@
+#include "load_sql.h"
+
+const char load_sql_stage[] =
+	"CREATE TEMP TABLE IF NOT EXISTS load_stage ("
+	" seq bigint NOT NULL, symbol text NOT NULL, interval text NOT NULL,"
+	" ts timestamptz NOT NULL, open double precision, high double precision,"
+	" low double precision, close double precision,"
+	" adj_close double precision, volume bigint)";
+
+const char load_sql_copy[] =
+	"COPY pg_temp.load_stage (seq, symbol, interval, ts, open, high, low,"
+	" close, adj_close, volume) FROM STDIN";
+
+#define SRC \
+	"WITH src AS (" \
+	" SELECT DISTINCT ON (symbol, interval, ts) symbol, interval, ts," \
+	" open, high, low, close, adj_close, volume" \
+	" FROM pg_temp.load_stage ORDER BY symbol, interval, ts, seq DESC)," \
+	" up AS (" \
+	" INSERT INTO {S}.{T} AS b (symbol, interval, ts, open, high, low," \
+	" close, adj_close, volume, loaded_at, run_id)" \
+	" SELECT symbol, interval, ts, open, high, low, close, adj_close," \
+	" volume, now(), $1::bigint FROM src" \
+	" ON CONFLICT (symbol, interval, ts) DO UPDATE SET" \
+	" open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low," \
+	" close = EXCLUDED.close, adj_close = EXCLUDED.adj_close," \
+	" volume = EXCLUDED.volume, loaded_at = EXCLUDED.loaded_at," \
+	" run_id = EXCLUDED.run_id" \
+	" WHERE (b.open, b.high, b.low, b.close, b.adj_close, b.volume)" \
+	" IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low," \
+	" EXCLUDED.close, EXCLUDED.adj_close, EXCLUDED.volume)"
+
+#define COUNTS \
+	" SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE ins)," \
+	" count(*) FILTER (WHERE NOT ins) FROM up"
+
+/*
+ * Every part of one statement sees the snapshot taken before it, so the
+ * audit's lookup of the bars table reads the old values of the rows the
+ * upsert changed.  OFFSET 0 keeps the lookup a per-row index probe
+ * instead of a join over the whole table.
+ */
+const char load_sql_upsert_audit[] =
+	SRC
+	" RETURNING (b.xmax = 0) AS ins, b.symbol, b.interval, b.ts, b.open,"
+	" b.high, b.low, b.close, b.adj_close, b.volume),"
+	" audit AS ("
+	" INSERT INTO {S}.bar_changes (run_id, target, symbol, interval, ts,"
+	" old_open, old_high, old_low, old_close, old_adj_close, old_volume,"
+	" new_open, new_high, new_low, new_close, new_adj_close, new_volume)"
+	" SELECT $1::bigint, $2::text, u.symbol, u.interval, u.ts, o.open, o.high,"
+	" o.low, o.close, o.adj_close, o.volume, u.open, u.high, u.low, u.close,"
+	" u.adj_close, u.volume"
+	" FROM up u, LATERAL (SELECT s.open, s.high, s.low, s.close,"
+	" s.adj_close, s.volume FROM {S}.{T} s WHERE s.symbol = u.symbol"
+	" AND s.interval = u.interval AND s.ts = u.ts OFFSET 0) o"
+	" WHERE NOT u.ins)"
+	COUNTS;
+
+const char load_sql_upsert[] =
+	SRC " RETURNING (b.xmax = 0) AS ins)" COUNTS;
+
+const char load_sql_run_start[] =
+	"INSERT INTO {S}.load_runs (host, pid, target) VALUES ($1, $2, $3)"
+	" RETURNING id";
+
+const char load_sql_run_finish[] =
+	"UPDATE {S}.load_runs SET finished_at = now(), status = $2, error = $3,"
+	" rows_in = $4, duplicates = $5, inserted = $6, updated = $7,"
+	" unchanged = $8, rejected = $9 WHERE id = $1";
+
+const char load_sql_event[] =
+	"INSERT INTO {S}.corporate_actions AS c (symbol, ts, kind, value,"
+	" numerator, denominator, run_id)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7)"
+	" ON CONFLICT (symbol, ts, kind) DO UPDATE SET value = EXCLUDED.value,"
+	" numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator,"
+	" loaded_at = now(), run_id = EXCLUDED.run_id"
+	" WHERE (c.value, c.numerator, c.denominator) IS DISTINCT FROM"
+	" (EXCLUDED.value, EXCLUDED.numerator, EXCLUDED.denominator)"
+	" RETURNING (c.xmax = 0) AS inserted";
