@@ -1,0 +1,107 @@
+#include "plan_win.h"
+#include "bt.h"
+#include "cal.h"
+#include "msg.h"
+
+#include <string.h>
+
+#define DAY 86400L
+
+static time_t align_down(time_t t, long step)
+{
+	return t - (time_t)((t % step + step) % step);
+}
+
+static time_t align_up(time_t t, long step)
+{
+	time_t d = align_down(t, step);
+
+	return d == t ? t : d + step;
+}
+
+/*
+ * Can a complete bar have appeared in [e, end)?  e is the end of the
+ * newest stored bar.  Without the calendar only the clock decides; with
+ * it, the first session after e must hold a finished bar by end (for daily
+ * and longer bars: the session must have closed).
+ */
+static int something_new(const struct plan_req *r, time_t e, time_t end)
+{
+	time_t o, c, a, bar_end;
+
+	if (!r->calendar)
+		return !r->iv->intraday || e + r->iv->seconds <= end;
+	if (cal_next_session(e, &o, &c) < 0)
+		return 0;
+	if (!r->iv->intraday)
+		return c <= end;
+	a = e > o ? e : o;
+	bar_end = a + r->iv->seconds < c ? a + r->iv->seconds : c;
+	return bar_end <= end;
+}
+
+/* Intraday history is limited: never ask for more than the provider has. */
+static time_t clamp_history(const struct plan_req *r, time_t start, long step)
+{
+	char a[BT_ISO_LEN], b[BT_ISO_LEN];
+	time_t earliest;
+
+	if (!r->iv->intraday || r->iv->history_days <= 0)
+		return start;
+	earliest = align_up(r->now - r->iv->history_days * DAY + 1, step);
+	if (start >= earliest)
+		return start;
+	msg_log(MSG_INFO, "%s %s: start %s is beyond the %ld days of %s history"
+		" Yahoo serves; shortened to %s", r->symbol, r->iv->name,
+		bt_format_iso(start, a), r->iv->history_days, r->iv->name,
+		bt_format_iso(earliest, b));
+	return earliest;
+}
+
+/* Intraday chunks with no session at all are not worth a request. */
+static int market_closed(const struct plan_req *r, time_t a, time_t b)
+{
+	time_t o, c;
+
+	if (!r->calendar || !r->iv->intraday)
+		return 0;
+	return cal_next_session(a, &o, &c) < 0 || o >= b;
+}
+
+int plan_win_emit(FILE *fp, const struct plan_req *r)
+{
+	long sec = r->iv->seconds, step = sec < DAY ? sec : DAY;
+	long chunk = r->iv->chunk_days * DAY;
+	time_t start, end = r->have_end ? r->end : r->now, a, b;
+	struct plan_row row;
+	char when[BT_ISO_LEN];
+	int n = 0;
+
+	if (r->have_start) {
+		start = r->start;
+	} else if (r->have_newest && !r->full) {
+		if (!something_new(r, r->newest + sec, end)) {
+			msg_log(MSG_DEBUG, "%s %s: nothing new since the bar at %s",
+				r->symbol, r->iv->name, bt_format_iso(r->newest, when));
+			return 0;
+		}
+		start = r->newest + sec - r->overlap * sec;
+	} else {
+		start = align_down(end - r->period_seconds, step);
+	}
+	start = clamp_history(r, start, step);
+	memset(&row, 0, sizeof(row));
+	snprintf(row.symbol, sizeof(row.symbol), "%s", r->symbol);
+	row.interval = r->iv;
+	for (a = start; a < end; a = b) {
+		b = chunk > 0 && end - a > chunk ? a + chunk : end;
+		if (market_closed(r, a, b))
+			continue;
+		row.start = a;
+		row.end = b;
+		if (plan_write(fp, &row) < 0)
+			return -1;
+		n++;
+	}
+	return n;
+}

@@ -1,0 +1,41 @@
+/*
+ * plan_win: the windows sched-plan emits for one (symbol, interval).
+ *
+ * Pure functions of their inputs (no clock, no database), so the rules
+ * are testable on their own:
+ *   - start from the newest stored bar minus the overlap, or the whole
+ *     period when nothing is stored (or --full);
+ *   - with the NYSE calendar, nothing when no complete bar can have
+ *     appeared since the newest stored bar ended;
+ *   - intraday history clamped to the provider's look-back, with a note;
+ *   - windows split into provider-sized chunks, intraday chunks during
+ *     which the market was closed throughout dropped.
+ */
+#ifndef PLAN_WIN_H
+#define PLAN_WIN_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "plan.h"
+#include "sym.h"
+
+struct plan_req {
+	const char *symbol;
+	const struct sym_interval *iv;
+	time_t now;
+	long period_seconds;
+	int have_newest;  /* newest holds the newest stored bar start */
+	time_t newest;
+	long overlap;     /* bars re-fetched before the newest's end */
+	int full;         /* ignore the stored bars */
+	int have_start, have_end; /* explicit --start / --end */
+	time_t start, end;
+	int calendar;     /* the NYSE calendar applies to this job */
+};
+
+/* Write the plan rows for r to fp; notes go to the log.  Returns the
+ * number of rows written, or -1 on a write error. */
+int plan_win_emit(FILE *fp, const struct plan_req *r);
+
+#endif
