@@ -1,0 +1,46 @@
+/*
+ * val_gaps: which expected NYSE bars of one series (symbol, interval) were
+ * seen, to list the missing ones at the end of a stream.
+ *
+ * Coverage is a bitmap of grid slots per trading date between the first
+ * and the last bar seen, so input order does not matter and memory grows
+ * with the covered date range, not with the rows (5m over 60 days: 1 KB;
+ * 1m over ten years: 200 KB).  A series whose bitmap would pass
+ * VAL_GAPS_MAX_BYTES stops being tracked (val_gaps_add returns -1 once).
+ */
+#ifndef VAL_GAPS_H
+#define VAL_GAPS_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#define VAL_GAPS_MAX_BYTES (16L << 20)
+
+struct val_gaps {
+	long d0, ndays;   /* first day number covered, days covered */
+	int wpd;          /* 64-bit words per day */
+	long iv;          /* interval seconds; 86400 for daily bars */
+	int daily;
+	uint64_t *bits;
+	time_t first, last;
+	int dead;         /* too large; no longer tracked */
+};
+
+/* Start tracking a series with interval iv seconds (daily: one slot per
+ * date). */
+void val_gaps_init(struct val_gaps *g, long iv, int daily);
+void val_gaps_free(struct val_gaps *g);
+/* Mark the bar at ts, slot slot of local date day.  0, or -1 when the
+ * series became too large or memory ran out (then it is dropped). */
+int val_gaps_add(struct val_gaps *g, long day, long slot, time_t ts);
+/*
+ * Write "symbol,interval,ts" for every expected bar between the first and
+ * the last one seen that is missing.  *missing and *expected are set.
+ * 0, or -1 on a write error.
+ */
+int val_gaps_write(const struct val_gaps *g, const char *symbol,
+		   const char *interval, FILE *fp, long *missing,
+		   long *expected);
+
+#endif

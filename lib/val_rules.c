@@ -1,0 +1,349 @@
+#include "val_rules.h"
+#include "bars.h"
+#include "cal.h"
+#include "msg.h"
+#include "sym.h"
+#include "val_gaps.h"
+#include "val_keys.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY 86400L
+#define MAX_SERIES (1L << 24)
+
+static const char *const codes[VAL_NRULES] = {
+	"price_not_positive", "high_low", "negative_volume", "future",
+	"unfinished", "market_closed", "off_session", "off_grid",
+	"duplicate", "price_jump",
+};
+
+struct series {
+	char symbol[SYM_MAX + 1];
+	char interval[8];
+	uint32_t id;
+	const struct sym_interval *iv;
+	int nyse;       /* calendar rules apply */
+	int has_prev;
+	double prev_close;
+	int track;      /* gap coverage kept */
+	struct val_gaps gaps;
+};
+
+struct val {
+	struct val_opts o;
+	struct val_keys *keys;
+	struct series **tab; /* open addressing on (symbol, interval) */
+	size_t cap, n;
+	struct series **order; /* in first-seen order, for the gaps report */
+	struct series *last;
+};
+
+const char *val_rule_code(enum val_rule r)
+{
+	return codes[r];
+}
+
+int val_rule_lookup(const char *code)
+{
+	int i;
+
+	for (i = 0; i < VAL_NRULES; i++)
+		if (strcmp(codes[i], code) == 0)
+			return i;
+	return -1;
+}
+
+void val_opts_default(struct val_opts *o)
+{
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 0; i < VAL_NRULES; i++)
+		o->mode[i] = VAL_REJECT;
+	o->mode[VAL_JUMP] = VAL_WARN;
+	o->calendar = 1;
+	o->max_jump = 10;
+}
+
+int val_us_symbol(const char *s)
+{
+	size_t i = 0, k;
+
+	while ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9'))
+		i++;
+	if (i == 0)
+		return 0;
+	if (!s[i])
+		return 1;
+	if (s[i] != '-')
+		return 0;
+	for (k = i + 1; s[k] >= 'A' && s[k] <= 'Z'; k++)
+		;
+	return !s[k] && k - i - 1 >= 1 && k - i - 1 <= 2;
+}
+
+struct val *val_new(const struct val_opts *o)
+{
+	struct val *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->o = *o;
+	v->cap = 64;
+	v->tab = calloc(v->cap, sizeof(*v->tab));
+	v->order = calloc(v->cap / 2, sizeof(*v->order));
+	v->keys = v->o.mode[VAL_DUPLICATE] != VAL_OFF ? val_keys_new() : NULL;
+	if (!v->tab || !v->order ||
+	    (v->o.mode[VAL_DUPLICATE] != VAL_OFF && !v->keys)) {
+		val_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+void val_free(struct val *v)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < v->n; i++) {
+		val_gaps_free(&v->order[i]->gaps);
+		free(v->order[i]);
+	}
+	free(v->order);
+	free(v->tab);
+	val_keys_free(v->keys);
+	free(v);
+}
+
+static size_t hash(const char *sym, const char *iv)
+{
+	size_t h = 14695981039346656037ull;
+
+	for (; *sym; sym++)
+		h = (h ^ (unsigned char)*sym) * 1099511628211ull;
+	h = (h ^ ',') * 1099511628211ull;
+	for (; *iv; iv++)
+		h = (h ^ (unsigned char)*iv) * 1099511628211ull;
+	return h ^ h >> 29;
+}
+
+static int grow(struct val *v)
+{
+	size_t ncap = v->cap * 2, i, j;
+	struct series **nt = calloc(ncap, sizeof(*nt));
+	struct series **no = realloc(v->order, ncap / 2 * sizeof(*no));
+
+	if (!nt || !no) {
+		free(nt);
+		if (no)
+			v->order = no;
+		return -1;
+	}
+	v->order = no;
+	for (i = 0; i < v->n; i++) {
+		struct series *s = v->order[i];
+
+		for (j = hash(s->symbol, s->interval) & (ncap - 1); nt[j];
+		     j = (j + 1) & (ncap - 1))
+			;
+		nt[j] = s;
+	}
+	free(v->tab);
+	v->tab = nt;
+	v->cap = ncap;
+	return 0;
+}
+
+/* The series of a parsed bar, created on first sight; NULL on ENOMEM. */
+static struct series *series_of(struct val *v, const struct bar *b)
+{
+	struct series *s = v->last;
+	size_t i;
+
+	/* Streams come grouped by series: the previous row's is likely. */
+	if (s && strcmp(s->symbol, b->symbol) == 0 &&
+	    strcmp(s->interval, b->interval) == 0)
+		return s;
+	for (i = hash(b->symbol, b->interval) & (v->cap - 1); (s = v->tab[i]);
+	     i = (i + 1) & (v->cap - 1))
+		if (strcmp(s->symbol, b->symbol) == 0 &&
+		    strcmp(s->interval, b->interval) == 0)
+			return v->last = s;
+	if ((long)v->n >= MAX_SERIES || (v->n + 1 > v->cap / 2 && grow(v) < 0))
+		return NULL;
+	if (!(s = calloc(1, sizeof(*s))))
+		return NULL;
+	strcpy(s->symbol, b->symbol);
+	strcpy(s->interval, b->interval);
+	s->id = (uint32_t)v->n;
+	s->iv = sym_interval(b->interval);
+	s->nyse = v->o.calendar && val_us_symbol(b->symbol);
+	s->track = v->o.gaps && s->nyse &&
+		   (s->iv->intraday || strcmp(s->iv->name, "1d") == 0);
+	val_gaps_init(&s->gaps, s->iv->intraday ? s->iv->seconds : DAY,
+		      !s->iv->intraday);
+	if (!s->track)
+		s->gaps.dead = 1;
+	for (i = hash(b->symbol, b->interval) & (v->cap - 1); v->tab[i];
+	     i = (i + 1) & (v->cap - 1))
+		;
+	v->tab[i] = s;
+	v->order[v->n++] = s;
+	return v->last = s;
+}
+
+/* End of a bar: intraday bars end at ts + interval or at the close,
+ * daily ones at their session's close, others after their length. */
+static time_t bar_end(const struct series *s, const struct bar *b,
+		      const struct cal_info *ci)
+{
+	struct tm tm;
+	time_t t = b->ts;
+	int months;
+
+	if (s->iv->intraday) {
+		if (ci && ci->kind != CAL_CLOSED && b->ts < ci->close &&
+		    b->ts + s->iv->seconds > ci->close)
+			return ci->close;
+		return b->ts + s->iv->seconds;
+	}
+	if (strcmp(s->iv->name, "1d") == 0 && ci && ci->kind != CAL_CLOSED)
+		return ci->close;
+	months = strcmp(s->iv->name, "1mo") == 0   ? 1
+		 : strcmp(s->iv->name, "3mo") == 0 ? 3
+						     : 0;
+	if (!months)
+		return b->ts + s->iv->seconds;
+	gmtime_r(&t, &tm);
+	tm.tm_mon += months;
+	return timegm(&tm);
+}
+
+/* Calendar and grid rules: sets *rule (VAL_NRULES when fine). */
+static enum val_rule session_rule(const struct series *s, const struct bar *b,
+				  const struct cal_info *ci)
+{
+	if (!s->nyse || !ci)
+		return b->ts % 60 ? VAL_GRID : VAL_NRULES;
+	if (!s->iv->intraday) {
+		if (b->ts != ci->midnight)
+			return VAL_GRID;
+		if (strcmp(s->iv->name, "1d") == 0 && ci->kind == CAL_CLOSED)
+			return VAL_CLOSED;
+		return VAL_NRULES;
+	}
+	if (ci->kind == CAL_CLOSED)
+		return VAL_CLOSED;
+	if (b->ts < ci->open || b->ts >= ci->close)
+		return VAL_SESSION;
+	if ((b->ts - ci->open) % s->iv->seconds)
+		return VAL_GRID;
+	return VAL_NRULES;
+}
+
+static int jumped(double p, double prev, double f)
+{
+	return p > prev * f || p * f < prev;
+}
+
+/* Apply a failed rule: 1 when it rejects the row. */
+static int fail(struct val *v, enum val_rule r, struct val_verdict *out)
+{
+	if (v->o.mode[r] == VAL_REJECT) {
+		if (!out->reject)
+			out->reject = codes[r];
+		return 1;
+	}
+	if (v->o.mode[r] == VAL_WARN)
+		out->warn |= 1u << r;
+	return 0;
+}
+
+int val_row(struct val *v, char **f, size_t n, struct val_verdict *out)
+{
+	const struct cal_info *ci = NULL;
+	struct series *s;
+	enum bars_err e;
+	enum val_rule r;
+	const char *field;
+	struct bar b;
+
+	out->reject = NULL;
+	out->warn = 0;
+	if ((e = bars_parse(f, n, &b, &field)) != BARS_OK) {
+		out->reject = bars_err_code(e);
+		return 0;
+	}
+	if (!(s = series_of(v, &b))) {
+		out->reject = "out_of_memory";
+		return 0;
+	}
+	if ((b.open <= 0 || b.high <= 0 || b.low <= 0 || b.close <= 0 ||
+	     b.adj_close <= 0) && fail(v, VAL_PRICE, out))
+		return 0;
+	if ((b.low > b.open || b.low > b.close || b.high < b.open ||
+	     b.high < b.close || b.low > b.high) && fail(v, VAL_HIGH_LOW, out))
+		return 0;
+	if (b.has_volume && b.volume < 0 && fail(v, VAL_VOLUME, out))
+		return 0;
+	if (s->nyse)
+		ci = cal_info_at(b.ts);
+	if (b.ts > v->o.now && fail(v, VAL_FUTURE, out))
+		return 0;
+	if (b.ts <= v->o.now && bar_end(s, &b, ci) > v->o.now &&
+	    fail(v, VAL_UNFINISHED, out))
+		return 0;
+	if ((r = session_rule(s, &b, ci)) != VAL_NRULES && fail(v, r, out))
+		return 0;
+	/* Stateful rules last, so rejected rows leave no trace. */
+	if (s->has_prev && v->o.mode[VAL_JUMP] != VAL_OFF &&
+	    (jumped(b.open, s->prev_close, v->o.max_jump) ||
+	     jumped(b.high, s->prev_close, v->o.max_jump) ||
+	     jumped(b.low, s->prev_close, v->o.max_jump) ||
+	     jumped(b.close, s->prev_close, v->o.max_jump)) &&
+	    fail(v, VAL_JUMP, out))
+		return 0;
+	/* Last: it records the key, which only a passing row may do. */
+	if (v->keys && val_keys_check_add(v->keys, s->id, (int64_t)b.ts) &&
+	    fail(v, VAL_DUPLICATE, out))
+		return 0;
+	s->has_prev = 1;
+	s->prev_close = b.close;
+	if (!s->gaps.dead && ci && ci->kind != CAL_CLOSED && r == VAL_NRULES) {
+		long slot = s->iv->intraday ? (b.ts - ci->open) / s->iv->seconds : 0;
+
+		if (val_gaps_add(&s->gaps, ci->day, slot, b.ts) < 0)
+			msg_log(MSG_WARN, "gaps: %s %s: covered range too large, "
+				"not tracked", s->symbol, s->interval);
+	}
+	return 1;
+}
+
+int val_write_gaps(struct val *v, FILE *fp)
+{
+	long missing, expected, tmiss = 0, texp = 0, nser = 0;
+	size_t i;
+
+	for (i = 0; i < v->n; i++) {
+		struct series *s = v->order[i];
+
+		if (!s->track || s->gaps.dead)
+			continue;
+		if (val_gaps_write(&s->gaps, s->symbol, s->interval, fp,
+				   &missing, &expected) < 0)
+			return -1;
+		if (missing)
+			msg_log(MSG_INFO, "gaps: %s %s: %ld missing of %ld expected",
+				s->symbol, s->interval, missing, expected);
+		tmiss += missing;
+		texp += expected;
+		nser++;
+	}
+	msg_log(MSG_INFO, "gaps: %ld missing of %ld expected bars in %ld series",
+		tmiss, texp, nser);
+	return 0;
+}
