@@ -616,6 +616,11 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
+    def handle_error(self, request, client_address):
+        # Clients hanging up (timeouts, aborted drips) are expected here.
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
 
 def main():
     ap = argparse.ArgumentParser(description="fake Yahoo chart server")

@@ -1,0 +1,56 @@
+/*
+ * fetch_retry: the pacing policy of fetch-bars: which outcomes are worth
+ * another attempt, how long to wait before it, and a global token bucket
+ * that slows down when the provider answers 429.  Times are seconds as
+ * doubles on a monotonic clock supplied by the caller, so the policy can
+ * be tested without sleeping.  Nothing allocates.
+ */
+#ifndef FETCH_RETRY_H
+#define FETCH_RETRY_H
+
+enum fetch_verdict {
+	FETCH_OK,    /* usable answer */
+	FETCH_RETRY, /* transient: try again after a backoff */
+	FETCH_FAIL   /* permanent: report once */
+};
+
+/*
+ * Verdict for an HTTP status of a completed transfer: 200 OK; 408, 425,
+ * 429 and 5xx retry; anything else (400, 403, 404, 422, redirects) fails.
+ */
+enum fetch_verdict fetch_classify_http(long status);
+
+/*
+ * Delay before attempt number attempt+1 after attempt (>= 1) failed:
+ * exponential from base_ms (base, 2 base, 4 base, ...) capped at
+ * FETCH_BACKOFF_MAX seconds, with "equal jitter" (half fixed, half scaled
+ * by rnd in [0,1)) so clients that failed together do not retry together.
+ * A Retry-After of ra seconds (> 0) replaces it when longer.
+ */
+#define FETCH_BACKOFF_MAX 60.0
+double fetch_backoff(long base_ms, int attempt, double ra, double rnd);
+
+/*
+ * Token bucket: at most rate requests per second on average, bursts of one
+ * (requests are spaced, never bunched).  rate 0 means unlimited.  On a 429
+ * the current rate halves (not below rate/16) and, with Retry-After, no
+ * token is handed out before it has passed; every success then wins back
+ * a twentieth of the configured rate (additive increase).
+ */
+struct fetch_bucket {
+	double rate;   /* configured requests per second; 0: unlimited */
+	double cur;    /* current (possibly slowed-down) rate */
+	double tokens; /* 0..1 */
+	double last;   /* time tokens was last updated */
+	double hold;   /* no tokens before this time */
+};
+
+void fetch_bucket_init(struct fetch_bucket *b, double rate, double now);
+/* Take a token: 0 when one was taken, else seconds until one is due. */
+double fetch_bucket_take(struct fetch_bucket *b, double now);
+/* A 429 was received; ra is its Retry-After in seconds or 0. */
+void fetch_bucket_throttled(struct fetch_bucket *b, double now, double ra);
+/* A request succeeded. */
+void fetch_bucket_ok(struct fetch_bucket *b);
+
+#endif
