@@ -1,0 +1,366 @@
+# validate-bars: one table row per rule and option.  Each case gives the
+# input rows (header added), the rows expected on stdout and in --rejects
+# (headers added), and optionally a regex stderr must match.
+. "$TOP/tests/lib.sh"
+VB="$BIN/validate-bars"
+H=symbol,interval,ts,open,high,low,close,adj_close,volume
+export BARS_NOW=2026-11-29T12:00:00Z
+
+# t NAME RC 'ARGS' <<EOF
+#   input rows / --- out / expected rows / --- rejects / rows / --- err / regex
+# ARGS are shell words; leading VAR=value words go to the environment.
+t() {
+	name=$1 rc=$2 args=$3
+	awk -v d="$T" -v h="$H" '
+		BEGIN { f = d "/in.csv"; print h > f; print h > (d "/want.out")
+			print h ",reason" > (d "/want.rej"); printf "" > (d "/pat") }
+		/^--- out$/ { f = d "/want.out"; next }
+		/^--- rejects$/ { f = d "/want.rej"; next }
+		/^--- err$/ { f = d "/pat"; next }
+		{ print > f }' </dev/stdin
+	eval "set -- $args"
+	envs=""
+	while [ $# -gt 0 ]; do
+		case $1 in [A-Z]*=*) envs="$envs $1"; shift ;; *) break ;; esac
+	done
+	rm -f "$T/rej.csv"
+	# shellcheck disable=SC2086
+	check "$name" "$rc" "$T/in.csv" "$T/want.out" "$(cat "$T/pat")" -- \
+		env $envs "$VB" --rejects "$T/rej.csv" "$@"
+	if ! diff -u "$T/want.rej" "$T/rej.csv" >"$T/rej.diff" 2>&1; then
+		not_ok "$name: rejects" "$(head -c 1500 "$T/rej.diff")"
+	else
+		ok "$name: rejects"
+	fi
+}
+
+t "valid rows pass unchanged" 0 '' <<'EOF'
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1000
+AAPL,5m,2026-11-23T14:35:00Z,100.5,102,100,101,101,
+MSFT,1d,2026-11-23T05:00:00Z,420.1,425,419.07,424.5,424.5,21000000
+BRK-B,60m,2026-07-06T13:30:00Z,480,481,479,480.5,480.5,0
+BRK-B,60m,2026-07-06T19:30:00Z,480,481,479,480.5,480.5,0
+--- out
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1000
+AAPL,5m,2026-11-23T14:35:00Z,100.5,102,100,101,101,
+MSFT,1d,2026-11-23T05:00:00Z,420.1,425,419.07,424.5,424.5,21000000
+BRK-B,60m,2026-07-06T13:30:00Z,480,481,479,480.5,480.5,0
+BRK-B,60m,2026-07-06T19:30:00Z,480,481,479,480.5,480.5,0
+--- err
+1 rows|5 rows in, 5 passed, 0 rejected, 0 warnings
+EOF
+
+t "unparseable fields" 0 '' <<'EOF'
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5
+AA;PL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1
+AAPL,7m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23 14:30,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:30:00Z,abc,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:30:00Z,100,inf,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:30:00Z,100,101,nan,100.5,100.5,1
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1.5
+--- rejects
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,bad_field_count
+AA;PL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1,bad_symbol
+AAPL,7m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1,bad_interval
+AAPL,5m,2026-11-23 14:30,100,101,99,100.5,100.5,1,bad_timestamp
+AAPL,5m,2026-11-23T14:30:00Z,abc,101,99,100.5,100.5,1,bad_price
+AAPL,5m,2026-11-23T14:30:00Z,100,inf,99,100.5,100.5,1,bad_price
+AAPL,5m,2026-11-23T14:30:00Z,100,101,nan,100.5,100.5,1,bad_price
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1.5,bad_volume
+--- err
+line 2: rejected bad_field_count
+EOF
+
+t "non-positive prices" 0 '' <<'EOF'
+AAPL,5m,2026-11-23T14:30:00Z,0,101,0,100.5,100.5,1
+AAPL,5m,2026-11-23T14:35:00Z,-1,101,-2,100.5,100.5,1
+AAPL,5m,2026-11-23T14:40:00Z,100,101,99,100.5,0,1
+AAPL,5m,2026-11-23T14:45:00Z,100,101,99,100.5,100.5,1
+--- out
+AAPL,5m,2026-11-23T14:45:00Z,100,101,99,100.5,100.5,1
+--- rejects
+AAPL,5m,2026-11-23T14:30:00Z,0,101,0,100.5,100.5,1,price_not_positive
+AAPL,5m,2026-11-23T14:35:00Z,-1,101,-2,100.5,100.5,1,price_not_positive
+AAPL,5m,2026-11-23T14:40:00Z,100,101,99,100.5,0,1,price_not_positive
+--- err
+price_not_positive 3
+EOF
+
+t "high and low against open and close" 0 '' <<'EOF'
+AAPL,5m,2026-11-23T14:30:00Z,100,101,100.6,100.5,100.5,1
+AAPL,5m,2026-11-23T14:35:00Z,100,100.2,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:40:00Z,102,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:45:00Z,100,99,101,100,100,1
+AAPL,5m,2026-11-23T14:50:00Z,100,100,100,100,100,1
+--- out
+AAPL,5m,2026-11-23T14:50:00Z,100,100,100,100,100,1
+--- rejects
+AAPL,5m,2026-11-23T14:30:00Z,100,101,100.6,100.5,100.5,1,high_low
+AAPL,5m,2026-11-23T14:35:00Z,100,100.2,99,100.5,100.5,1,high_low
+AAPL,5m,2026-11-23T14:40:00Z,102,101,99,100.5,100.5,1,high_low
+AAPL,5m,2026-11-23T14:45:00Z,100,99,101,100,100,1,high_low
+EOF
+
+t "negative volume" 0 '' <<'EOF'
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,-1
+AAPL,5m,2026-11-23T14:35:00Z,100,101,99,100.5,100.5,0
+--- out
+AAPL,5m,2026-11-23T14:35:00Z,100,101,99,100.5,100.5,0
+--- rejects
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,-1,negative_volume
+EOF
+
+t "future and unfinished bars" 0 'BARS_NOW=2026-11-24T15:02:00Z' <<'EOF'
+AAPL,5m,2026-11-24T14:55:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-24T15:00:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-24T15:05:00Z,100,101,99,100.5,100.5,1
+AAPL,1d,2026-11-23T05:00:00Z,100,101,99,100.5,100.5,1
+AAPL,1d,2026-11-24T05:00:00Z,100,101,99,100.5,100.5,1
+--- out
+AAPL,5m,2026-11-24T14:55:00Z,100,101,99,100.5,100.5,1
+AAPL,1d,2026-11-23T05:00:00Z,100,101,99,100.5,100.5,1
+--- rejects
+AAPL,5m,2026-11-24T15:00:00Z,100,101,99,100.5,100.5,1,unfinished
+AAPL,5m,2026-11-24T15:05:00Z,100,101,99,100.5,100.5,1,future
+AAPL,1d,2026-11-24T05:00:00Z,100,101,99,100.5,100.5,1,unfinished
+EOF
+
+t "market holidays and weekends" 0 '' <<'EOF'
+AAPL,5m,2026-11-26T15:00:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-28T15:00:00Z,100,101,99,100.5,100.5,1
+AAPL,1d,2026-11-26T05:00:00Z,100,101,99,100.5,100.5,1
+AAPL,1d,2026-07-03T04:00:00Z,100,101,99,100.5,100.5,1
+AAPL,1d,2026-07-02T04:00:00Z,100,101,99,100.5,100.5,1
+--- out
+AAPL,1d,2026-07-02T04:00:00Z,100,101,99,100.5,100.5,1
+--- rejects
+AAPL,5m,2026-11-26T15:00:00Z,100,101,99,100.5,100.5,1,market_closed
+AAPL,5m,2026-11-28T15:00:00Z,100,101,99,100.5,100.5,1,market_closed
+AAPL,1d,2026-11-26T05:00:00Z,100,101,99,100.5,100.5,1,market_closed
+AAPL,1d,2026-07-03T04:00:00Z,100,101,99,100.5,100.5,1,market_closed
+EOF
+
+t "outside the session, DST and early close" 0 '' <<'EOF'
+AAPL,5m,2026-11-23T14:25:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23T21:00:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23T20:55:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-07-06T13:30:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-07-06T20:00:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-27T17:55:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-27T18:00:00Z,100,101,99,100.5,100.5,1
+--- out
+AAPL,5m,2026-11-23T20:55:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-07-06T13:30:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-27T17:55:00Z,100,101,99,100.5,100.5,1
+--- rejects
+AAPL,5m,2026-11-23T14:25:00Z,100,101,99,100.5,100.5,1,off_session
+AAPL,5m,2026-11-23T21:00:00Z,100,101,99,100.5,100.5,1,off_session
+AAPL,5m,2026-07-06T20:00:00Z,100,101,99,100.5,100.5,1,off_session
+AAPL,5m,2026-11-27T18:00:00Z,100,101,99,100.5,100.5,1,off_session
+EOF
+
+t "interval grid" 0 '' <<'EOF'
+AAPL,5m,2026-11-23T14:47:00Z,100,101,99,100.5,100.5,1
+AAPL,60m,2026-11-23T15:00:00Z,100,101,99,100.5,100.5,1
+AAPL,60m,2026-11-23T15:30:00Z,100,101,99,100.5,100.5,1
+AAPL,90m,2026-11-23T16:00:00Z,100,101,99,100.5,100.5,1
+AAPL,1d,2026-11-24T04:00:00Z,100,101,99,100.5,100.5,1
+AAPL,1wk,2026-11-16T05:00:00Z,100,101,99,100.5,100.5,1
+BTC-USD,5m,2026-11-23T14:30:30Z,100,101,99,100.5,100.5,1
+--- out
+AAPL,60m,2026-11-23T15:30:00Z,100,101,99,100.5,100.5,1
+AAPL,90m,2026-11-23T16:00:00Z,100,101,99,100.5,100.5,1
+AAPL,1wk,2026-11-16T05:00:00Z,100,101,99,100.5,100.5,1
+--- rejects
+AAPL,5m,2026-11-23T14:47:00Z,100,101,99,100.5,100.5,1,off_grid
+AAPL,60m,2026-11-23T15:00:00Z,100,101,99,100.5,100.5,1,off_grid
+AAPL,1d,2026-11-24T04:00:00Z,100,101,99,100.5,100.5,1,off_grid
+BTC-USD,5m,2026-11-23T14:30:30Z,100,101,99,100.5,100.5,1,off_grid
+EOF
+
+t "calendar skipped for non-US symbol forms" 0 '' <<'EOF'
+BTC-USD,5m,2026-11-28T15:00:00Z,100,101,99,100.5,100.5,1
+EURUSD=X,1d,2026-11-26T00:00:00Z,1.1,1.2,1.0,1.1,1.1,0
+^GSPC,5m,2026-11-26T15:00:00Z,100,101,99,100.5,100.5,1
+7203.T,1d,2026-11-26T15:00:00Z,100,101,99,100.5,100.5,1
+--- out
+BTC-USD,5m,2026-11-28T15:00:00Z,100,101,99,100.5,100.5,1
+EURUSD=X,1d,2026-11-26T00:00:00Z,1.1,1.2,1.0,1.1,1.1,0
+^GSPC,5m,2026-11-26T15:00:00Z,100,101,99,100.5,100.5,1
+7203.T,1d,2026-11-26T15:00:00Z,100,101,99,100.5,100.5,1
+EOF
+
+t "--calendar none" 0 '--calendar none' <<'EOF'
+AAPL,5m,2026-11-26T15:00:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-26T15:00:30Z,100,101,99,100.5,100.5,1
+--- out
+AAPL,5m,2026-11-26T15:00:00Z,100,101,99,100.5,100.5,1
+--- rejects
+AAPL,5m,2026-11-26T15:00:30Z,100,101,99,100.5,100.5,1,off_grid
+EOF
+
+t "duplicate keys" 0 '' <<'EOF'
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:35:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,2
+AAPL,15m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1
+MSFT,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:40:00Z,0,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:40:00Z,100,101,99,100.5,100.5,1
+--- out
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:35:00Z,100,101,99,100.5,100.5,1
+AAPL,15m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1
+MSFT,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:40:00Z,100,101,99,100.5,100.5,1
+--- rejects
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,2,duplicate
+AAPL,5m,2026-11-23T14:40:00Z,0,101,99,100.5,100.5,1,price_not_positive
+EOF
+
+JUMP='AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:35:00Z,10000,10100,9900,10050,10050,1
+AAPL,5m,2026-11-23T14:40:00Z,100,101,99,100.5,100.5,1
+MSFT,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1
+MSFT,5m,2026-11-23T14:35:00Z,900,1100,95,950,950,1'
+t "price jump warns by default" 0 '' <<EOF
+$JUMP
+--- out
+$JUMP
+--- err
+line 3: warning price_jump: AAPL 5m 2026-11-23T14:35:00Z
+EOF
+
+t "price jump rejected on request" 0 '--reject price_jump' <<EOF
+$JUMP
+--- out
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:40:00Z,100,101,99,100.5,100.5,1
+MSFT,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1
+--- rejects
+AAPL,5m,2026-11-23T14:35:00Z,10000,10100,9900,10050,10050,1,price_jump
+MSFT,5m,2026-11-23T14:35:00Z,900,1100,95,950,950,1,price_jump
+EOF
+
+t "--max-jump raises the factor" 0 '--reject price_jump --max-jump 200' <<EOF
+$JUMP
+--- out
+$JUMP
+EOF
+
+t "--warn downgrades a rule" 0 '--warn high_low,off_session' <<'EOF'
+AAPL,5m,2026-11-23T14:30:00Z,100,99,99,100.5,100.5,1
+AAPL,5m,2026-11-23T22:00:00Z,100,101,99,100.5,100.5,1
+--- out
+AAPL,5m,2026-11-23T14:30:00Z,100,99,99,100.5,100.5,1
+AAPL,5m,2026-11-23T22:00:00Z,100,101,99,100.5,100.5,1
+--- err
+2 warnings \(high_low 1, off_session 1\)
+EOF
+
+t "--ignore turns a rule off" 0 '--ignore all' <<'EOF'
+AAPL,5m,2026-11-23T14:30:00Z,100,99,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:30:00Z,100,99,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:30:00Z,100,99,99,100.5,x,1
+--- out
+AAPL,5m,2026-11-23T14:30:00Z,100,99,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:30:00Z,100,99,99,100.5,100.5,1
+--- rejects
+AAPL,5m,2026-11-23T14:30:00Z,100,99,99,100.5,x,1,bad_price
+--- err
+0 warnings
+EOF
+
+printf '# ad-hoc closures\n2026-11-24,closed\n2026-11-25,early,12:00\n' >"$T/ovr.csv"
+t "--calendar-overrides" 0 "--calendar-overrides $T/ovr.csv" <<'EOF'
+AAPL,5m,2026-11-24T15:00:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-25T16:55:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-25T17:00:00Z,100,101,99,100.5,100.5,1
+--- out
+AAPL,5m,2026-11-25T16:55:00Z,100,101,99,100.5,100.5,1
+--- rejects
+AAPL,5m,2026-11-24T15:00:00Z,100,101,99,100.5,100.5,1,market_closed
+AAPL,5m,2026-11-25T17:00:00Z,100,101,99,100.5,100.5,1,off_session
+EOF
+
+RATIO='AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1'
+RATIO_OUT='AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1'
+RATIO_REJ='AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1,duplicate'
+t "--max-reject-ratio exceeded exits 3" 3 '--max-reject-ratio 0.4' <<EOF
+$RATIO
+--- out
+$RATIO_OUT
+--- rejects
+$RATIO_REJ
+--- err
+rejected 1 of 2 rows \\(50.00%\\), above --max-reject-ratio 0.4
+EOF
+t "--max-reject-ratio met exits 0" 0 '--max-reject-ratio 0.5' <<EOF
+$RATIO
+--- out
+$RATIO_OUT
+--- rejects
+$RATIO_REJ
+EOF
+
+# --gaps: expected bars between the first and last seen per series.
+cat >"$T/gaps.in" <<EOF
+$H
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:50:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:35:00Z,100,101,99,100.5,100.5,1
+AAPL,1d,2026-11-20T05:00:00Z,100,101,99,100.5,100.5,1
+AAPL,1d,2026-11-24T05:00:00Z,100,101,99,100.5,100.5,1
+MSFT,60m,2025-11-26T20:30:00Z,100,101,99,100.5,100.5,1
+MSFT,60m,2025-11-28T14:30:00Z,100,101,99,100.5,100.5,1
+MSFT,60m,2025-11-28T17:30:00Z,100,101,99,100.5,100.5,1
+MSFT,60m,2025-12-01T14:30:00Z,100,101,99,100.5,100.5,1
+BTC-USD,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1
+BTC-USD,5m,2026-11-23T15:30:00Z,100,101,99,100.5,100.5,1
+EOF
+cat >"$T/gaps.want" <<'EOF'
+symbol,interval,ts
+AAPL,5m,2026-11-23T14:40:00Z
+AAPL,5m,2026-11-23T14:45:00Z
+AAPL,1d,2026-11-23T05:00:00Z
+MSFT,60m,2025-11-28T15:30:00Z
+MSFT,60m,2025-11-28T16:30:00Z
+EOF
+check "--gaps writes the missing expected bars" 0 "$T/gaps.in" - \
+	'gaps: 5 missing of 14 expected bars in 3 series' -- "$VB" --gaps "$T/gaps.out"
+expect "--gaps file" "diff -u '$T/gaps.want' '$T/gaps.out'"
+check "--gaps summary per series" 0 "$T/gaps.in" - 'gaps: MSFT 60m: 2 missing of 6 expected' -- \
+	"$VB" --gaps "$T/gaps.out"
+
+# Headers, CSV syntax, several inputs.
+printf '%s\n' "$H" 'AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1' >"$T/a.csv"
+printf '%s\n' "$H" 'MSFT,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1' >"$T/b.csv"
+printf '\n\nsymbol,interval,ts,open,high,low,close,volume\n' >"$T/badhdr.csv"
+printf '%s\n%s\n%s\n' "$H" 'AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1' \
+	'AAPL,5m,"2026-11-23T14:35:00Z,100,101,99,100.5,100.5,1' >"$T/quote.csv"
+printf '%s\n' "$H" 'AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1' \
+	'MSFT,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1' >"$T/ab.want"
+printf '%s\n' "$H" >"$T/h.want"
+check "several files, one header" 0 - "$T/ab.want" -- "$VB" "$T/a.csv" "$T/b.csv"
+check "stdin as -" 0 "$T/b.csv" - -- "$VB" "$T/a.csv" -
+check "bad header names file and line" 1 "$T/badhdr.csv" "$T/h.want" \
+	'^validate-bars: -: line 3: bad header' -- "$VB"
+check "empty input" 1 - "$T/h.want" '^validate-bars: -: empty input' -- "$VB"
+# libcsv closes a quote left open at the end of input: one long field.
+check "unterminated quote rejected with its line" 0 "$T/quote.csv" - 'quote.csv: line 3: rejected bad_field_count' -- "$VB" "$T/quote.csv"
+check "missing file" 1 - "$T/ab.want" 'nope.csv: No such file' -- "$VB" "$T/a.csv" "$T/nope.csv" "$T/b.csv"
+check "quoted fields written back quoted" 0 - - -- sh -c \
+	"printf '%s\n%s\n' '$H' '\"AAPL\",5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1' | '$VB' | grep -qx 'AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1'"
+
+# Usage.
+check "--help" 0 - - -- sh -c "'$VB' --help | grep -q '^usage: validate-bars'"
+check "--version" 0 - - -- sh -c "'$VB' --version | grep -Eq '^validate-bars [0-9]'"
+check "unknown rule" 2 - - 'unknown rule: nope' -- "$VB" --warn nope
+check "bad --max-jump" 2 - - 'max-jump' -- "$VB" --max-jump 1
+check "bad --max-reject-ratio" 2 - - 'max-reject-ratio' -- "$VB" --max-reject-ratio 1.5
+check "bad --calendar" 2 - - 'calendar: want nyse or none' -- "$VB" --calendar lse
+check "bad override file" 1 - - 'calendar overrides: .*line 1' -- sh -c \
+	"printf '2026-11-24,shut\n' >'$T/bad.ovr'; '$VB' --calendar-overrides '$T/bad.ovr'"
+check "bad BARS_NOW" 2 - - 'BARS_NOW' -- env BARS_NOW=yesterday "$VB"
