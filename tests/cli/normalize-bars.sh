@@ -1,0 +1,228 @@
+#!/bin/sh
+# normalize-bars: every Yahoo fixture and both Stooq files against expected
+# CSVs (tests/expected/normalize), error envelopes, HTML bodies, bad lines,
+# events, dedupe, idempotency, usage.
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$TOP/tests/lib.sh"
+NB="$BIN/normalize-bars"
+EXP="$TOP/tests/expected/normalize"
+Y="$FIXTURES/yahoo"
+S="$FIXTURES/stooq"
+
+# One row per Yahoo fixture: file prefix | symbol | interval | start | end |
+# HTTP status | fetched_at.  Windows are the recorded period1/period2 (see
+# yahoo/SOURCES.md) or the dates in the file name; range= requests have none.
+# fetched_at is the recording date where SOURCES.md gives it, otherwise the
+# response's own regularMarketTime (the fetch cannot be earlier), except
+# TSLA-30m: post-market runs to 20:00 ET and the last bar is 18:30 ET, so
+# the response was taken during that bar (18:30-19:00 ET).
+FIXTABLE='0P0000XTS7-1d|0P0000XTS7|1d|2024-09-12T00:00:00Z|2024-09-16T00:00:00Z|200|2024-09-16T12:00:00Z
+AAPL-1d-2020|AAPL|1d|1598832000|1604707200|200|2025-02-20T00:00:00Z
+AAPL-1d-6mo|AAPL|1d|||200|2025-10-29T20:00:01Z
+AAPL-1m-1d-2021|AAPL|1m|||200|2021-01-11T18:30:13Z
+AAPL-1m-2024|AAPL|1m|1727827200|1727913600|200|2024-10-04T00:00:00Z
+AAPL-1m-2025|AAPL|1m|2025-02-01T00:00:00Z|2025-02-02T00:00:00Z|200|2025-02-20T00:00:00Z
+BTC-USD-1d|BTC-USD|1d|2020-01-01T00:00:00Z|1578009600|200|2024-09-16T12:12:00Z
+ERROR-400|BEKE|1d|1577836800|1578009600|400|2021-11-21T00:00:00Z
+ERROR-404|SI|1d|2020-01-01T00:00:00Z|2020-01-03T00:00:00Z|404|2024-09-16T00:00:00Z
+GS2C.DE-1d|GS2C.DE|1d|||200|2025-10-29T16:35:44Z
+MSFT-1d|MSFT|1d|1612137600|1643587200|200|2025-02-21T21:00:01Z
+NVDA-1d|NVDA|1d|1612137600|1643587200|200|2025-02-21T21:00:01Z
+TNX-5m|^TNX|5m|||200|2026-02-02T19:59:52Z
+TSLA-30m|TSLA|30m|2021-11-22T00:00:00Z|2021-11-23T00:00:00Z|200|2021-11-22T23:45:00Z
+VFINX-3mo|VFINX|3mo|||200|2025-10-30T00:05:03Z
+WSU.DE-1d|WSU.DE|1d|1691107200|1691539200|200|2023-09-04T07:32:53Z'
+
+# envelope FILE SYMBOL INTERVAL START END STATUS FETCHED: one fetch-bars line.
+envelope() {
+	jq -c --arg s "$2" --arg i "$3" --arg a "$4" --arg b "$5" --argjson st "$6" --arg f "$7" \
+		'{symbol:$s, interval:$i, start:(if $a == "" then null else $a end),
+		  end:(if $b == "" then null else $b end), provider:"yahoo", status:$st,
+		  fetched_at:$f, attempts:1, body:.}' "$1"
+}
+
+# --- every Yahoo fixture, as an NDJSON envelope and as a raw body ---
+echo "$FIXTABLE" | while IFS='|' read -r pre sym iv st en status fa; do
+	f=$(ls "$Y/$pre"*.json 2>/dev/null | head -1)
+	if [ -z "$f" ]; then not_ok "yahoo $pre: fixture missing"; continue; fi
+	envelope "$f" "$sym" "$iv" "$st" "$en" "$status" "$fa" >"$T/$pre.ndjson"
+	rc=0 pat=''
+	case $pre in ERROR-*) rc=1 pat="^normalize-bars: $sym [0-9TZ:-]+\.\.[0-9TZ:-]+: provider error: [A-Z]";; esac
+	check "yahoo $pre envelope" $rc - "$EXP/yahoo-$pre.csv" "$pat" -- "$NB" "$T/$pre.ndjson"
+	set -- --provider yahoo --symbol "$sym" --interval "$iv" --fetched-at "$fa"
+	[ -n "$st" ] && set -- "$@" --start "$st"
+	[ -n "$en" ] && set -- "$@" --end "$en"
+	case $pre in ERROR-*) pat='provider error: (Bad Request|Not Found): ';; esac
+	check "yahoo $pre raw" $rc - "$EXP/yahoo-$pre.csv" "$pat" -- "$NB" "$@" "$f"
+done
+
+# A fixture added later must get a table row and an expected file.
+for f in "$Y"/*.json; do
+	b=$(basename "$f")
+	found=no
+	for pre in $(echo "$FIXTABLE" | cut -d'|' -f1); do
+		case $b in "$pre"*) found=yes;; esac
+	done
+	[ $found = yes ] && ok "fixture $b is tested" || not_ok "fixture $b has no row in FIXTABLE"
+done
+
+# --- independent counts with jq: kept bars = non-null, aligned, != live,
+#     in [period1, period2).  Must equal the expected files' row counts. ---
+count_check() { # NAME FILE P1 P2 WANT_EXTRA_DROPS
+	n=$(jq --argjson a "$3" --argjson b "$4" '.chart.result[0] | .meta.regularMarketTime as $rmt
+		| .indicators.quote[0].close as $c | [.timestamp | to_entries[]
+		| select($c[.key] != null and .value % 60 == 0 and .value != $rmt
+			 and .value >= $a and .value < $b)] | length' "$2")
+	want=$(($(wc -l <"$EXP/yahoo-$1.csv") - 1 + $5))
+	[ "$n" -eq "$want" ] && ok "jq count $1 ($n)" || not_ok "jq count $1" "jq says $n, expected file has $want"
+}
+count_check AAPL-1m-2024 "$Y/AAPL-1m-2024-10-02-regular-only-with-null-bar.json" 1727827200 1727913600 0
+count_check AAPL-1d-2020 "$Y/AAPL-1d-2020-08-31-to-11-07-dividend-and-split.json" 1598832000 1604707200 0
+count_check MSFT-1d "$Y/MSFT-1d-2021-02-01-to-2022-01-31-dividends.json" 1612137600 1643587200 0
+count_check WSU.DE-1d "$Y/WSU.DE-1d-2023-08-04-to-08-09-null-bar.json" 1691107200 1691539200 0
+count_check AAPL-1m-1d-2021 "$Y/AAPL-1m-1d-2021-01-11-pretty-null-bar-live-last-bar.json" 0 9999999999 0
+# TNX, TSLA and VFINX also drop the one bar still forming at fetch time.
+count_check TNX-5m "$Y/TNX-5m-1d-index-zero-volume.json" 0 9999999999 1
+count_check TSLA-30m "$Y/TSLA-30m-2021-11-22-includePrePost-true.json" 0 9999999999 1
+count_check VFINX-3mo "$Y/VFINX-3mo-max-dividends-capitalGains.json" 0 9999999999 1
+
+# --- DST: daily bars key to local midnight, 04:00Z in EDT, 05:00Z in EST;
+#     Berlin 22:00Z in CEST, 23:00Z in CET ---
+expect "DST AAPL 2020-10-30 EDT" "grep -q '^AAPL,1d,2020-10-30T04:00:00Z,' '$EXP/yahoo-AAPL-1d-2020.csv'"
+expect "DST AAPL 2020-11-02 EST" "grep -q '^AAPL,1d,2020-11-02T05:00:00Z,' '$EXP/yahoo-AAPL-1d-2020.csv'"
+expect "DST AAPL all at local midnight" "! grep -v -e '^symbol' -e 'T04:00:00Z' -e 'T05:00:00Z' '$EXP/yahoo-AAPL-1d-2020.csv'"
+expect "DST GS2C.DE CEST then CET" "grep -q '2025-10-23T22:00:00Z' '$EXP/yahoo-GS2C.DE-1d.csv' && grep -q '2025-10-27T23:00:00Z' '$EXP/yahoo-GS2C.DE-1d.csv'"
+
+# --- several responses in one stream: state resets per response ---
+cat "$T/BTC-USD-1d.ndjson" "$T/WSU.DE-1d.ndjson" "$T/BTC-USD-1d.ndjson" >"$T/multi.ndjson"
+{ cat "$EXP/yahoo-BTC-USD-1d.csv"; tail -n +2 "$EXP/yahoo-WSU.DE-1d.csv"
+  tail -n +2 "$EXP/yahoo-BTC-USD-1d.csv"; } >"$T/multi.want"
+check "stream of three responses" 0 "$T/multi.ndjson" "$T/multi.want" -- "$NB"
+check "operands and stdin mixed" 0 "$T/WSU.DE-1d.ndjson" "$T/multi.want" -- \
+	"$NB" "$T/BTC-USD-1d.ndjson" - "$T/BTC-USD-1d.ndjson"
+
+# --- idempotency: the same input twice gives identical bytes ---
+cat "$T"/*.ndjson >"$T/all.ndjson"
+"$NB" --events "$T/ev1" "$T/all.ndjson" >"$T/run1" 2>/dev/null
+"$NB" --events "$T/ev2" "$T/all.ndjson" >"$T/run2" 2>/dev/null
+expect "idempotent bars" "cmp '$T/run1' '$T/run2' && [ \$(wc -l <'$T/run1') -gt 1000 ]"
+expect "idempotent events" "cmp '$T/ev1' '$T/ev2'"
+
+# --- duplicates within a response keep one row (the first) ---
+jq -c '.body.chart.result[0] |= (.timestamp += .timestamp
+	| .indicators.quote[0] |= map_values(. + .)
+	| .indicators.adjclose[0].adjclose += .indicators.adjclose[0].adjclose)' \
+	"$T/BTC-USD-1d.ndjson" >"$T/dup.ndjson"
+check "duplicate keys keep one row" 0 "$T/dup.ndjson" "$EXP/yahoo-BTC-USD-1d.csv" -- "$NB"
+
+# --- partial null bar: dropped with a warning; null volume becomes 0 ---
+jq -c '.body.chart.result[0].indicators.quote[0] |= (.open[0] = null | .volume[1] = null)' \
+	"$T/BTC-USD-1d.ndjson" >"$T/partial.ndjson"
+printf '%s\n' 'symbol,interval,ts,open,high,low,close,adj_close,volume' \
+	'BTC-USD,1d,2020-01-02T00:00:00Z,7202.5513,7212.1553,6935.27,6985.47,6985.47,0' >"$T/partial.want"
+check "partial null bar dropped, null volume 0" 0 "$T/partial.ndjson" "$T/partial.want" \
+	'some null prices' -- "$NB"
+
+# --- fetched_at missing: BARS_NOW decides what is unfinished ---
+jq -c 'del(.fetched_at)' "$T/BTC-USD-1d.ndjson" >"$T/nofetch.ndjson"
+head -2 "$EXP/yahoo-BTC-USD-1d.csv" >"$T/nofetch.want"
+check "no fetched_at: BARS_NOW is the clock" 0 "$T/nofetch.ndjson" "$T/nofetch.want" -- \
+	env BARS_NOW=2020-01-02T12:00:00Z "$NB"
+
+# --- error envelopes ---
+printf '%s\n' '{"symbol":"AAPL","interval":"5m","start":"2026-01-05T00:00:00Z","end":"2026-01-06T00:00:00Z","provider":"yahoo","status":429,"fetched_at":"2026-01-06T00:00:00Z","body":"Edge: Too Many Requests"}' >"$T/429.ndjson"
+check "429 plain-text body" 1 "$T/429.ndjson" "$EXP/yahoo-ERROR-404.csv" \
+	'^normalize-bars: AAPL 2026-01-05T00:00:00Z\.\.2026-01-06T00:00:00Z: provider error: HTTP 429: Edge: Too Many Requests$' -- "$NB"
+jq -c '.status = 200' "$T/ERROR-404.ndjson" >"$T/err200.ndjson"
+check "chart.error with status 200" 1 "$T/err200.ndjson" "$EXP/yahoo-ERROR-404.csv" \
+	'SI 2020-01-01T00:00:00Z\.\.2020-01-03T00:00:00Z: provider error: Not Found: No data found, symbol may be delisted' -- "$NB"
+cat "$T/ERROR-404.ndjson" "$T/BTC-USD-1d.ndjson" >"$T/errthenok.ndjson"
+check "error response skipped, next one kept" 1 "$T/errthenok.ndjson" "$EXP/yahoo-BTC-USD-1d.csv" \
+	'provider error: Not Found' -- "$NB"
+jq -c '.provider = "nosuch"' "$T/BTC-USD-1d.ndjson" >"$T/noprov.ndjson"
+check "unknown provider" 1 "$T/noprov.ndjson" "$EXP/yahoo-ERROR-404.csv" 'unknown provider: nosuch' -- "$NB"
+jq -c '.symbol = "A;B"' "$T/BTC-USD-1d.ndjson" >"$T/badsym.ndjson"
+check "bad symbol in envelope" 1 "$T/badsym.ndjson" "$EXP/yahoo-ERROR-404.csv" \
+	':1: bad symbol: A;B, skipped' -- "$NB"
+
+# --- bad NDJSON lines name the input and line; good lines still count ---
+{ cat "$T/BTC-USD-1d.ndjson"; echo '{"symbol":"AAPL", truncated'; echo; echo '[1,2]'
+  cat "$T/WSU.DE-1d.ndjson"; } >"$T/bad.ndjson"
+{ cat "$EXP/yahoo-BTC-USD-1d.csv"; tail -n +2 "$EXP/yahoo-WSU.DE-1d.csv"; } >"$T/bad.want"
+check "bad JSON line reported with line number" 1 "$T/bad.ndjson" "$T/bad.want" \
+	"bad\.ndjson:2: not JSON: " -- "$NB" "$T/bad.ndjson"
+check "non-object line reported" 1 "$T/bad.ndjson" "$T/bad.want" \
+	"bad\.ndjson:4: not JSON: not a JSON object" -- "$NB" "$T/bad.ndjson"
+check "bad line on stdin" 1 "$T/bad.ndjson" "$T/bad.want" "^normalize-bars: -:2: not JSON" -- "$NB"
+check "missing input file" 1 - "$EXP/yahoo-BTC-USD-1d.csv" "nosuch\.ndjson: No such file" -- \
+	"$NB" "$T/nosuch.ndjson" "$T/BTC-USD-1d.ndjson"
+
+# --- Stooq: raw CSV, envelope, no Volume column, fractional volume, HTML ---
+check "stooq msft raw" 0 - "$EXP/stooq-msft_us_d.csv" -- \
+	env BARS_NOW=2024-07-05T00:00:00Z "$NB" --provider stooq --symbol MSFT.US "$S/msft_us_d.csv"
+check "stooq gold raw (no Volume: empty)" 0 - "$EXP/stooq-gold_d.csv" -- \
+	env BARS_NOW=2024-07-05T00:00:00Z "$NB" --provider stooq --symbol GOLD "$S/gold_d.csv"
+jq -Rsc '{symbol:"MSFT.US", interval:"1d", provider:"stooq", status:200,
+	fetched_at:"2024-07-05T00:00:00Z", body:.}' "$S/msft_us_d.csv" >"$T/stooq.ndjson"
+check "stooq msft envelope" 0 "$T/stooq.ndjson" "$EXP/stooq-msft_us_d.csv" -- "$NB"
+expect "stooq fractional volume rounded" \
+	"grep -q '^MSFT.US,1d,2020-03-13T04:00:00Z,143.782,157.83,137.18,154.842,154.842,95120889\$' '$EXP/stooq-msft_us_d.csv'"
+"$NB" --provider stooq --symbol GOLD --tz America/New_York "$S/gold_d.csv" >"$T/gold-ny.csv" 2>&1
+expect "stooq --tz keys dates in that zone" "[ \$(wc -l <'$T/gold-ny.csv') -eq 1001 ] &&
+	grep -q '^GOLD,1d,2020-10-30T04:00:00Z,' '$T/gold-ny.csv' && grep -q '^GOLD,1d,2020-11-02T05:00:00Z,' '$T/gold-ny.csv'"
+jq -c '.start = "2024-03-08T00:00:00Z"' "$T/stooq.ndjson" >"$T/stooq-win.ndjson"
+{ head -1 "$EXP/stooq-msft_us_d.csv"; tail -1 "$EXP/stooq-msft_us_d.csv"; } >"$T/stooq-win.want"
+check "stooq window start" 0 "$T/stooq-win.ndjson" "$T/stooq-win.want" -- "$NB"
+printf '%s\n' '<!DOCTYPE html>' '<html><head><title>Checking your browser</title></head>' \
+	'<body><script>pow()</script></body></html>' >"$T/pow.html"
+check "stooq HTML page raw" 1 - "$EXP/yahoo-ERROR-404.csv" \
+	'^normalize-bars: AAPL\.US: provider error: not CSV: first line is not a Date,Open,High,Low,Close header: <!DOCTYPE html>' -- \
+	"$NB" --provider stooq --symbol AAPL.US "$T/pow.html"
+jq -Rsc '{symbol:"AAPL.US", start:"2026-01-01", end:"2026-02-01", provider:"stooq", status:200, body:.}' \
+	"$T/pow.html" >"$T/pow.ndjson"
+check "stooq HTML page in envelope" 1 "$T/pow.ndjson" "$EXP/yahoo-ERROR-404.csv" \
+	'AAPL\.US 2026-01-01T00:00:00Z\.\.2026-02-01T00:00:00Z: provider error: not CSV' -- "$NB"
+printf 'Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,x,10\n2024-01-03,1,2,0.5,1.5,10.5\n' >"$T/badrow.csv"
+printf '%s\n' 'symbol,interval,ts,open,high,low,close,adj_close,volume' \
+	'X.US,1d,2024-01-03T05:00:00Z,1,2,0.5,1.5,1.5,11' >"$T/badrow.want"
+check "stooq bad row names its body line" 1 - "$T/badrow.want" 'X\.US: row at body line 2: bad price' -- \
+	env BARS_NOW=2024-07-05T00:00:00Z "$NB" --provider stooq --symbol X.US "$T/badrow.csv"
+printf 'Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,1.5,10\n2024-01-03,1,2,0.5,1.5,7\n' >"$T/today.csv"
+printf '%s\n' 'symbol,interval,ts,open,high,low,close,adj_close,volume' \
+	'X.US,1d,2024-01-02T05:00:00Z,1,2,0.5,1.5,1.5,10' >"$T/today.want"
+check "stooq bar of today is unfinished" 0 - "$T/today.want" -- \
+	env BARS_NOW=2024-01-03T20:00:00Z "$NB" --provider stooq --symbol X.US "$T/today.csv"
+
+# --- events ---
+check "events AAPL dividend and split" 0 - - -- \
+	"$NB" --events "$T/ev-aapl.csv" "$T/AAPL-1d-2020.ndjson"
+expect "events AAPL file" "diff -u '$EXP/events-AAPL-1d-2020.csv' '$T/ev-aapl.csv'"
+check "events VFINX dividends and capital gains" 0 - - -- \
+	"$NB" --events "$T/ev-vfinx.csv" "$T/VFINX-3mo.ndjson"
+expect "events VFINX file" "diff -u '$EXP/events-VFINX-3mo.csv' '$T/ev-vfinx.csv'"
+expect "events VFINX counts (164 dividends, 21 capital gains)" \
+	"[ \$(grep -c ',dividend,' '$T/ev-vfinx.csv') -eq 164 ] && [ \$(grep -c ',capital_gain,' '$T/ev-vfinx.csv') -eq 21 ]"
+check "events NVDA split in raw mode" 0 - - -- "$NB" --provider yahoo --symbol NVDA --interval 1d \
+	--events "$T/ev-nvda.csv" "$Y/NVDA-1d-2021-02-01-to-2022-01-31-split.json"
+expect "events NVDA file" "grep -qx 'NVDA,2021-07-20T04:00:00Z,split,4,4,1' '$T/ev-nvda.csv'"
+
+# --- usage, help, version, environment ---
+check "help" 0 - - -- "$NB" --help
+expect "help mirrors synopsis" "'$NB' -h | grep -q -- '--provider NAME --symbol SYMBOL'"
+check "version" 0 - - '' -- "$NB" --version
+expect "version text" "'$NB' --version | grep -Eq '^normalize-bars [0-9]'"
+check "bad option" 2 - - 'usage:' -- "$NB" --nosuch
+check "raw mode needs --symbol" 2 - - 'needs --symbol' -- "$NB" --provider yahoo x.json
+check "unknown provider option" 2 - - 'unknown provider: foo' -- "$NB" --provider foo --symbol A x
+check "--symbol without --provider" 2 - - 'need --provider' -- "$NB" --symbol AAPL
+check "bad interval" 2 - - 'bad interval: 7m' -- "$NB" --provider yahoo --symbol A --interval 7m x
+check "bad --start" 2 - - '--start: not ISO-8601' -- "$NB" --provider yahoo --symbol A --start yesterday x
+check "bad --tz" 2 - - 'unknown time zone: Mars/Base' -- "$NB" --tz Mars/Base
+check "adapters missing" 3 "$T/BTC-USD-1d.ndjson" - 'provider adapters not found' -- \
+	env BARS_PROVIDERS_DIR="$T/none" "$NB"
+check "BARS_PROVIDERS_DIR used" 0 "$T/BTC-USD-1d.ndjson" "$EXP/yahoo-BTC-USD-1d.csv" -- \
+	env BARS_PROVIDERS_DIR="$TOP/share/providers" "$NB"
+check "empty input: header only" 0 - "$EXP/yahoo-ERROR-404.csv" -- "$NB"
+expect "quiet on success: stderr empty" "'$NB' '$T/MSFT-1d.ndjson' 2>&1 >/dev/null | wc -c | grep -qx 0"
+check "LOG_LEVEL=debug explains drops" 0 "$T/AAPL-1m-2024.ndjson" - \
+	'AAPL .*: 391 bars in, 389 written; dropped 1 null, 0 live, 1 outside window' -- env LOG_LEVEL=debug "$NB"

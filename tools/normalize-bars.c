@@ -1,0 +1,854 @@
+/*
+ * normalize-bars: provider responses (fetch-bars NDJSON, or one raw body)
+ * to the bars CSV of lib/bars.h.
+ *
+ * Provider specifics live in jq programs (share/providers/NAME.jq), run by
+ * ONE jq process for the whole stream.  A feeder child writes every input
+ * line to jq preceded by a locator line ("input-index<TAB>line"); the
+ * driver program below turns each line into tab-separated adapter rows:
+ *
+ *   L  input line            where the following rows come from
+ *   J  message               the line is not a JSON object
+ *   A  message               the adapter failed on this envelope
+ *   P  provider              the envelope's provider (from the driver)
+ *   H  symbol interval start end fetched_at status timezone regularMarketTime
+ *   X  code description      provider error: the response is skipped
+ *   B  ts open high low close adj_close volume [ref]
+ *   V  date kind amount numerator denominator
+ *
+ * This file canonicalises them: time keys, live/unfinished/out-of-window/
+ * null/duplicate bars, number formats.
+ */
+#include "bars.h"
+#include "bt.h"
+#include "msg.h"
+#include "norm_set.h"
+#include "norm_time.h"
+#include "proc.h"
+#include "px.h"
+#include "sym.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum {
+	EXIT_OK = 0,      /* every input normalised */
+	EXIT_SKIPPED = 1, /* some lines, responses or rows were reported and skipped */
+	EXIT_USAGE = 2,
+	EXIT_FATAL = 3,   /* jq or an adapter missing, write error */
+};
+
+/* Adding a provider: share/providers/NAME.jq plus one line here. */
+static const struct provider {
+	const char *name;
+	int px_double; /* prices are decimal text (true doubles), not float32 */
+} providers[] = {
+	{ "yahoo", 0 },
+	{ "stooq", 1 },
+};
+#define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))
+
+#define MAXF 12 /* fields in an adapter row */
+
+static struct {
+	const char *provider; /* raw mode when set */
+	const char *symbol, *interval, *start, *end, *fetched_at, *tz;
+	const char *events;
+} opt;
+
+static char **inputs; /* operand names; "-" is stdin */
+static int ninputs;
+static int status = EXIT_OK;
+static FILE *evfp;
+static time_t now;
+
+/* The response being normalised (one envelope). */
+static struct resp {
+	int skip;     /* rejected or failed: ignore its rows */
+	int rejected; /* reported as invalid; no provider error on top */
+	const char *defer; /* problem reported when a bar needs it */
+	char defer_what[128];
+	const struct provider *prov;
+	char symbol[SYM_MAX + 1];
+	const struct sym_interval *iv;
+	char tz[128];
+	int has_start, has_end, has_rmt;
+	time_t start, end, fetched;
+	long long rmt;
+	char label[96]; /* "SYMBOL START..END" for messages */
+	struct norm_set keys, evkeys;
+	long in, out, nulls, live, window, unfinished, dups, bad;
+} r;
+
+static long cur_line;
+static const char *cur_name = "-";
+
+static void usage(FILE *fp, int code)
+{
+	fprintf(fp,
+		"usage: normalize-bars [--events FILE] [--tz ZONE] [FILE ...]\n"
+		"       normalize-bars --provider NAME --symbol SYMBOL [--interval I]\n"
+		"                      [--start T] [--end T] [--fetched-at T] [--tz ZONE]\n"
+		"                      [--events FILE] [FILE ...]\n"
+		"       normalize-bars -h | --help | --version\n");
+	exit(code);
+}
+
+static const struct provider *find_provider(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NPROVIDERS; i++)
+		if (strcmp(providers[i].name, name) == 0)
+			return &providers[i];
+	return NULL;
+}
+
+/* ---- locating the adapters ---- */
+
+static int has_adapters(const char *dir)
+{
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < NPROVIDERS; i++) {
+		snprintf(path, sizeof(path), "%s/%s.jq", dir, providers[i].name);
+		if (access(path, R_OK) < 0)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * $BARS_PROVIDERS_DIR, else share/providers beside the binary's directory
+ * (bin/../share/providers, so the build tree works; a few levels up for
+ * build/asan/bin), else the installed SHAREDIR/providers.
+ */
+static const char *providers_dir(void)
+{
+	static char dir[PATH_MAX];
+	char exe[PATH_MAX], *slash;
+	const char *env = getenv("BARS_PROVIDERS_DIR");
+	ssize_t n;
+	int up;
+
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')))
+			*slash = '\0';
+		for (up = 1; up <= 3; up++) {
+			size_t len = strlen(exe);
+
+			snprintf(exe + len, sizeof(exe) - len, "/..");
+			snprintf(dir, sizeof(dir), "%s/share/providers", exe);
+			if (has_adapters(dir))
+				return dir;
+		}
+	}
+	return SHAREDIR "/providers";
+}
+
+/* ---- the jq driver ---- */
+
+/*
+ * Imports every adapter and dispatches on the envelope's provider
+ * (default yahoo, what fetch-bars writes).  Errors become J/A rows so jq
+ * never stops on a bad line.
+ */
+static char *driver_program(void)
+{
+	static const char body[] =
+		"def norm_clean: tostring | split(\" (while parsing\")[0] | gsub(\"[\\t\\n\\r]\"; \" \");\n"
+		". as $m | input as $l\n"
+		"| \"L\\t\" + $m,\n"
+		"  ((try ($l | fromjson | [.]) catch [\"J\", .]) as $w\n"
+		"   | if ($w | length) == 2 then \"J\\t\" + ($w[1] | norm_clean)\n"
+		"     elif ($w[0] | type) != \"object\" then \"J\\tnot a JSON object\"\n"
+		"     else $w[0] | (.provider // \"yahoo\" | tostring) as $p\n"
+		"          | try (\"P\\t\" + $p, norm_rows($p)) catch (\"A\\t\" + norm_clean) end)\n";
+	size_t cap = sizeof(body) + 512 * NPROVIDERS, i;
+	char *p = malloc(cap);
+	size_t n = 0;
+
+	if (!p)
+		msg_die(EXIT_FATAL, "out of memory");
+	for (i = 0; i < NPROVIDERS; i++)
+		n += (size_t)snprintf(p + n, cap - n, "import \"%s\" as %s;\n",
+				      providers[i].name, providers[i].name);
+	n += (size_t)snprintf(p + n, cap - n, "def norm_rows($p):");
+	for (i = 0; i < NPROVIDERS; i++)
+		n += (size_t)snprintf(p + n, cap - n,
+				      " %sif $p == \"%s\" then %s::rows($events)",
+				      i ? "el" : "", providers[i].name, providers[i].name);
+	n += (size_t)snprintf(p + n, cap - n,
+			      " else [\"X\", \"unknown provider\", ($p | tostring)] | @tsv end;\n");
+	snprintf(p + n, cap - n, "%s", body);
+	return p;
+}
+
+/* ---- the feeder: inputs to jq, each line after its locator ---- */
+
+static int put_locator(FILE *jq, int idx, long line)
+{
+	return fprintf(jq, "%d\t%ld\n", idx, line) < 0 ? -1 : 0;
+}
+
+/* Copy JSON with line breaks as spaces: raw breaks cannot occur inside
+ * JSON strings, so a pretty-printed body becomes one valid line. */
+static int feed_json_flat(FILE *in, FILE *jq)
+{
+	int c;
+
+	while ((c = getc(in)) != EOF)
+		if (putc(c == '\n' || c == '\r' ? ' ' : c, jq) == EOF)
+			return -1;
+	return ferror(in) ? -1 : 0;
+}
+
+/* Copy text as the body of a JSON string. */
+static int feed_json_string(FILE *in, FILE *jq)
+{
+	int c;
+
+	while ((c = getc(in)) != EOF) {
+		int rc;
+
+		if (c == '"' || c == '\\')
+			rc = fprintf(jq, "\\%c", c);
+		else if (c == '\n')
+			rc = fputs("\\n", jq);
+		else if (c < 0x20)
+			rc = fprintf(jq, "\\u%04x", c);
+		else
+			rc = putc(c, jq);
+		if (rc < 0)
+			return -1;
+	}
+	return ferror(in) ? -1 : 0;
+}
+
+static void put_field(FILE *jq, const char *key, const char *val)
+{
+	if (val)
+		fprintf(jq, ",\"%s\":\"%s\"", key, val); /* validated: no quotes */
+}
+
+/* Raw mode: wrap the whole body in an envelope line. */
+static int feed_raw(FILE *in, FILE *jq, int idx)
+{
+	int stooq = strcmp(opt.provider, "stooq") == 0;
+
+	if (put_locator(jq, idx, 1) < 0)
+		return -1;
+	fprintf(jq, "{\"provider\":\"%s\",\"status\":200", opt.provider);
+	put_field(jq, "symbol", opt.symbol);
+	put_field(jq, "interval", opt.interval);
+	put_field(jq, "start", opt.start);
+	put_field(jq, "end", opt.end);
+	put_field(jq, "fetched_at", opt.fetched_at);
+	fputs(",\"body\":", jq);
+	if (stooq)
+		putc('"', jq);
+	if ((stooq ? feed_json_string(in, jq) : feed_json_flat(in, jq)) < 0)
+		return -1;
+	fputs(stooq ? "\"}\n" : "}\n", jq);
+	return ferror(jq) ? -1 : 0;
+}
+
+static int blank(const char *s)
+{
+	for (; *s; s++)
+		if (!strchr(" \t\r\n", *s))
+			return 0;
+	return 1;
+}
+
+static int feed_ndjson(FILE *in, FILE *jq, int idx)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long no = 0;
+
+	while ((n = getline(&line, &cap, in)) > 0) {
+		no++;
+		if (blank(line))
+			continue;
+		if (put_locator(jq, idx, no) < 0 || fwrite(line, 1, (size_t)n, jq) != (size_t)n ||
+		    (line[n - 1] != '\n' && putc('\n', jq) == EOF)) {
+			free(line);
+			return -1;
+		}
+	}
+	free(line);
+	return ferror(in) ? -1 : 0;
+}
+
+/* The feeder child: exit 0, or 1 when an input could not be read. */
+static void feed(FILE *jq)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < ninputs; i++) {
+		int std = strcmp(inputs[i], "-") == 0;
+		FILE *in = std ? stdin : fopen(inputs[i], "r");
+
+		if (!in) {
+			msg_err("%s: %s", inputs[i], strerror(errno));
+			rc = 1;
+			continue;
+		}
+		if ((opt.provider ? feed_raw(in, jq, i) : feed_ndjson(in, jq, i)) < 0) {
+			if (ferror(jq))
+				_exit(EXIT_FATAL); /* jq went away; the parent reports it */
+			msg_err("%s: %s", inputs[i], strerror(errno));
+			rc = 1;
+		}
+		if (!std)
+			fclose(in);
+	}
+	if (fclose(jq) != 0)
+		_exit(EXIT_FATAL);
+	_exit(rc);
+}
+
+/* ---- adapter rows ---- */
+
+/* Split a row on tabs in place; returns the field count. */
+static size_t split_row(char *s, char **f)
+{
+	size_t n = 0;
+
+	f[n++] = s;
+	for (; *s && n < MAXF; s++)
+		if (*s == '\t') {
+			*s = '\0';
+			f[n++] = s + 1;
+		}
+	return n;
+}
+
+/* Undo jq's @tsv escapes (\t \n \r \\) for text shown to people. */
+static char *unescape(char *s)
+{
+	char *w = s, *p;
+
+	for (p = s; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			*w++ = *p == 't' ? ' ' : *p == 'n' ? ' ' : *p == 'r' ? ' ' : *p;
+		} else {
+			*w++ = *p;
+		}
+	}
+	*w = '\0';
+	return s;
+}
+
+static void skipped(void)
+{
+	status = EXIT_SKIPPED;
+}
+
+/* "name:line: " prefix for problems tied to an input line. */
+static void line_err(const char *fmt, const char *what)
+{
+	msg_err("%s:%ld: %s%s", cur_name, cur_line, fmt, what);
+	skipped();
+}
+
+static void resp_report(void)
+{
+	if (!r.in || !msg_enabled(MSG_DEBUG))
+		return;
+	msg_log(MSG_DEBUG,
+		"%s: %ld bars in, %ld written; dropped %ld null, %ld live, %ld outside window, "
+		"%ld unfinished, %ld duplicate, %ld bad",
+		r.label, r.in, r.out, r.nulls, r.live, r.window, r.unfinished, r.dups, r.bad);
+}
+
+static void resp_reset(void)
+{
+	resp_report();
+	norm_set_clear(&r.keys);
+	norm_set_clear(&r.evkeys);
+	r.skip = 1; /* until an H row accepts the response */
+	r.rejected = 0;
+	r.defer = NULL;
+	r.in = r.out = r.nulls = r.live = r.window = r.unfinished = r.dups = r.bad = 0;
+	snprintf(r.label, sizeof(r.label), "%s:%ld", cur_name, cur_line);
+}
+
+static int parse_when(const char *s, time_t *t, int *has)
+{
+	*has = *s != '\0';
+	return *has ? bt_parse_time(s, t) : 0;
+}
+
+static void resp_reject(const char *why, const char *what)
+{
+	msg_err("%s: %s%s, skipped", r.label, why, what);
+	r.skip = 1;
+	r.rejected = 1;
+	skipped();
+}
+
+/*
+ * H symbol interval start end fetched_at status timezone rmt.  Problems
+ * with the interval or time zone are only reported when a bar needs them:
+ * an error response has no meta, and its provider error is what matters.
+ */
+static void on_head(char **f, size_t n)
+{
+	char a[BT_ISO_LEN], b[BT_ISO_LEN];
+	int has_fetched;
+
+	if (n < 9) {
+		line_err("adapter row too short: ", "H");
+		return;
+	}
+	snprintf(r.symbol, sizeof(r.symbol), "%s", f[1]);
+	if (sym_valid(f[1]) < 0) {
+		resp_reject("bad symbol: ", *f[1] ? unescape(f[1]) : "(none)");
+		return;
+	}
+	snprintf(r.label, sizeof(r.label), "%s", r.symbol);
+	if (parse_when(f[3], &r.start, &r.has_start) < 0 ||
+	    parse_when(f[4], &r.end, &r.has_end) < 0) {
+		resp_reject("bad start or end: ", *f[3] ? f[3] : f[4]);
+		return;
+	}
+	if (r.has_start || r.has_end)
+		snprintf(r.label, sizeof(r.label), "%s %s..%s", r.symbol,
+			 r.has_start ? bt_format_iso(r.start, a) : "",
+			 r.has_end ? bt_format_iso(r.end, b) : "");
+	if (parse_when(f[5], &r.fetched, &has_fetched) < 0) {
+		resp_reject("bad fetched_at: ", f[5]);
+		return;
+	}
+	if (!has_fetched)
+		r.fetched = now;
+	r.has_rmt = px_parse_ll(f[8], &r.rmt) == 0;
+	r.skip = 0;
+	snprintf(r.tz, sizeof(r.tz), "%s", opt.tz ? opt.tz : f[7]);
+	r.iv = sym_interval(f[2]);
+	if (!r.iv) {
+		r.defer = "bad interval: ";
+		snprintf(r.defer_what, sizeof(r.defer_what), "%s", *f[2] ? f[2] : "(none)");
+	} else if ((!r.iv->intraday || *r.tz) && (!*r.tz || bt_set_tz(r.tz) < 0)) {
+		/* Daily keys need the exchange zone; intraday keys do not. */
+		r.defer = "unknown exchange time zone: ";
+		snprintf(r.defer_what, sizeof(r.defer_what), "%s", *r.tz ? r.tz : "(none)");
+	}
+}
+
+/* A bar or event arrived: is the response usable? */
+static int resp_usable(void)
+{
+	if (r.skip)
+		return 0;
+	if (r.defer) {
+		resp_reject(r.defer, r.defer_what);
+		return 0;
+	}
+	return 1;
+}
+
+/* X code description */
+static void on_error(char **f, size_t n)
+{
+	if (!r.rejected) {
+		msg_err("%s: provider error: %s: %s", r.label, n > 1 ? unescape(f[1]) : "",
+			n > 2 ? unescape(f[2]) : "");
+		skipped();
+	}
+	r.skip = 1;
+}
+
+/* A bad row: ref is the adapter's reference (a body line) or the stamp. */
+static void bar_err(const char *ref, const char *what, const char *val)
+{
+	msg_err("%s: row %s: %s '%.40s', skipped", r.label, ref, what, val);
+	r.bad++;
+	skipped();
+}
+
+/*
+ * The bar's key and raw start.  Epoch stamps are instants (Yahoo); dates
+ * are trading dates (Stooq).  Returns 1 to keep, 0 to drop (counted).
+ */
+static int bar_time(const char *s, const char *ref, time_t *key, time_t *raw)
+{
+	int y, m, d;
+	long long t;
+
+	if (strlen(s) == 10 && s[4] == '-') {
+		if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3 || bt_parse_iso(s, raw) < 0 ||
+		    norm_date_key(r.tz, y, m, d, key) < 0) {
+			bar_err(ref, "bad date", s);
+			return 0;
+		}
+		*raw = *key;
+		return 1;
+	}
+	if (px_parse_ll(s, &t) < 0) {
+		bar_err(ref, "bad timestamp", s);
+		return 0;
+	}
+	*raw = (time_t)t;
+	/* The live element Yahoo appends: stamped "now", off the minute grid. */
+	if ((r.has_rmt && t == r.rmt) || t % 60 != 0) {
+		r.live++;
+		return 0;
+	}
+	if (r.iv->intraday)
+		*key = *raw;
+	else if (norm_day_key(r.tz, *raw, key) < 0) {
+		bar_err(ref, "cannot key in time zone", r.tz);
+		return 0;
+	}
+	return 1;
+}
+
+static int in_window(time_t t)
+{
+	return !(r.has_start && t < r.start) && !(r.has_end && t >= r.end);
+}
+
+static int parse_volume(const char *s, struct bar *b)
+{
+	double v;
+
+	b->has_volume = *s != '\0';
+	b->volume = 0;
+	if (!b->has_volume || px_parse_ll(s, &b->volume) == 0)
+		return 0;
+	/* Stooq back-adjusts volumes, which makes them fractional. */
+	if (px_parse(s, &v) < 0 || fabs(v) > 9e18)
+		return -1;
+	b->volume = llround(v);
+	return 0;
+}
+
+/* B ts open high low close adj volume [ref] */
+static void on_bar(char **f, size_t n)
+{
+	struct bar b;
+	double *px[] = { &b.open, &b.high, &b.low, &b.close };
+	char ref[48];
+	time_t key, raw, end;
+	int i, nulls = 0, rc;
+
+	if (!resp_usable())
+		return;
+	if (n > 8)
+		snprintf(ref, sizeof(ref), "at body line %.20s", f[8]);
+	else
+		snprintf(ref, sizeof(ref), "%.40s", n > 1 ? f[1] : "");
+	r.in++;
+	if (n < 8) {
+		bar_err(ref, "adapter row too short", f[0]);
+		return;
+	}
+	for (i = 0; i < 4; i++)
+		nulls += *f[2 + i] == '\0';
+	if (nulls == 4) { /* a missing bar: every value null */
+		r.nulls++;
+		return;
+	}
+	if (nulls) {
+		msg_log(MSG_WARN, "%s: bar %s has some null prices, dropped", r.label, f[1]);
+		r.nulls++;
+		return;
+	}
+	for (i = 0; i < 4; i++)
+		if (px_parse(f[2 + i], px[i]) < 0) {
+			bar_err(ref, "bad price", f[2 + i]);
+			return;
+		}
+	b.adj_close = b.close;
+	if (*f[6] && px_parse(f[6], &b.adj_close) < 0) {
+		bar_err(ref, "bad adj_close", f[6]);
+		return;
+	}
+	if (parse_volume(f[7], &b) < 0) {
+		bar_err(ref, "bad volume", f[7]);
+		return;
+	}
+	if (!bar_time(f[1], ref, &key, &raw))
+		return;
+	if (!in_window(raw)) {
+		r.window++;
+		return;
+	}
+	if (norm_bar_end(r.iv, r.tz, key, &end) < 0 || end > r.fetched) {
+		r.unfinished++;
+		return;
+	}
+	rc = norm_set_add(&r.keys, (int64_t)key);
+	if (rc < 0)
+		msg_die(EXIT_FATAL, "out of memory");
+	if (rc == 0) {
+		r.dups++;
+		return;
+	}
+	memcpy(b.symbol, r.symbol, sizeof(b.symbol));
+	snprintf(b.interval, sizeof(b.interval), "%s", r.iv->name);
+	b.ts = key;
+	b.px_double = r.prov->px_double;
+	if (bars_write(stdout, &b) < 0)
+		msg_die(EXIT_FATAL, "stdout: %s", strerror(errno));
+	r.out++;
+}
+
+static int put_num(const char *s, char *buf)
+{
+	double v;
+
+	buf[0] = '\0';
+	return *s && (px_parse(s, &v) < 0 || px_format_f64(v, buf) < 0) ? -1 : 0;
+}
+
+/* V date kind amount numerator denominator */
+static void on_event(char **f, size_t n)
+{
+	static const char *const kinds[] = { "dividend", "split", "capital_gain" };
+	char ts[BT_ISO_LEN], val[PX_LEN], num[PX_LEN], den[PX_LEN];
+	long long t;
+	time_t key;
+	int kind, rc;
+
+	if (!evfp || !resp_usable())
+		return;
+	if (n < 6 || px_parse_ll(f[1], &t) < 0) {
+		bar_err("", "bad event date", n > 1 ? f[1] : "");
+		return;
+	}
+	for (kind = 0; kind < 3; kind++)
+		if (strcmp(f[2], kinds[kind]) == 0)
+			break;
+	if (kind == 3 || put_num(f[3], val) < 0 || put_num(f[4], num) < 0 ||
+	    put_num(f[5], den) < 0) {
+		bar_err("", "bad event", f[2]);
+		return;
+	}
+	if (!in_window((time_t)t))
+		return;
+	if (norm_day_key(r.tz, (time_t)t, &key) < 0) {
+		bar_err("", "cannot key event in time zone", r.tz);
+		return;
+	}
+	/* A split's value is its ratio. */
+	if (kind == 1 && *num && *den && strtod(den, NULL) != 0)
+		px_format_f64(strtod(num, NULL) / strtod(den, NULL), val);
+	rc = norm_set_add(&r.evkeys, (int64_t)key * 4 + kind);
+	if (rc < 0)
+		msg_die(EXIT_FATAL, "out of memory");
+	if (rc == 0)
+		return;
+	if (fprintf(evfp, "%s,%s,%s,%s,%s,%s\n", r.symbol, bt_format_iso(key, ts),
+		    kinds[kind], val, num, den) < 0)
+		msg_die(EXIT_FATAL, "%s: %s", opt.events, strerror(errno));
+}
+
+static void on_locator(char **f, size_t n)
+{
+	long idx = n > 1 ? strtol(f[1], NULL, 10) : -1;
+
+	resp_reset();
+	cur_name = idx >= 0 && idx < ninputs ? inputs[idx] : "?";
+	cur_line = n > 2 ? strtol(f[2], NULL, 10) : 0;
+	snprintf(r.label, sizeof(r.label), "%s:%ld", cur_name, cur_line);
+}
+
+static void on_row(char *line)
+{
+	char *f[MAXF];
+	size_t n = split_row(line, f);
+
+	switch (f[0][0]) {
+	case 'B': on_bar(f, n); break;
+	case 'V': on_event(f, n); break;
+	case 'H': on_head(f, n); break;
+	case 'P': r.prov = n > 1 ? find_provider(f[1]) : NULL; break;
+	case 'X': on_error(f, n); break;
+	case 'L': on_locator(f, n); break;
+	case 'J': line_err("not JSON: ", n > 1 ? unescape(f[1]) : ""); break;
+	case 'A': line_err("adapter failed: ", n > 1 ? unescape(f[1]) : ""); break;
+	default: line_err("unexpected adapter row: ", f[0]); break;
+	}
+}
+
+/* ---- main ---- */
+
+static void check_when(const char *name, const char *s)
+{
+	time_t t;
+
+	if (s && bt_parse_time(s, &t) < 0) {
+		msg_err("%s: not ISO-8601 UTC or epoch seconds: %s", name, s);
+		usage(stderr, EXIT_USAGE);
+	}
+}
+
+/* The combined sanity check: NULL when the options make sense. */
+static const char *sanity(void)
+{
+	static char why[160];
+
+	if (opt.provider && !find_provider(opt.provider))
+		snprintf(why, sizeof(why), "unknown provider: %.40s", opt.provider);
+	else if (opt.provider && !opt.symbol)
+		snprintf(why, sizeof(why), "--provider needs --symbol");
+	else if (opt.symbol && sym_valid(opt.symbol) < 0)
+		snprintf(why, sizeof(why), "bad symbol: %.40s", opt.symbol);
+	else if (!opt.provider && (opt.symbol || opt.interval || opt.start || opt.end ||
+				   opt.fetched_at))
+		snprintf(why, sizeof(why),
+			 "--symbol, --interval, --start, --end and --fetched-at need --provider");
+	else if (opt.interval && !sym_interval(opt.interval))
+		snprintf(why, sizeof(why), "bad interval: %.20s (one of %s)", opt.interval,
+			 sym_interval_names());
+	else if (opt.tz && bt_set_tz(opt.tz) < 0)
+		snprintf(why, sizeof(why), "unknown time zone: %.60s", opt.tz);
+	else
+		return NULL;
+	return why;
+}
+
+static void parse_args(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "provider", required_argument, NULL, 'p' },
+		{ "symbol", required_argument, NULL, 's' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "start", required_argument, NULL, 'S' },
+		{ "end", required_argument, NULL, 'E' },
+		{ "fetched-at", required_argument, NULL, 'F' },
+		{ "tz", required_argument, NULL, 'z' },
+		{ "events", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static char *stdin_only[] = { "-" };
+	const char *why;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'p': opt.provider = optarg; break;
+		case 's': opt.symbol = optarg; break;
+		case 'i': opt.interval = optarg; break;
+		case 'S': opt.start = optarg; break;
+		case 'E': opt.end = optarg; break;
+		case 'F': opt.fetched_at = optarg; break;
+		case 'z': opt.tz = optarg; break;
+		case 'e': opt.events = optarg; break;
+		case 'h': usage(stdout, EXIT_OK); break;
+		case 'V': msg_version(); break;
+		default: usage(stderr, EXIT_USAGE);
+		}
+	}
+	why = sanity();
+	if (why) {
+		msg_err("%s", why);
+		usage(stderr, EXIT_USAGE);
+	}
+	check_when("--start", opt.start);
+	check_when("--end", opt.end);
+	check_when("--fetched-at", opt.fetched_at);
+	inputs = argv + optind;
+	ninputs = argc - optind;
+	if (ninputs == 0) {
+		inputs = stdin_only;
+		ninputs = 1;
+	}
+}
+
+static pid_t start_feeder(struct proc *jq)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		msg_die(EXIT_FATAL, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		fclose(jq->out);
+		feed(jq->in);
+	}
+	fclose(jq->in);
+	jq->in = NULL;
+	return pid;
+}
+
+int main(int argc, char **argv)
+{
+	char *prog, *line = NULL;
+	char *jq_argv[] = { "jq", "-r", "-R", "-L", NULL, "--argjson", "events", NULL, NULL, NULL };
+	static char outbuf[1 << 16];
+	size_t cap = 0;
+	struct proc jq;
+	pid_t feeder;
+	int rc, st;
+
+	msg_init(argv[0]);
+	parse_args(argc, argv);
+	now = bt_now();
+	signal(SIGPIPE, SIG_IGN); /* a dead jq shows as its exit status */
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	jq_argv[4] = (char *)providers_dir();
+	if (!has_adapters(jq_argv[4]))
+		msg_die(EXIT_FATAL, "%s: provider adapters not found (set BARS_PROVIDERS_DIR)",
+			jq_argv[4]);
+	jq_argv[7] = opt.events ? "true" : "false";
+	jq_argv[8] = prog = driver_program();
+	if (opt.events) {
+		if (!(evfp = fopen(opt.events, "w")))
+			msg_die(EXIT_FATAL, "%s: %s", opt.events, strerror(errno));
+		fputs("symbol,ts,kind,value,numerator,denominator\n", evfp);
+	}
+	norm_set_init(&r.keys);
+	norm_set_init(&r.evkeys);
+	r.skip = 1;
+	if (bars_write_header(stdout) < 0)
+		msg_die(EXIT_FATAL, "stdout: %s", strerror(errno));
+	if (proc_start(&jq, jq_argv, 1, 1) < 0)
+		msg_die(EXIT_FATAL, "jq: %s", strerror(errno));
+	feeder = start_feeder(&jq);
+	while (getline(&line, &cap, jq.out) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		on_row(line);
+	}
+	resp_report();
+	free(line);
+	free(prog);
+	norm_set_free(&r.keys);
+	norm_set_free(&r.evkeys);
+	rc = proc_wait(&jq);
+	while (waitpid(feeder, &st, 0) < 0 && errno == EINTR)
+		;
+	if (rc == 127)
+		msg_die(EXIT_FATAL, "jq: not found or failed to start (install jq)");
+	if (rc != 0)
+		msg_die(EXIT_FATAL, "jq exited with status %d", rc);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_SKIPPED)
+		skipped();
+	else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		msg_die(EXIT_FATAL, "input feeder failed");
+	if (evfp && fclose(evfp) != 0)
+		msg_die(EXIT_FATAL, "%s: %s", opt.events, strerror(errno));
+	msg_close_stdout(EXIT_FATAL);
+	return status;
+}
