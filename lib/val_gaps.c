@@ -25,39 +25,44 @@ void val_gaps_free(struct val_gaps *g)
 	g->dead = 1;
 }
 
-/* Widen the bitmap to cover day (whole days, so words just move). */
+/* Widen the bitmap to cover day (whole days, so words just move),
+ * with a quarter of slack in the direction it grows. */
 static int cover(struct val_gaps *g, long day)
 {
-	long nd0 = g->d0, nend = g->d0 + g->ndays;
+	long lo = day, hi = day, slack;
 	uint64_t *nb;
 
-	if (!g->bits) {
-		nd0 = day;
-		nend = day + 1;
-	} else if (day < nd0) {
-		nd0 = day - (nend - day) / 4; /* some slack for more going back */
-	} else if (day >= nend) {
-		nend = day + 1 + (day + 1 - nd0) / 4;
-	} else {
-		return 0;
+	if (g->bits) {
+		if (day >= g->d0 && day < g->d0 + g->ndays)
+			return 0;
+		lo = day < g->d0 ? day : g->d0;
+		hi = day < g->d0 ? g->d0 + g->ndays - 1 : day;
 	}
-	if ((nend - nd0) * g->wpd * 8 > VAL_GAPS_MAX_BYTES)
+	if (hi - lo + 1 > VAL_GAPS_MAX_DAYS)
 		return -1;
-	nb = calloc((size_t)((nend - nd0) * g->wpd), sizeof(*nb));
+	slack = (hi - lo + 1) / 4;
+	if (g->bits && day < g->d0)
+		lo = hi - lo + 1 + slack > VAL_GAPS_MAX_DAYS ? hi - VAL_GAPS_MAX_DAYS + 1
+							     : lo - slack;
+	else
+		hi = hi - lo + 1 + slack > VAL_GAPS_MAX_DAYS ? lo + VAL_GAPS_MAX_DAYS - 1
+							     : hi + slack;
+	nb = calloc((size_t)((hi - lo + 1) * g->wpd), sizeof(*nb));
 	if (!nb)
 		return -1;
 	if (g->bits)
-		memcpy(nb + (g->d0 - nd0) * g->wpd, g->bits,
+		memcpy(nb + (g->d0 - lo) * g->wpd, g->bits,
 		       (size_t)(g->ndays * g->wpd) * sizeof(*nb));
 	free(g->bits);
 	g->bits = nb;
-	g->d0 = nd0;
-	g->ndays = nend - nd0;
+	g->d0 = lo;
+	g->ndays = hi - lo + 1;
 	return 0;
 }
 
 int val_gaps_add(struct val_gaps *g, long day, long slot, time_t ts)
 {
+	int fresh = !g->bits;
 	uint64_t *w;
 
 	if (g->dead)
@@ -68,9 +73,9 @@ int val_gaps_add(struct val_gaps *g, long day, long slot, time_t ts)
 	}
 	w = &g->bits[(day - g->d0) * g->wpd + slot / 64];
 	*w |= 1ull << (slot % 64);
-	if (!g->first || ts < g->first)
+	if (fresh || ts < g->first)
 		g->first = ts;
-	if (!g->last || ts > g->last)
+	if (fresh || ts > g->last)
 		g->last = ts;
 	return 0;
 }

@@ -5,8 +5,9 @@
  * Coverage is a bitmap of grid slots per trading date between the first
  * and the last bar seen, so input order does not matter and memory grows
  * with the covered date range, not with the rows (5m over 60 days: 1 KB;
- * 1m over ten years: 200 KB).  A series whose bitmap would pass
- * VAL_GAPS_MAX_BYTES stops being tracked (val_gaps_add returns -1 once).
+ * 1m over ten years: 200 KB).  A series whose bars span more than
+ * VAL_GAPS_MAX_DAYS (about a century, at most 2 MB) stops being tracked
+ * (val_gaps_add returns -1 once).
  */
 #ifndef VAL_GAPS_H
 #define VAL_GAPS_H
@@ -15,7 +16,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#define VAL_GAPS_MAX_BYTES (16L << 20)
+#define VAL_GAPS_MAX_DAYS 36600L
 
 struct val_gaps {
 	long d0, ndays;   /* first day number covered, days covered */

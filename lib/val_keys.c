@@ -4,6 +4,7 @@
 #include <string.h>
 
 #define CAP (VAL_KEYS_WINDOW * 2) /* load factor at most 1/2 */
+#define CAP0 1024u                /* small streams stay small */
 
 struct slot {
 	int64_t ts;
@@ -12,7 +13,7 @@ struct slot {
 
 struct gen {
 	struct slot *s;
-	uint32_t n;
+	uint32_t n, cap;
 };
 
 struct val_keys {
@@ -20,15 +21,21 @@ struct val_keys {
 	int cur;
 };
 
+static int gen_init(struct gen *g, uint32_t cap)
+{
+	g->s = calloc(cap, sizeof(struct slot));
+	g->n = 0;
+	g->cap = cap;
+	return g->s ? 0 : -1;
+}
+
 struct val_keys *val_keys_new(void)
 {
 	struct val_keys *k = calloc(1, sizeof(*k));
 
 	if (!k)
 		return NULL;
-	k->g[0].s = calloc(CAP, sizeof(struct slot));
-	k->g[1].s = calloc(CAP, sizeof(struct slot));
-	if (!k->g[0].s || !k->g[1].s) {
+	if (gen_init(&k->g[0], CAP0) < 0 || gen_init(&k->g[1], CAP0) < 0) {
 		val_keys_free(k);
 		return NULL;
 	}
@@ -60,15 +67,33 @@ static uint32_t hash(uint32_t sid, int64_t ts)
 /* The slot holding the key, or the empty slot where it would go. */
 static struct slot *probe(struct gen *g, uint32_t h, uint32_t sid1, int64_t ts)
 {
-	uint32_t i = h & (CAP - 1);
+	uint32_t i = h & (g->cap - 1);
 
 	for (;;) {
 		struct slot *s = &g->s[i];
 
 		if (s->sid1 == 0 || (s->sid1 == sid1 && s->ts == ts))
 			return s;
-		i = (i + 1) & (CAP - 1);
+		i = (i + 1) & (g->cap - 1);
 	}
+}
+
+/* Double a generation's table; -1 on ENOMEM (it stays usable). */
+static int gen_grow(struct gen *g)
+{
+	struct gen ng;
+	uint32_t i;
+
+	if (gen_init(&ng, g->cap * 2) < 0)
+		return -1;
+	for (i = 0; i < g->cap; i++)
+		if (g->s[i].sid1)
+			*probe(&ng, hash(g->s[i].sid1 - 1, g->s[i].ts),
+			       g->s[i].sid1, g->s[i].ts) = g->s[i];
+	ng.n = g->n;
+	free(g->s);
+	*g = ng;
+	return 0;
 }
 
 int val_keys_check_add(struct val_keys *k, uint32_t sid, int64_t ts)
@@ -86,7 +111,12 @@ int val_keys_check_add(struct val_keys *k, uint32_t sid, int64_t ts)
 	s->ts = ts;
 	if (++cur->n == VAL_KEYS_WINDOW) {
 		/* Drop the older generation; it becomes the new current. */
-		memset(old->s, 0, CAP * sizeof(struct slot));
+		memset(old->s, 0, old->cap * sizeof(struct slot));
+		old->n = 0;
+		k->cur = !k->cur;
+	} else if (cur->n > cur->cap / 2 && cur->cap < CAP && gen_grow(cur) < 0) {
+		/* Out of memory: start a new generation early instead. */
+		memset(old->s, 0, old->cap * sizeof(struct slot));
 		old->n = 0;
 		k->cur = !k->cur;
 	}
