@@ -314,6 +314,7 @@ int cal_load_overrides(const char *path, char *why, size_t n)
 	size_t cap = 0;
 	long lineno = 0;
 	struct ovr o, *nv;
+	size_t before = novrs;
 	int rc = 0;
 
 	if (!fp) {
@@ -355,7 +356,10 @@ int cal_load_overrides(const char *path, char *why, size_t n)
 	}
 	free(line);
 	fclose(fp);
-	qsort(ovrs, novrs, sizeof(*ovrs), cmp_ovr);
+	if (rc < 0)
+		novrs = before; /* all of a file or nothing */
+	if (novrs)
+		qsort(ovrs, novrs, sizeof(*ovrs), cmp_ovr);
 	memset(cache_ok, 0, sizeof(cache_ok));
 	return rc;
 }

@@ -241,6 +241,10 @@ static void test_overrides(void)
 	}
 	CHECK(cal_load_overrides("/nonexistent/x", why, sizeof(why)) == -1,
 	      "missing override file");
+	p = write_file("2026-08-03,closed\n2026-08-04,shut\n");
+	CHECK(cal_load_overrides(p, why, sizeof(why)) == -1, "half-bad file fails");
+	unlink(p);
+	CHECK(cal_nyse_day(2026, 8, 3) == CAL_FULL, "a failed file loads nothing");
 }
 
 int main(void)
