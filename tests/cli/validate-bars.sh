@@ -364,3 +364,39 @@ check "bad --calendar" 2 - - 'calendar: want nyse or none' -- "$VB" --calendar l
 check "bad override file" 1 - - 'calendar overrides: .*line 1' -- sh -c \
 	"printf '2026-11-24,shut\n' >'$T/bad.ovr'; '$VB' --calendar-overrides '$T/bad.ovr'"
 check "bad BARS_NOW" 2 - - 'BARS_NOW' -- env BARS_NOW=yesterday "$VB"
+
+# Every normalized fixture (normalize-bars' expected outputs): what passes,
+# what a careful analyst would reject, and the gaps found.
+# FILE | EXTRA ARGS | summary regex
+EXPN="$TOP/tests/expected/normalize"
+while IFS='|' read -r file args want; do
+	[ -n "$file" ] || continue
+	if [ ! -f "$EXPN/$file" ]; then
+		not_ok "fixture $file" "$EXPN/$file missing"
+		continue
+	fi
+	# shellcheck disable=SC2086
+	check "fixture $file" 0 "$EXPN/$file" - "$want" -- "$VB" --gaps "$T/fx-gaps.csv" $args
+done <<'EOF'
+yahoo-0P0000XTS7-1d.csv||1 rows in, 1 passed, 0 rejected
+yahoo-AAPL-1d-2020.csv||49 rows in, 49 passed, 0 rejected
+yahoo-AAPL-1d-6mo.csv||126 rows in, 126 passed, 0 rejected
+yahoo-AAPL-1m-1d-2021.csv||240 rows in, 240 passed, 0 rejected
+yahoo-AAPL-1m-2024.csv||389 rows in, 389 passed, 0 rejected
+yahoo-AAPL-1m-2025.csv||0 rows in, 0 passed
+yahoo-BTC-USD-1d.csv||2 rows in, 2 passed, 0 rejected
+yahoo-GS2C.DE-1d.csv||4 rows in, 4 passed, 0 rejected
+yahoo-MSFT-1d.csv||252 rows in, 252 passed, 0 rejected
+yahoo-NVDA-1d.csv||252 rows in, 252 passed, 0 rejected
+yahoo-TNX-5m.csv||14 rows in, 14 passed, 0 rejected
+yahoo-TSLA-30m.csv||29 rows in, 13 passed, 16 rejected \(off_session 16\)
+yahoo-VFINX-3mo.csv||163 rows in, 161 passed, 2 rejected \(price_not_positive 1, high_low 1\)
+yahoo-WSU.DE-1d.csv||2 rows in, 2 passed, 0 rejected
+stooq-msft_us_d.csv||1004 rows in, 1004 passed, 0 rejected
+stooq-gold_d.csv|--calendar none|1000 rows in, 1000 passed, 0 rejected
+stooq-gold_d.csv||1000 rows in, 0 passed, 1000 rejected \(off_grid 1000\)
+EOF
+# The 1m fixture with a null bar: the dropped minute is the one gap.
+"$VB" --gaps "$T/fx-gaps.csv" "$EXPN/yahoo-AAPL-1m-2024.csv" >/dev/null 2>&1
+printf 'symbol,interval,ts\nAAPL,1m,2024-10-02T15:15:00Z\n' >"$T/fx-gaps.want"
+expect "fixture 1m null bar is a gap" "diff -u '$T/fx-gaps.want' '$T/fx-gaps.csv'"
