@@ -223,7 +223,7 @@ static time_t bar_end(const struct series *s, const struct bar *b,
 	return timegm(&tm);
 }
 
-/* Calendar and grid rules: sets *rule (VAL_NRULES when fine). */
+/* The first failing calendar or grid rule; VAL_NRULES when fine. */
 static enum val_rule session_rule(const struct series *s, const struct bar *b,
 				  const struct cal_info *ci)
 {
