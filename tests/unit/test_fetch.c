@@ -1,0 +1,114 @@
+/* Unit tests for lib/fetch_req and lib/fetch_retry. */
+#include "fetch_req.h"
+#include "fetch_retry.h"
+#include "unit.h"
+
+static void test_url(void)
+{
+	static const struct { const char *in, *want; } enc[] = {
+		{ "AAPL", "AAPL" }, { "^GSPC", "%5EGSPC" }, { "EURUSD=X", "EURUSD%3DX" },
+		{ "BRK-B", "BRK-B" }, { "7203.T", "7203.T" }, { "a b/c", "a%20b%2Fc" },
+	};
+	char buf[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(enc) / sizeof(enc[0]); i++) {
+		CHECK(fetch_encode(buf, sizeof(buf), enc[i].in) == 0, "encode %s", enc[i].in);
+		CHECK_STR(buf, enc[i].want, "encode %s", enc[i].in);
+	}
+	CHECK(fetch_encode(buf, 4, "^GS") < 0, "encode overflow");
+	CHECK(fetch_url(buf, sizeof(buf), "http://h:1/", "^GSPC", "5m", 100, 200) == 0, "url");
+	CHECK_STR(buf, "http://h:1/v8/finance/chart/%5EGSPC?period1=100&period2=200"
+		  "&interval=5m&includePrePost=false&events=div,splits", "url text");
+	CHECK(fetch_url(buf, 20, FETCH_DEFAULT_BASE, "AAPL", "1d", 0, 1) < 0, "url overflow");
+}
+
+static void test_chunks(void)
+{
+	static const struct { long start, end, days, n, last_s, last_e; } t[] = {
+		{ 0, 86400, 0, 1, 0, 86400 },
+		{ 0, 7 * 86400, 7, 1, 0, 7 * 86400 },
+		{ 0, 7 * 86400 + 1, 7, 2, 7 * 86400, 7 * 86400 + 1 },
+		{ 0, 20 * 86400, 7, 3, 14 * 86400, 20 * 86400 },
+		{ 5, 5, 7, 0, 0, 0 },
+	};
+	time_t s, e;
+	size_t i;
+	long n;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		n = fetch_nchunks(t[i].start, t[i].end, t[i].days);
+		CHECK(n == t[i].n, "nchunks %zu: %ld", i, n);
+		if (n > 0) {
+			fetch_chunk(t[i].start, t[i].end, t[i].days, n - 1, &s, &e);
+			CHECK(s == t[i].last_s && e == t[i].last_e, "last chunk %zu", i);
+		}
+	}
+}
+
+static void test_policy(void)
+{
+	static const struct { long status; enum fetch_verdict v; } t[] = {
+		{ 200, FETCH_OK }, { 429, FETCH_RETRY }, { 500, FETCH_RETRY },
+		{ 502, FETCH_RETRY }, { 503, FETCH_RETRY }, { 504, FETCH_RETRY },
+		{ 408, FETCH_RETRY }, { 400, FETCH_FAIL }, { 401, FETCH_FAIL },
+		{ 403, FETCH_FAIL }, { 404, FETCH_FAIL }, { 422, FETCH_FAIL },
+		{ 301, FETCH_FAIL }, { 204, FETCH_FAIL },
+	};
+	size_t i;
+	double d;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		CHECK(fetch_classify_http(t[i].status) == t[i].v, "classify %ld", t[i].status);
+	/* base 500 ms: attempt k waits in [b/2, b) with b = 0.5 * 2^(k-1) */
+	CHECK(fetch_backoff(500, 1, 0, 0) == 0.25, "backoff 1 low");
+	CHECK(fetch_backoff(500, 1, 0, 0.999) < 0.5, "backoff 1 high");
+	CHECK(fetch_backoff(500, 3, 0, 0) == 1.0, "backoff 3 low");
+	d = fetch_backoff(500, 40, 0, 0.999);
+	CHECK(d <= FETCH_BACKOFF_MAX && d >= FETCH_BACKOFF_MAX / 2, "backoff capped %g", d);
+	CHECK(fetch_backoff(500, 1, 7, 0.5) == 7, "Retry-After wins when longer");
+	CHECK(fetch_backoff(500, 8, 1, 0) > 1, "backoff wins when longer");
+}
+
+static void test_bucket(void)
+{
+	struct fetch_bucket b;
+	double now = 100, w;
+	int n = 0;
+
+	fetch_bucket_init(&b, 2, now);
+	CHECK(fetch_bucket_take(&b, now) == 0, "first token at once");
+	w = fetch_bucket_take(&b, now);
+	CHECK(w > 0.49 && w <= 0.5, "next in 0.5s: %g", w);
+	/* 10 simulated seconds at 2/s: about 20 tokens, no burst */
+	for (now = 100; now < 110; now += 0.01)
+		n += fetch_bucket_take(&b, now) == 0;
+	CHECK(n >= 19 && n <= 21, "rate 2/s over 10s: %d", n);
+	/* a 429 with Retry-After 3 holds every token for 3 s and halves the rate */
+	fetch_bucket_throttled(&b, now, 3);
+	CHECK(fetch_bucket_take(&b, now + 1) >= 1.99, "held by Retry-After");
+	CHECK(b.cur == 1, "rate halved: %g", b.cur);
+	fetch_bucket_throttled(&b, now, 0);
+	fetch_bucket_throttled(&b, now, 0);
+	fetch_bucket_throttled(&b, now, 0);
+	fetch_bucket_throttled(&b, now, 0);
+	fetch_bucket_throttled(&b, now, 0);
+	CHECK(b.cur == 2.0 / 16, "floor rate/16: %g", b.cur);
+	for (n = 0; n < 30; n++)
+		fetch_bucket_ok(&b);
+	CHECK(b.cur == 2, "recovers to configured rate: %g", b.cur);
+	/* unlimited */
+	fetch_bucket_init(&b, 0, 0);
+	for (n = 0; n < 1000 && fetch_bucket_take(&b, 0) == 0; n++)
+		;
+	CHECK(n == 1000, "rate 0 is unlimited");
+}
+
+int main(void)
+{
+	test_url();
+	test_chunks();
+	test_policy();
+	test_bucket();
+	return unit_failed;
+}
