@@ -4,11 +4,14 @@
  *
  * Provider specifics live in jq programs (share/providers/NAME.jq), run by
  * ONE jq process for the whole stream.  A feeder child writes every input
- * line to jq preceded by a locator line ("input-index<TAB>line"); the
+ * line to jq as an RFC 7464 JSON text sequence (jq --seq), each line
+ * preceded by a locator text ["normalize-bars", input-index, line]: jq
+ * skips a malformed text up to the next record separator and carries on,
+ * and a locator followed by no rows marks that line as not JSON.  The
  * driver program below turns each line into tab-separated adapter rows:
  *
  *   L  input line            where the following rows come from
- *   J  message               the line is not a JSON object
+ *   J  message               the line is JSON but not an object
  *   A  message               the adapter failed on this envelope
  *   P  provider              the envelope's provider (from the driver)
  *   H  symbol interval start end fetched_at status timezone regularMarketTime
@@ -22,6 +25,7 @@
 #include "bars.h"
 #include "bt.h"
 #include "msg.h"
+#include "norm_fmt.h"
 #include "norm_set.h"
 #include "norm_time.h"
 #include "proc.h"
@@ -89,7 +93,8 @@ static struct resp {
 	long in, out, nulls, live, window, unfinished, dups, bad;
 } r;
 
-static long cur_line;
+static long cur_line;     /* 0 before the first locator */
+static int cur_answered;  /* jq answered the current line with some row */
 static const char *cur_name = "-";
 
 static void usage(FILE *fp, int code)
@@ -170,14 +175,12 @@ static const char *providers_dir(void)
 static char *driver_program(void)
 {
 	static const char body[] =
-		"def norm_clean: tostring | split(\" (while parsing\")[0] | gsub(\"[\\t\\n\\r]\"; \" \");\n"
-		". as $m | input as $l\n"
-		"| \"L\\t\" + $m,\n"
-		"  ((try ($l | fromjson | [.]) catch [\"J\", .]) as $w\n"
-		"   | if ($w | length) == 2 then \"J\\t\" + ($w[1] | norm_clean)\n"
-		"     elif ($w[0] | type) != \"object\" then \"J\\tnot a JSON object\"\n"
-		"     else $w[0] | (.provider // \"yahoo\" | tostring) as $p\n"
-		"          | try (\"P\\t\" + $p, norm_rows($p)) catch (\"A\\t\" + norm_clean) end)\n";
+		"def norm_clean: tostring | gsub(\"[\\t\\n\\r]\"; \" \");\n"
+		"if type == \"array\" and length == 3 and .[0] == \"normalize-bars\" then\n"
+		"  \"L\\t\\(.[1])\\t\\(.[2])\"\n"
+		"elif type != \"object\" then \"J\\tnot a JSON object\"\n"
+		"else (.provider // \"yahoo\" | tostring) as $p\n"
+		"  | try (\"P\\t\" + $p, norm_rows($p)) catch (\"A\\t\" + norm_clean) end\n";
 	size_t cap = sizeof(body) + 512 * NPROVIDERS, i;
 	char *p = malloc(cap);
 	size_t n = 0;
@@ -200,9 +203,10 @@ static char *driver_program(void)
 
 /* ---- the feeder: inputs to jq, each line after its locator ---- */
 
+/* RS (0x1e) starts each text, so jq can resynchronise after a bad one. */
 static int put_locator(FILE *jq, int idx, long line)
 {
-	return fprintf(jq, "%d\t%ld\n", idx, line) < 0 ? -1 : 0;
+	return fprintf(jq, "\036[\"normalize-bars\",%d,%ld]\n\036", idx, line) < 0 ? -1 : 0;
 }
 
 /* Copy JSON with line breaks as spaces: raw breaks cannot occur inside
@@ -212,7 +216,7 @@ static int feed_json_flat(FILE *in, FILE *jq)
 	int c;
 
 	while ((c = getc(in)) != EOF)
-		if (putc(c == '\n' || c == '\r' ? ' ' : c, jq) == EOF)
+		if (putc(c == '\n' || c == '\r' || c == '\036' ? ' ' : c, jq) == EOF)
 			return -1;
 	return ferror(in) ? -1 : 0;
 }
@@ -286,6 +290,9 @@ static int feed_ndjson(FILE *in, FILE *jq, int idx)
 		no++;
 		if (blank(line))
 			continue;
+		/* A stray RS would split the line into texts of its own. */
+		for (char *c = line; (c = memchr(c, '\036', (size_t)(line + n - c))); c++)
+			*c = ' ';
 		if (put_locator(jq, idx, no) < 0 || fwrite(line, 1, (size_t)n, jq) != (size_t)n ||
 		    (line[n - 1] != '\n' && putc('\n', jq) == EOF)) {
 			free(line);
@@ -574,12 +581,12 @@ static void on_bar(char **f, size_t n)
 		return;
 	}
 	for (i = 0; i < 4; i++)
-		if (px_parse(f[2 + i], px[i]) < 0) {
+		if (norm_parse(f[2 + i], px[i]) < 0) {
 			bar_err(ref, "bad price", f[2 + i]);
 			return;
 		}
 	b.adj_close = b.close;
-	if (*f[6] && px_parse(f[6], &b.adj_close) < 0) {
+	if (*f[6] && norm_parse(f[6], &b.adj_close) < 0) {
 		bar_err(ref, "bad adj_close", f[6]);
 		return;
 	}
@@ -608,7 +615,7 @@ static void on_bar(char **f, size_t n)
 	snprintf(b.interval, sizeof(b.interval), "%s", r.iv->name);
 	b.ts = key;
 	b.px_double = r.prov->px_double;
-	if (bars_write(stdout, &b) < 0)
+	if (norm_write_bar(stdout, &b) < 0)
 		msg_die(EXIT_FATAL, "stdout: %s", strerror(errno));
 	r.out++;
 }
@@ -663,21 +670,36 @@ static void on_event(char **f, size_t n)
 		msg_die(EXIT_FATAL, "%s: %s", opt.events, strerror(errno));
 }
 
+/* jq skipped the current line without a row: it was not JSON. */
+static void check_answered(void)
+{
+	if (cur_line && !cur_answered)
+		line_err("not JSON, skipped", "");
+}
+
 static void on_locator(char **f, size_t n)
 {
 	long idx = n > 1 ? strtol(f[1], NULL, 10) : -1;
 
+	check_answered();
 	resp_reset();
 	cur_name = idx >= 0 && idx < ninputs ? inputs[idx] : "?";
 	cur_line = n > 2 ? strtol(f[2], NULL, 10) : 0;
+	cur_answered = 0;
 	snprintf(r.label, sizeof(r.label), "%s:%ld", cur_name, cur_line);
 }
 
 static void on_row(char *line)
 {
 	char *f[MAXF];
-	size_t n = split_row(line, f);
+	size_t n;
 
+	if (*line == '\036') /* --seq output framing, if jq adds it */
+		line++;
+	n = split_row(line, f);
+
+	if (strchr("PJA", f[0][0]))
+		cur_answered = 1;
 	switch (f[0][0]) {
 	case 'B': on_bar(f, n); break;
 	case 'V': on_event(f, n); break;
@@ -685,7 +707,7 @@ static void on_row(char *line)
 	case 'P': r.prov = n > 1 ? find_provider(f[1]) : NULL; break;
 	case 'X': on_error(f, n); break;
 	case 'L': on_locator(f, n); break;
-	case 'J': line_err("not JSON: ", n > 1 ? unescape(f[1]) : ""); break;
+	case 'J': line_err(n > 1 ? unescape(f[1]) : "not JSON", ", skipped"); break;
 	case 'A': line_err("adapter failed: ", n > 1 ? unescape(f[1]) : ""); break;
 	default: line_err("unexpected adapter row: ", f[0]); break;
 	}
@@ -778,6 +800,42 @@ static void parse_args(int argc, char **argv)
 	}
 }
 
+/*
+ * jq's stderr goes to a temporary file: its "ignoring parse error" lines
+ * count the framed stream, not the user's lines (we report those), and
+ * anything else matters only when jq fails.
+ */
+static FILE *start_jq(struct proc *jq, char **argv)
+{
+	FILE *err = tmpfile();
+	int saved = dup(2), rc;
+
+	if (!err || saved < 0)
+		msg_die(EXIT_FATAL, "temporary file: %s", strerror(errno));
+	fflush(stderr);
+	dup2(fileno(err), 2);
+	rc = proc_start(jq, argv, 1, 1);
+	dup2(saved, 2);
+	close(saved);
+	if (rc < 0)
+		msg_die(EXIT_FATAL, "jq: %s", strerror(errno));
+	return err;
+}
+
+/* Replay jq's stderr: always when it failed, else at debug level. */
+static void jq_stderr(FILE *err, int failed)
+{
+	char buf[512];
+
+	rewind(err);
+	while (fgets(buf, sizeof(buf), err))
+		if (failed)
+			fputs(buf, stderr);
+		else
+			msg_log(MSG_DEBUG, "jq: %s", strtok(buf, "\n") ? buf : "");
+	fclose(err);
+}
+
 static pid_t start_feeder(struct proc *jq)
 {
 	pid_t pid = fork();
@@ -796,10 +854,11 @@ static pid_t start_feeder(struct proc *jq)
 int main(int argc, char **argv)
 {
 	char *prog, *line = NULL;
-	char *jq_argv[] = { "jq", "-r", "-R", "-L", NULL, "--argjson", "events", NULL, NULL, NULL };
+	char *jq_argv[] = { "jq", "-r", "--seq", "-L", NULL, "--argjson", "events", NULL, NULL, NULL };
 	static char outbuf[1 << 16];
 	size_t cap = 0;
 	struct proc jq;
+	FILE *jq_err;
 	pid_t feeder;
 	int rc, st;
 
@@ -824,13 +883,13 @@ int main(int argc, char **argv)
 	r.skip = 1;
 	if (bars_write_header(stdout) < 0)
 		msg_die(EXIT_FATAL, "stdout: %s", strerror(errno));
-	if (proc_start(&jq, jq_argv, 1, 1) < 0)
-		msg_die(EXIT_FATAL, "jq: %s", strerror(errno));
+	jq_err = start_jq(&jq, jq_argv);
 	feeder = start_feeder(&jq);
 	while (getline(&line, &cap, jq.out) > 0) {
 		line[strcspn(line, "\n")] = '\0';
 		on_row(line);
 	}
+	check_answered();
 	resp_report();
 	free(line);
 	free(prog);
@@ -839,6 +898,7 @@ int main(int argc, char **argv)
 	rc = proc_wait(&jq);
 	while (waitpid(feeder, &st, 0) < 0 && errno == EINTR)
 		;
+	jq_stderr(jq_err, rc != 0);
 	if (rc == 127)
 		msg_die(EXIT_FATAL, "jq: not found or failed to start (install jq)");
 	if (rc != 0)

@@ -150,10 +150,14 @@ check "bad symbol in envelope" 1 "$T/badsym.ndjson" "$EXP/yahoo-ERROR-404.csv" \
   cat "$T/WSU.DE-1d.ndjson"; } >"$T/bad.ndjson"
 { cat "$EXP/yahoo-BTC-USD-1d.csv"; tail -n +2 "$EXP/yahoo-WSU.DE-1d.csv"; } >"$T/bad.want"
 check "bad JSON line reported with line number" 1 "$T/bad.ndjson" "$T/bad.want" \
-	"bad\.ndjson:2: not JSON: " -- "$NB" "$T/bad.ndjson"
+	"bad\.ndjson:2: not JSON, skipped" -- "$NB" "$T/bad.ndjson"
 check "non-object line reported" 1 "$T/bad.ndjson" "$T/bad.want" \
-	"bad\.ndjson:4: not JSON: not a JSON object" -- "$NB" "$T/bad.ndjson"
+	"bad\.ndjson:4: not a JSON object, skipped" -- "$NB" "$T/bad.ndjson"
 check "bad line on stdin" 1 "$T/bad.ndjson" "$T/bad.want" "^normalize-bars: -:2: not JSON" -- "$NB"
+{ echo '{"symbol":"A","body":"unterminated'; cat "$T/BTC-USD-1d.ndjson"; echo 'not json'; } >"$T/bad2.ndjson"
+check "unterminated string, then good line, bad last line" 1 "$T/bad2.ndjson" "$EXP/yahoo-BTC-USD-1d.csv" \
+	'^normalize-bars: -:3: not JSON, skipped$' -- "$NB"
+check "first bad line named" 1 "$T/bad2.ndjson" "$EXP/yahoo-BTC-USD-1d.csv" '^normalize-bars: -:1: not JSON' -- "$NB"
 check "missing input file" 1 - "$EXP/yahoo-BTC-USD-1d.csv" "nosuch\.ndjson: No such file" -- \
 	"$NB" "$T/nosuch.ndjson" "$T/BTC-USD-1d.ndjson"
 
