@@ -1,6 +1,7 @@
 #!/bin/sh
 # fetch-bars against tests/fake_yahoo.py: contract, plan errors, every fault
-# kind, --failed round trip, chunking, signals, usage.
+# kind, rate limits, --failed round trip, chunking, User-Agent, SIGTERM,
+# usage.
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$TOP/tests/lib.sh"
 FB="$BIN/fetch-bars"
@@ -13,8 +14,21 @@ plan() { # plan FILE "SYM INTERVAL START END"...
 	echo "symbol,interval,start,end" >"$f"
 	for r in "$@"; do echo "$r" | tr ' ' ',' >>"$f"; done
 }
+
+# One fake serves the contract, plan-error, fault, chunk and round-trip
+# cases: faults are per symbol, and starting python is slow on some
+# machines.  Symbol F<i> gets the i-th fault of $FAULTS.
+FAULTS="429:2 429ra:1 503:2 reset:1 drip:1 truncate:1 badjson:1 err200:1 429 503 badjson truncate err200 404 422 400"
+fargs=""
+i=0
+for f in $FAULTS; do
+	i=$((i + 1))
+	fargs="$fargs --fault F$i=$f"
+done
+# shellcheck disable=SC2086
+start_fake --log "$T/req.log" $fargs --fault RA=429ra:1 --fault RTA=503:2 --fault RTB=429:4
+
 # ---- contract: happy path, NDJSON shape, URL shape ----
-start_fake --log "$T/req.log"
 plan "$T/p1.csv" "AAPL 5m 2026-11-20 2026-11-24T21:30:00Z" \
 	"^GSPC 1d 2026-11-01 2026-11-24" "BRK-B 15m 2026-11-23 2026-11-24"
 check happy-rc 0 "$T/p1.csv" - -- $FB $FAST
@@ -54,104 +68,108 @@ expect bad-symbol-never-requested "! grep -q 'DROP' '$T/req.log' && [ \$(wc -l <
 check bad-header 1 - - 'line 1: bad header' -- sh -c "printf 'sym,interval,start,end\nAAPL,5m,2026-11-23,2026-11-24\n' | $FB $FAST"
 check empty-input 1 - - 'empty input' -- $FB $FAST
 check missing-file 1 - - 'nosuch.csv: No such file' -- $FB $FAST "$T/nosuch.csv"
-stop_fake
 
-# ---- faults: NAME FAULT RC REQUESTS OUTCOME STDERR ----
-# The faulty symbol comes first so it gets a fresh connection (curl itself
-# retries once, silently, when a reused keep-alive connection dies).
-while IFS='|' read -r name fault rc nreq outcome pat; do
-	[ -z "$name" ] && continue
-	: >"$T/req.log"
-	start_fake --log "$T/req.log" --fault "FLT=$fault"
-	plan "$T/f.csv" "FLT 5m 2026-11-23 2026-11-24" \
-		"AAPL 5m 2026-11-23 2026-11-24" "MSFT 1d 2026-11-01 2026-11-24"
-	check "fault-$name-rc" "$rc" "$T/f.csv" - "$pat" -- $FB $FAST --failed "$T/failed.csv" --stats "$T/stats.json"
-	expect "fault-$name-no-partial-line" "jq -e -s 'all(type == \"object\" and .status == 200)' '$T/out' >/dev/null"
-	expect "fault-$name-requests" "[ \$(grep -c '^/v8/finance/chart/FLT?' '$T/req.log') -eq $nreq ]"
-	expect "fault-$name-others-unaffected" "[ \"\$(jq -r 'select(.symbol != \"FLT\") | .symbol + \":\" + (.attempts | tostring)' '$T/out' | sort | tr '\n' ' ')\" = 'AAPL:1 MSFT:1 ' ]"
+# ---- faults, all in one run beside two healthy tickers ----
+: >"$T/req.log"
+echo "symbol,interval,start,end" >"$T/f.csv"
+i=0
+for f in $FAULTS; do
+	i=$((i + 1))
+	echo "F$i,5m,2026-11-23,2026-11-24" >>"$T/f.csv"
+done
+echo "AAPL,5m,2026-11-23,2026-11-24" >>"$T/f.csv"
+echo "MSFT,1d,2026-11-01,2026-11-24" >>"$T/f.csv"
+check faults-rc 1 "$T/f.csv" - -- $FB $FAST -j 8 --failed "$T/failed.csv" --stats "$T/stats.json"
+cp "$T/out" "$T/faults.out"
+cp "$T/err" "$T/faults.err"
+expect faults-no-partial-line "jq -e -s 'length == 10 and all(type == \"object\" and .status == 200 and (.body.chart.result[0].timestamp | length) > 0)' '$T/faults.out' >/dev/null"
+expect faults-others-unaffected "[ \"\$(jq -r 'select(.symbol | test(\"^F\") | not) | .symbol + \":\" + (.attempts | tostring)' '$T/faults.out' | sort | tr '\n' ' ')\" = 'AAPL:1 MSFT:1 ' ]"
+expect faults-stats "jq -e '.windows == 18 and .ok == 10 and .failed == 8 and .http_429 == 7' '$T/stats.json'"
+expect faults-failed-count "[ \$(wc -l <'$T/failed.csv') -eq 9 ]"
+# CASE|REQUESTS THE FAKE SEES|OUTCOME|STDERR PATTERN (for failures), in
+# the order of $FAULTS.
+i=0
+while IFS='|' read -r case nreq outcome pat; do
+	[ -z "$case" ] && continue
+	i=$((i + 1))
+	expect "fault-$case-requests" "[ \$(grep -c '^/v8/finance/chart/F$i?' '$T/req.log') -eq $nreq ]"
 	if [ "$outcome" = ok ]; then
-		expect "fault-$name-outcome" "jq -e -s 'map(select(.symbol == \"FLT\")) | length == 1 and .[0].attempts == $nreq and (.[0].body.chart.result[0].timestamp | length) == 78' '$T/out' && [ \$(wc -l <'$T/failed.csv') -eq 1 ]"
+		expect "fault-$case-recovers" "jq -e -s 'map(select(.symbol == \"F$i\")) | length == 1 and (.[0].body.chart.result[0].timestamp | length) == 78' '$T/faults.out' >/dev/null && ! grep -q '^F$i,' '$T/failed.csv'"
 	else
-		expect "fault-$name-outcome" "! grep -q '\"FLT\"' '$T/out' && grep -qx 'FLT,5m,2026-11-23T00:00:00Z,2026-11-24T00:00:00Z' '$T/failed.csv' && jq -e '.failed == 1 and .ok == 2' '$T/stats.json'"
+		expect "fault-$case-fails" "! grep -q '\"F$i\"' '$T/faults.out' && grep -qx 'F$i,5m,2026-11-23T00:00:00Z,2026-11-24T00:00:00Z' '$T/failed.csv' && grep -Eq 'F$i 5m .*$pat' '$T/faults.err'"
 	fi
-	stop_fake
 done <<'EOF'
-429|429:2|0|3|ok|
-429-retry-after|429ra:1|0|2|ok|
-503-then-ok|503:2|0|3|ok|
-reset|reset:1|0|2|ok|
-drip|drip:1|0|2|ok|
-truncate|truncate:1|0|2|ok|
-badjson-once|badjson:1|0|2|ok|
-err200-once|err200:1|0|2|ok|
-429-always|429|1|4|fail|FLT 5m .*HTTP 429: Edge: Too Many Requests \(4 attempts\)
-503-always|503|1|4|fail|HTTP 503
-badjson-always|badjson|1|4|fail|invalid or truncated JSON
-truncate-always|truncate|1|4|fail|FLT 5m
-err200-always|err200|1|4|fail|provider error: Internal Server Error
-404|404|1|1|fail|HTTP 404: Not Found: No data found, symbol may be delisted \(1 attempt\)
-422|422|1|1|fail|HTTP 422: Unprocessable Entity: Invalid input - start date cannot be after end date
-400|400|1|1|fail|HTTP 400: Bad Request: Data doesn't exist for startDate
+429-twice|3|ok|
+429-retry-after|2|ok|
+503-then-ok|3|ok|
+reset|2|ok|
+drip|2|ok|
+truncate|2|ok|
+badjson-once|2|ok|
+err200-once|2|ok|
+429-always|4|fail|HTTP 429: Edge: Too Many Requests \(4 attempts\)
+503-always|4|fail|HTTP 503: Service Unavailable \(4 attempts\)
+badjson-always|4|fail|invalid or truncated JSON .*\(4 attempts\)
+truncate-always|4|fail|\(4 attempts\)
+err200-always|4|fail|provider error: Internal Server Error
+404|1|fail|HTTP 404: Not Found: No data found, symbol may be delisted \(1 attempt\)
+422|1|fail|HTTP 422: Unprocessable Entity: Invalid input - start date cannot be after end date
+400|1|fail|HTTP 400: Bad Request: Data doesn.t exist for startDate
 EOF
 
 # Retry-After is honoured: the second attempt waits a second.
-start_fake --log "$T/req.log" --fault "FLT=429ra:1"
-plan "$T/ra.csv" "FLT 5m 2026-11-23 2026-11-24"
+plan "$T/ra.csv" "RA 5m 2026-11-23 2026-11-24"
 check retry-after-rc 0 "$T/ra.csv" - -- $FB $FAST --stats "$T/stats.json"
 expect retry-after-waited "jq -e '.wall_seconds >= 0.95 and .http_429 == 1 and .retries == 1' '$T/stats.json'"
-stop_fake
 
 # Unknown symbols from the generator: 404 once, no retry.
 : >"$T/req.log"
-start_fake --log "$T/req.log"
 plan "$T/u.csv" "NOSUCH 5m 2026-11-23 2026-11-24" "ZZNOTX 1d 2026-11-01 2026-11-24" "AAPL 5m 2026-11-23 2026-11-24"
 check unknown-symbols 1 "$T/u.csv" - 'ZZNOTX 1d .*symbol may be delisted \(1 attempt\)' -- $FB $FAST
 expect unknown-symbols-once "[ \$(wc -l <'$T/req.log') -eq 3 ] && [ \$(wc -l <'$T/out') -eq 1 ]"
-stop_fake
-
-# ---- server-side rate limit ----
-: >"$T/req.log"
-start_fake --log "$T/req.log" --rate-limit 5
-echo "symbol,interval,start,end" >"$T/rl.csv"
-for s in A B C D E F G H I J K L M N O P; do echo "S$s,5m,2026-11-23,2026-11-24" >>"$T/rl.csv"; done
-# unlimited client: 429s, backoff, all converge
-check ratelimit-unlimited 0 "$T/rl.csv" - -- $FB -j 8 --rate 0 --backoff-ms 300 --retries 8 --stats "$T/stats.json"
-expect ratelimit-got-429s "jq -e '.http_429 > 0 and .ok == 16' '$T/stats.json'"
-expect ratelimit-all-lines "[ \$(wc -l <'$T/out') -eq 16 ] && jq -e -s 'length == 16' '$T/out' >/dev/null"
-sleep 1
-# a client rate under the server's limit never sees a 429
-check ratelimit-paced 0 "$T/rl.csv" - -- $FB -j 8 --rate 4 --stats "$T/stats.json"
-expect ratelimit-paced-no-429 "jq -e '.http_429 == 0 and .ok == 16 and .wall_seconds >= 3.5' '$T/stats.json'"
-stop_fake
 
 # ---- --failed round trip: failures are retried exactly ----
-start_fake --fault "AAPL=503" --fault "MSFT=reset"
-plan "$T/rt.csv" "AAPL 5m 2026-11-23 2026-11-24" "MSFT 1m 2026-11-10 2026-11-20" "GOOGL 1d 2026-11-01 2026-11-24"
+# RTA fails twice, RTB (two 1m chunks) four times, then they recover: with
+# --retries 1 the first run fails them, the second run, reading the
+# --failed file, gets exactly them.
+plan "$T/rt.csv" "RTA 5m 2026-11-23 2026-11-24" "RTB 1m 2026-11-10 2026-11-20" "GOOGL 1d 2026-11-01 2026-11-24"
 check failed-first-run 1 "$T/rt.csv" - -- $FB $FAST --retries 1 --failed "$T/rt.failed"
 expect failed-file "[ \"\$(cat '$T/rt.failed')\" = 'symbol,interval,start,end
-AAPL,5m,2026-11-23T00:00:00Z,2026-11-24T00:00:00Z
-MSFT,1m,2026-11-10T00:00:00Z,2026-11-17T00:00:00Z
-MSFT,1m,2026-11-17T00:00:00Z,2026-11-20T00:00:00Z' ]"
-stop_fake
-start_fake
+RTA,5m,2026-11-23T00:00:00Z,2026-11-24T00:00:00Z
+RTB,1m,2026-11-10T00:00:00Z,2026-11-17T00:00:00Z
+RTB,1m,2026-11-17T00:00:00Z,2026-11-20T00:00:00Z' ]"
 check failed-retry-run 0 "$T/rt.failed" - -- $FB $FAST --failed "$T/rt.failed2"
-expect failed-retry-lines "[ \$(wc -l <'$T/out') -eq 3 ] && [ \$(cat '$T/rt.failed2') = 'symbol,interval,start,end' ]"
+expect failed-retry-lines "[ \$(wc -l <'$T/out') -eq 3 ] && [ \"\$(cat '$T/rt.failed2')\" = 'symbol,interval,start,end' ]"
 
 # ---- chunking: 1m windows longer than 7 days ----
 plan "$T/ch.csv" "AAPL 1m 2026-11-01 2026-11-20T12:00:00Z"
 check chunks-rc 0 "$T/ch.csv" - -- $FB $FAST
 expect chunks-windows "[ \"\$(jq -r '.start + \" \" + .end' '$T/out' | sort | tr '\n' ';')\" = '2026-11-01T00:00:00Z 2026-11-08T00:00:00Z;2026-11-08T00:00:00Z 2026-11-15T00:00:00Z;2026-11-15T00:00:00Z 2026-11-20T12:00:00Z;' ]"
 expect chunks-no-provider-error "jq -e -s 'all(.body.chart.error == null)' '$T/out'"
+stop_fake
+
+# ---- server-side rate limit ----
+start_fake --rate-limit 5
+echo "symbol,interval,start,end" >"$T/rl.csv"
+for s in A B C D E F G H I J K L M N O P; do echo "S$s,5m,2026-11-23,2026-11-24" >>"$T/rl.csv"; done
+# unlimited client: 429s, backoff with jitter, all converge
+check ratelimit-unlimited 0 "$T/rl.csv" - -- $FB -j 8 --rate 0 --backoff-ms 300 --retries 8 --stats "$T/stats.json"
+expect ratelimit-got-429s "jq -e '.http_429 > 0 and .ok == 16' '$T/stats.json'"
+expect ratelimit-all-lines "jq -e -s 'length == 16' '$T/out' >/dev/null"
+sleep 1
+# a client rate under the server's limit never sees a 429
+check ratelimit-paced 0 "$T/rl.csv" - -- $FB -j 8 --rate 4 --stats "$T/stats.json"
+expect ratelimit-paced-no-429 "jq -e '.http_429 == 0 and .ok == 16 and .wall_seconds >= 3.5' '$T/stats.json'"
+stop_fake
 
 # ---- User-Agent: browser-like by default ----
-stop_fake
 start_fake --block-bot-ua
 plan "$T/ua.csv" "AAPL 5m 2026-11-23 2026-11-24"
 check ua-default-passes 0 "$T/ua.csv" - -- $FB $FAST
 check ua-bot-blocked 1 "$T/ua.csv" - 'HTTP 429' -- $FB $FAST --retries 0 --user-agent curl/8.0
+stop_fake
 
 # ---- SIGTERM: no new transfers, short grace, unfetched reported ----
-stop_fake
 start_fake --latency 4000
 echo "symbol,interval,start,end" >"$T/sig.csv"
 for s in A B C D E F; do echo "S$s,5m,2026-11-23,2026-11-24" >>"$T/sig.csv"; done
@@ -167,10 +185,10 @@ expect sigterm-failed-file "[ \$(wc -l <'$T/sig.failed') -eq 7 ] && [ ! -s '$T/s
 stop_fake
 
 # ---- usage and configuration errors ----
-while IFS='|' read -r name rc pat args; do
-	[ -z "$name" ] && continue
+while IFS='|' read -r case want pat args; do
+	[ -z "$case" ] && continue
 	# shellcheck disable=SC2086
-	check "usage-$name" "$rc" - - "$pat" -- $FB $args
+	check "usage-$case" "$want" - - "$pat" -- $FB $args
 done <<EOF
 help|0||--help
 unknown-option|2|usage: fetch-bars|--bogus
