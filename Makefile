@@ -53,13 +53,17 @@ deps:
 
 test: deps
 	$(MAKE) all units
-	BIN=$(abspath $(BIN)) BUILD=$(abspath $(BUILD)) tests/run
+	BIN=$(abspath $(BIN)) BUILD=$(abspath $(BUILD)) FUZZ_SECONDS=10 tests/run
 
 asan: deps
 	$(MAKE) BUILD=build/asan BIN=build/asan/bin \
 	  CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all' \
 	  LDFLAGS='-fsanitize=address,undefined' all units
 	BIN=$(abspath build/asan/bin) BUILD=$(abspath build/asan) tests/run
+
+# Longer fuzzing of the CSV reader and the validator (tests/fuzz/).
+fuzz: deps
+	BUILD=$(abspath $(BUILD)) scripts/fuzz 600
 
 demo: deps all
 	scripts/demo
@@ -76,5 +80,5 @@ install: all
 clean:
 	rm -rf $(BUILD) $(BIN)
 
-.PHONY: all units deps test asan demo run install clean
+.PHONY: all units deps test asan fuzz demo run install clean
 .SECONDARY:

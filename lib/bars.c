@@ -83,10 +83,12 @@ int bars_write_fields(FILE *fp, char **f, size_t n)
 	for (i = 0; i < n; i++) {
 		if (i && putc(',', fp) == EOF)
 			return -1;
-		if (strpbrk(f[i], ",\"\n\r")) {
+		size_t len = strcspn(f[i], ",\"\n\r");
+
+		if (f[i][len]) {
 			if (csv_fwrite(fp, f[i], strlen(f[i])) != 0)
 				return -1;
-		} else if (fputs(f[i], fp) == EOF) {
+		} else if (fwrite(f[i], 1, len, fp) != len) {
 			return -1;
 		}
 	}

@@ -56,12 +56,47 @@ int px_format_f64(double v, char *buf)
 	return shortest(v, buf, 0);
 }
 
+static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+				1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+
+/*
+ * Clinger's fast path for plain decimals of at most 15 digits: mantissa and
+ * power of ten are both exact doubles, so one division rounds correctly.
+ * Returns -1 when the text is not of that form and strtod must decide.
+ */
+static int fast_decimal(const char *s, double *out)
+{
+	long long m = 0;
+	int nd = 0, frac = -1, neg = *s == '-';
+
+	for (s += neg; *s; s++) {
+		if (*s >= '0' && *s <= '9') {
+			m = m * 10 + (*s - '0');
+			if (++nd > 15)
+				return -1;
+			frac += frac >= 0;
+		} else if (*s == '.' && frac < 0) {
+			frac = 0;
+		} else {
+			return -1;
+		}
+	}
+	if (nd == 0)
+		return -1;
+	*out = (double)m / pow10[frac < 0 ? 0 : frac];
+	if (neg)
+		*out = -*out;
+	return 0;
+}
+
 int px_parse(const char *s, double *out)
 {
 	char *end;
 
 	if (!s || !*s)
 		return -1;
+	if (fast_decimal(s, out) == 0)
+		return 0;
 	errno = 0;
 	*out = strtod(s, &end);
 	if (*end || errno == ERANGE || !isfinite(*out))
