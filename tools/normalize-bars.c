@@ -155,9 +155,13 @@ static const char *providers_dir(void)
 			*slash = '\0';
 		for (up = 1; up <= 3; up++) {
 			size_t len = strlen(exe);
+			int k = snprintf(exe + len, sizeof(exe) - len, "/..");
 
-			snprintf(exe + len, sizeof(exe) - len, "/..");
-			snprintf(dir, sizeof(dir), "%s/share/providers", exe);
+			if (k < 0 || (size_t)k >= sizeof(exe) - len)
+				break;
+			k = snprintf(dir, sizeof(dir), "%s/share/providers", exe);
+			if (k < 0 || (size_t)k >= sizeof(dir))
+				break;
 			if (has_adapters(dir))
 				return dir;
 		}

@@ -46,14 +46,14 @@ echo "$FIXTABLE" | while IFS='|' read -r pre sym iv st en status fa; do
 	f=$(ls "$Y/$pre"*.json 2>/dev/null | head -1)
 	if [ -z "$f" ]; then not_ok "yahoo $pre: fixture missing"; continue; fi
 	envelope "$f" "$sym" "$iv" "$st" "$en" "$status" "$fa" >"$T/$pre.ndjson"
-	rc=0 pat=''
-	case $pre in ERROR-*) rc=1 pat="^normalize-bars: $sym [0-9TZ:-]+\.\.[0-9TZ:-]+: provider error: [A-Z]";; esac
-	check "yahoo $pre envelope" $rc - "$EXP/yahoo-$pre.csv" "$pat" -- "$NB" "$T/$pre.ndjson"
+	wrc=0 wpat=''
+	case $pre in ERROR-*) wrc=1 wpat="^normalize-bars: $sym [0-9TZ:-]+\.\.[0-9TZ:-]+: provider error: [A-Z]";; esac
+	check "yahoo $pre envelope" $wrc - "$EXP/yahoo-$pre.csv" "$wpat" -- "$NB" "$T/$pre.ndjson"
 	set -- --provider yahoo --symbol "$sym" --interval "$iv" --fetched-at "$fa"
 	[ -n "$st" ] && set -- "$@" --start "$st"
 	[ -n "$en" ] && set -- "$@" --end "$en"
-	case $pre in ERROR-*) pat='provider error: (Bad Request|Not Found): ';; esac
-	check "yahoo $pre raw" $rc - "$EXP/yahoo-$pre.csv" "$pat" -- "$NB" "$@" "$f"
+	case $pre in ERROR-*) wpat='provider error: (Bad Request|Not Found): ';; esac
+	check "yahoo $pre raw" $wrc - "$EXP/yahoo-$pre.csv" "$wpat" -- "$NB" "$@" "$f"
 done
 
 # A fixture added later must get a table row and an expected file.
