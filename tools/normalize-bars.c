@@ -373,10 +373,10 @@ static void skipped(void)
 	status = EXIT_SKIPPED;
 }
 
-/* "name:line: " prefix for problems tied to an input line. */
-static void line_err(const char *fmt, const char *what)
+/* A problem tied to an input line: "name:line: what detail". */
+static void line_err(const char *what, const char *detail)
 {
-	msg_err("%s:%ld: %s%s", cur_name, cur_line, fmt, what);
+	msg_err("%s:%ld: %s%s", cur_name, cur_line, what, detail);
 	skipped();
 }
 
@@ -390,9 +390,24 @@ static void resp_report(void)
 		r.label, r.in, r.out, r.nulls, r.live, r.window, r.unfinished, r.dups, r.bad);
 }
 
+static void resp_reject(const char *why, const char *what)
+{
+	msg_err("%s: %s%s, skipped", r.label, why, what);
+	r.skip = 1;
+	r.rejected = 1;
+	skipped();
+}
+
+/* The response ended: a deferred problem no bar needed is still one. */
+static void resp_finish(void)
+{
+	if (r.defer && !r.skip)
+		resp_reject(r.defer, r.defer_what);
+	resp_report();
+}
+
 static void resp_reset(void)
 {
-	resp_report();
 	norm_set_clear(&r.keys);
 	norm_set_clear(&r.evkeys);
 	r.skip = 1; /* until an H row accepts the response */
@@ -406,14 +421,6 @@ static int parse_when(const char *s, time_t *t, int *has)
 {
 	*has = *s != '\0';
 	return *has ? bt_parse_time(s, t) : 0;
-}
-
-static void resp_reject(const char *why, const char *what)
-{
-	msg_err("%s: %s%s, skipped", r.label, why, what);
-	r.skip = 1;
-	r.rejected = 1;
-	skipped();
 }
 
 /*
@@ -686,6 +693,7 @@ static void on_locator(char **f, size_t n)
 	long idx = n > 1 ? strtol(f[1], NULL, 10) : -1;
 
 	check_answered();
+	resp_finish();
 	resp_reset();
 	cur_name = idx >= 0 && idx < ninputs ? inputs[idx] : "?";
 	cur_line = n > 2 ? strtol(f[2], NULL, 10) : 0;
@@ -894,7 +902,7 @@ int main(int argc, char **argv)
 		on_row(line);
 	}
 	check_answered();
-	resp_report();
+	resp_finish();
 	free(line);
 	free(prog);
 	norm_set_free(&r.keys);

@@ -226,6 +226,13 @@ check "adapters missing" 3 "$T/BTC-USD-1d.ndjson" - 'provider adapters not found
 	env BARS_PROVIDERS_DIR="$T/none" "$NB"
 check "BARS_PROVIDERS_DIR used" 0 "$T/BTC-USD-1d.ndjson" "$EXP/yahoo-BTC-USD-1d.csv" -- \
 	env BARS_PROVIDERS_DIR="$TOP/share/providers" "$NB"
+check "jq missing" 3 "$T/BTC-USD-1d.ndjson" - 'jq: not found' -- env PATH=/nonexistent "$NB"
+jq -c '.interval = "7m" | .body.chart.result[0] |= del(.timestamp)' "$T/BTC-USD-1d.ndjson" >"$T/badiv.ndjson"
+check "bad interval reported without bars" 1 "$T/badiv.ndjson" "$EXP/yahoo-ERROR-404.csv" \
+	'BTC-USD .*: bad interval: 7m, skipped' -- "$NB"
+jq -c '.body.chart.result[0].meta.exchangeTimezoneName = "Mars/Base"' "$T/BTC-USD-1d.ndjson" >"$T/badtz.ndjson"
+check "unknown exchange time zone" 1 "$T/badtz.ndjson" "$EXP/yahoo-ERROR-404.csv" \
+	'unknown exchange time zone: Mars/Base, skipped' -- "$NB"
 check "empty input: header only" 0 - "$EXP/yahoo-ERROR-404.csv" -- "$NB"
 expect "quiet on success: stderr empty" "'$NB' '$T/MSFT-1d.ndjson' 2>&1 >/dev/null | wc -c | grep -qx 0"
 check "LOG_LEVEL=debug explains drops" 0 "$T/AAPL-1m-2024.ndjson" - \
