@@ -36,7 +36,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -716,7 +715,11 @@ static void on_row(char *line)
 	case 'B': on_bar(f, n); break;
 	case 'V': on_event(f, n); break;
 	case 'H': on_head(f, n); break;
-	case 'P': r.prov = n > 1 ? find_provider(f[1]) : NULL; break;
+	case 'P': /* a new envelope, even a second JSON text on one line */
+		resp_finish();
+		resp_reset();
+		r.prov = n > 1 ? find_provider(f[1]) : NULL;
+		break;
 	case 'X': on_error(f, n); break;
 	case 'L': on_locator(f, n); break;
 	case 'J': line_err(n > 1 ? unescape(f[1]) : "not JSON", ", skipped"); break;
@@ -877,7 +880,6 @@ int main(int argc, char **argv)
 	msg_init(argv[0]);
 	parse_args(argc, argv);
 	now = bt_now();
-	signal(SIGPIPE, SIG_IGN); /* a dead jq shows as its exit status */
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	jq_argv[4] = (char *)providers_dir();
 	if (!has_adapters(jq_argv[4]))

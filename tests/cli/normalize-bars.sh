@@ -197,6 +197,15 @@ printf '%s\n' 'symbol,interval,ts,open,high,low,close,adj_close,volume' \
 check "stooq bar of today is unfinished" 0 - "$T/today.want" -- \
 	env BARS_NOW=2024-01-03T20:00:00Z "$NB" --provider stooq --symbol X.US "$T/today.csv"
 
+printf 'Data,Otwarcie,Najwyzszy,Najnizszy,Zamkniecie,Wolumen\r\n2024-01-02,1,2,0.5,1.5,10\r\n' >"$T/pl.csv"
+printf '%s\n' 'symbol,interval,ts,open,high,low,close,adj_close,volume' \
+	'PKN,1d,2024-01-01T23:00:00Z,1,2,0.5,1.5,1.5,10' >"$T/pl.want"
+check "stooq Polish header, CRLF, --tz" 0 - "$T/pl.want" -- env BARS_NOW=2024-07-05T00:00:00Z \
+	"$NB" --provider stooq --symbol PKN --tz Europe/Warsaw "$T/pl.csv"
+printf '%s\n' '{"symbol":"MSFT.US","provider":"stooq","status":503,"body":"Service Unavailable"}' >"$T/s503.ndjson"
+check "stooq HTTP error status" 1 "$T/s503.ndjson" "$EXP/yahoo-ERROR-404.csv" \
+	'MSFT\.US: provider error: HTTP 503: Service Unavailable' -- "$NB"
+
 # --- events ---
 check "events AAPL dividend and split" 0 - - -- \
 	"$NB" --events "$T/ev-aapl.csv" "$T/AAPL-1d-2020.ndjson"
