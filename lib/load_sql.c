@@ -21,6 +21,11 @@ const char load_sql_copy[] =
 	" close, adj_close, volume, loaded_at, run_id)" \
 	" SELECT symbol, interval, ts, open, high, low, close, adj_close," \
 	" volume, now(), $1::bigint FROM src" \
+	" WHERE (SELECT true FROM {S}.{T} o WHERE o.symbol = src.symbol" \
+	" AND o.interval = src.interval AND o.ts = src.ts" \
+	" AND (o.open, o.high, o.low, o.close, o.adj_close, o.volume)" \
+	" IS NOT DISTINCT FROM (src.open, src.high, src.low, src.close," \
+	" src.adj_close, src.volume)) IS NULL" \
 	" ON CONFLICT (symbol, interval, ts) DO UPDATE SET" \
 	" open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low," \
 	" close = EXCLUDED.close, adj_close = EXCLUDED.adj_close," \
@@ -30,6 +35,13 @@ const char load_sql_copy[] =
 	" IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low," \
 	" EXCLUDED.close, EXCLUDED.adj_close, EXCLUDED.volume)"
 
+/*
+ * The probe above skips rows already stored as they are: ON CONFLICT's
+ * guard alone would still lock (and so write) every unchanged row.  It is
+ * a correlated subquery on purpose, an index probe per staged row; as a
+ * NOT EXISTS the planner may turn it into a scan of the whole table.
+ * The guard stays for rows a concurrent loader changes meanwhile.
+ */
 #define COUNTS \
 	" SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE ins)," \
 	" count(*) FILTER (WHERE NOT ins) FROM up"
