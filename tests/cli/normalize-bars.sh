@@ -145,6 +145,11 @@ jq -c '.symbol = "A;B"' "$T/BTC-USD-1d.ndjson" >"$T/badsym.ndjson"
 check "bad symbol in envelope" 1 "$T/badsym.ndjson" "$EXP/yahoo-ERROR-404.csv" \
 	':1: bad symbol: A;B, skipped' -- "$NB"
 
+jq -c '.body.chart.result[0].timestamp = "oops"' "$T/BTC-USD-1d.ndjson" >"$T/oops.ndjson"
+cat "$T/oops.ndjson" "$T/WSU.DE-1d.ndjson" >"$T/oops2.ndjson"
+check "adapter failure reported, next line kept" 1 "$T/oops2.ndjson" "$EXP/yahoo-WSU.DE-1d.csv" \
+	'^normalize-bars: -:1: adapter failed: Cannot index string' -- "$NB"
+
 # --- bad NDJSON lines name the input and line; good lines still count ---
 { cat "$T/BTC-USD-1d.ndjson"; echo '{"symbol":"AAPL", truncated'; echo; echo '[1,2]'
   cat "$T/WSU.DE-1d.ndjson"; } >"$T/bad.ndjson"
