@@ -9,6 +9,8 @@ SR="$BIN/sched-run"
 PIDS=""
 trap 'for p in $PIDS; do kill -9 $p 2>/dev/null; done; cleanup_t' EXIT
 cd "$T" || exit 1
+# the real interpreter: version-manager shims cost a second per start
+PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || PY=python3
 
 # ---- stub pipeline --------------------------------------------------------
 mkdir -p stub
@@ -62,7 +64,7 @@ PY
 http() {
 	name=$1 want=$2 pat=$3; shift 3
 	m=$1 path=$2; shift 2
-	out=$(python3 client.py "$m" "http://127.0.0.1:$PORT$path" "$@" 2>&1)
+	out=$("$PY" client.py "$m" "http://127.0.0.1:$PORT$path" "$@" 2>&1)
 	case "$out" in
 	"$want "*) if printf '%s' "$out" | tr '\n' ' ' | grep -Eq -- "$pat"; then ok "$name"; else not_ok "$name" "body: $out"; fi ;;
 	*) not_ok "$name" "want $want, got: $out" ;;
@@ -162,7 +164,7 @@ expect "once: no stub left behind after timeout" "! pgrep -f '[s]leep 20' >/dev/
 check "once: job without schedule is fine" 0 - - -- "$SR" --once --log-file once.log nosched.json
 check "once: LOG_FORMAT=json" 0 - - -- env LOG_FORMAT=json "$SR" --once --job daily --log-file json.log c.json
 expect "once: json log lines parse" \
-	"python3 -c 'import json,sys; [json.loads(l) for l in open(\"json.log\")]; print(\"ok\")' && grep -q '\"event\":\"run_end\"' json.log && grep -q '\"inserted\":1' json.log"
+	"$PY -c 'import json,sys; [json.loads(l) for l in open(\"json.log\")]; print(\"ok\")' && grep -q '\"event\":\"run_end\"' json.log && grep -q '\"inserted\":1' json.log"
 check "once: LOG_LEVEL=error keeps stderr quiet" 0 - - -- sh -c "LOG_LEVEL=error '$SR' --once --job daily --log-file q.log c.json 2>q.err && [ ! -s q.err ]"
 check "once: missing binary fails the run" 127 - - -- env BARS_BIN_DIR=/nonexistent "$SR" --once --job daily --log-file once.log c.json
 
@@ -195,12 +197,12 @@ http "api: metrics count the run" 200 'stockbars_sched_runs_total\{job="a",outco
 http "api: GET /start is 405" 405 'method not allowed' GET /start
 http "api: POST /status is 405" 405 'method not allowed' POST /status "Bearer tok-123"
 http "api: unknown path" 404 'not found' GET /nope
-big=$(python3 -c 'print("x" * 10000)')
+big=$("$PY" -c 'print("x" * 10000)')
 http "api: body over 4 KiB refused" 413 'too large' POST /stop "Bearer tok-123" "$big"
 
 # malformed requests: answered or closed, never a crash
 while IFS='|' read -r name req; do
-	out=$(python3 raw.py "$PORT" "$req" 2>&1)
+	out=$("$PY" raw.py "$PORT" "$req" 2>&1)
 	case "$out" in
 	"HTTP/1."[01]" "[45]*|closed) ok "malformed: $name" ;;
 	*) not_ok "malformed: $name" "$out" ;;
@@ -214,8 +216,8 @@ bad content-length|POST /stop HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n
 truncated body|POST /stop HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc
 bad chunked|POST /stop HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n
 TAB
-hdr=$(python3 -c 'print("GET /status HTTP/1.1\\r\\nHost: x\\r\\nX-Big: " + "A" * 40000 + "\\r\\n\\r\\n")')
-out=$(python3 raw.py "$PORT" "$hdr" 2>&1)
+hdr=$("$PY" -c 'print("GET /status HTTP/1.1\\r\\nHost: x\\r\\nX-Big: " + "A" * 40000 + "\\r\\n\\r\\n")')
+out=$("$PY" raw.py "$PORT" "$hdr" 2>&1)
 case "$out" in "HTTP/1."[01]" 4"*|closed) ok "malformed: 40 KB header refused" ;; *) not_ok "malformed: 40 KB header refused" "$out" ;; esac
 http "api: alive after malformed requests" 200 '"status":"ok"' GET /healthz
 
@@ -232,7 +234,7 @@ wait_log d.log 'event=reload_failed'
 http "sighup: bad config keeps the old jobs" 200 '"name":"b"' GET /jobs
 
 # rate limit: a burst beyond 2 x 50 requests gets 429
-codes=$(python3 - "$PORT" <<'PY'
+codes=$("$PY" - "$PORT" <<'PY'
 import sys, urllib.request, urllib.error
 c = []
 for i in range(150):
@@ -281,4 +283,32 @@ kill -TERM "$DPID"; wait "$DPID"
 check "listen: bad address" 2 - - "--listen nohost:1: host must be" -- "$SR" --listen nohost:1 --lock-file x.lock --log-file x.log d.json
 check "listen: bad port" 2 - - "--listen 127.0.0.1:99999: bad port" -- "$SR" --listen 127.0.0.1:99999 --lock-file x.lock --log-file x.log d.json
 check "tls: unreadable cert" 2 - - "no-such.pem|TLS" -- "$SR" --tls-cert no-such.pem --tls-key no-such.pem --lock-file x.lock --log-file x.log d.json
+# ---- system cron: scripts/stockbars-cron and crontab.example -----------------
+W="$TOP/scripts/stockbars-cron"
+mkdir -p prom
+check "cron wrapper: runs the pipeline" 0 - - -- "$W" --log-file cron/w.log --textfile-dir prom --lock-dir "$T" c.json daily
+expect "cron wrapper: logfmt run_end with rows" "grep -Eq 'event=run_end job=daily outcome=ok exit=0 duration_s=[0-9]+ rows_in=1 inserted=1' cron/w.log"
+expect "cron wrapper: stage stderr appended to the log" "grep -q 'sched-plan: info: --config c.json --job daily' cron/w.log"
+expect "cron wrapper: textfile written" "grep -q 'stockbars_cron_last_exit_code{job=\"daily\"} 0' prom/stockbars_daily.prom && grep -q 'stockbars_cron_last_rows{job=\"daily\",kind=\"inserted\"} 1' prom/stockbars_daily.prom"
+ok_ts=$(sed -n 's/^stockbars_cron_last_success_timestamp_seconds{job="daily"} //p' prom/stockbars_daily.prom)
+check "cron wrapper: pipefail status" 6 - - -- env STUB_RC=6 "$W" --log-file cron/w.log --textfile-dir prom --lock-dir "$T" c.json daily
+expect "cron wrapper: failure recorded, last success kept" "grep -q 'stockbars_cron_last_exit_code{job=\"daily\"} 6' prom/stockbars_daily.prom && grep -q 'stockbars_cron_last_success_timestamp_seconds{job=\"daily\"} $ok_ts' prom/stockbars_daily.prom"
+STUB_SLEEP=3 "$W" --log-file cron/w.log --lock-dir "$T" c.json daily &
+WP=$!
+sleep 0.5
+check "cron wrapper: flock -n skips an overlapping run" 3 - - -- "$W" --log-file cron/w.log --lock-dir "$T" c.json daily
+expect "cron wrapper: overlap logged as a misfire" "grep -q 'event=misfire job=daily reason=overlap' cron/w.log"
+wait $WP
+check "cron wrapper: usage" 2 - - "usage: stockbars-cron" -- "$W"
+check "cron wrapper: unreadable config" 2 - - "cannot read" -- "$W" nope.json
+# every schedule in crontab.example is a valid expression under its CRON_TZ
+grep -E '^[0-9*]' "$TOP/crontab.example" | awk '{print $1" "$2" "$3" "$4" "$5}' | sort -u >sched.lines
+n=0
+while read -r line; do
+	n=$((n + 1))
+	printf '{"tickers":["A"],"interval":"5m","timezone":"America/New_York","schedule":"%s"}\n' "$line" >ct.json
+	check "crontab.example: '$line' parses" 0 - - -- "$SR" --check ct.json
+done <sched.lines
+[ $n -ge 2 ] && ok "crontab.example: has schedule lines" || not_ok "crontab.example: has schedule lines"
+grep -q '^CRON_TZ=America/New_York' "$TOP/crontab.example" && ok "crontab.example: CRON_TZ" || not_ok "crontab.example: CRON_TZ"
 exit 0
