@@ -28,7 +28,7 @@ void fetch_bucket_init(struct fetch_bucket *b, double rate, double now)
 {
 	b->rate = b->cur = rate;
 	b->tokens = 1;
-	b->last = b->hold = now;
+	b->last = b->hold = b->calm = now;
 }
 
 double fetch_bucket_take(struct fetch_bucket *b, double now)
@@ -39,8 +39,10 @@ double fetch_bucket_take(struct fetch_bucket *b, double now)
 		return 0;
 	if (now > b->last) {
 		b->tokens += (now - b->last) * b->cur;
-		if (b->tokens > 1)
-			b->tokens = 1;
+		/* Up to half a token of credit, so a caller that wakes a
+		 * little late catches up instead of losing the time. */
+		if (b->tokens > FETCH_BUCKET_CAP)
+			b->tokens = FETCH_BUCKET_CAP;
 		b->last = now;
 	}
 	if (b->tokens >= 1 - 1e-9) {
@@ -54,8 +56,11 @@ void fetch_bucket_throttled(struct fetch_bucket *b, double now, double ra)
 {
 	if (ra > 0 && now + ra > b->hold)
 		b->hold = now + ra;
-	if (b->rate <= 0)
+	/* 429s of requests already in flight report the same overload:
+	 * slow down once per second at most, like TCP once per RTT. */
+	if (b->rate <= 0 || now < b->calm)
 		return;
+	b->calm = now + 1.0;
 	b->cur /= 2;
 	if (b->cur < b->rate / 16)
 		b->cur = b->rate / 16;

@@ -31,18 +31,24 @@ enum fetch_verdict fetch_classify_http(long status);
 double fetch_backoff(long base_ms, int attempt, double ra, double rnd);
 
 /*
- * Token bucket: at most rate requests per second on average, bursts of one
- * (requests are spaced, never bunched).  rate 0 means unlimited.  On a 429
- * the current rate halves (not below rate/16) and, with Retry-After, no
+ * Token bucket: at most rate requests per second on average, spaced, not
+ * bunched: the bucket holds FETCH_BUCKET_CAP tokens, so after a pause at
+ * most one request comes half a period early.  rate 0 means unlimited.  On a 429
+ * the current rate halves (at most once a second, since the 429s of
+ * requests already in flight report the same overload; not below
+ * rate/16) and, with Retry-After, no
  * token is handed out before it has passed; every success then wins back
  * a twentieth of the configured rate (additive increase).
  */
+#define FETCH_BUCKET_CAP 1.5
+
 struct fetch_bucket {
 	double rate;   /* configured requests per second; 0: unlimited */
 	double cur;    /* current (possibly slowed-down) rate */
-	double tokens; /* 0..1 */
+	double tokens; /* 0..FETCH_BUCKET_CAP */
 	double last;   /* time tokens was last updated */
 	double hold;   /* no tokens before this time */
+	double calm;   /* no further slow-down before this time */
 };
 
 void fetch_bucket_init(struct fetch_bucket *b, double rate, double now);

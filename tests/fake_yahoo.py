@@ -515,16 +515,19 @@ class Handler(BaseHTTPRequestHandler):
         st = self.server.state
         u = urllib.parse.urlsplit(self.path)
         prefix = "/v8/finance/chart/"
+        # The limit counts arrivals, before the latency, like an edge
+        # proxy in front of the origin.
+        limited = st.over_rate()
         if st.latency:
             time.sleep(st.latency)
+        if limited:
+            st.note(self.path, 429)
+            return self.send(429, EDGE_429, "text/plain;charset=utf-8")
         if not u.path.startswith(prefix):
             st.note(self.path, 404)
             return self.send(404, b"Not Found", "text/plain")
         sym = urllib.parse.unquote(u.path[len(prefix):])
         q = dict(urllib.parse.parse_qsl(u.query))
-        if st.over_rate():
-            st.note(self.path, 429)
-            return self.send(429, EDGE_429, "text/plain;charset=utf-8")
         ua = self.headers.get("User-Agent", "")
         if st.block_ua and (not ua or ua.lower().startswith(
                 ("curl/", "python", "libcurl"))):

@@ -573,10 +573,14 @@ static void run(void)
 			running += slots[i].w != NULL;
 		if (stopping && (running == 0 || now >= deadline))
 			break;
-		wait = stopping ? 0.1 : start_more(now);
 		curl_multi_perform(multi, &running);
-		reap(mono());
-		progress(mono(), 0);
+		now = mono();
+		reap(now);
+		/* Start after reaping, so a freed slot is used at once. */
+		wait = stopping ? 0.1 : start_more(now);
+		progress(now, 0);
+		if (ndone == nwin)
+			break;
 		ms = (long)(wait * 1000) + 1;
 		curl_multi_poll(multi, NULL, 0, ms > 200 ? 200 : (int)ms, NULL);
 	}

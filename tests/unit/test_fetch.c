@@ -88,11 +88,10 @@ static void test_bucket(void)
 	fetch_bucket_throttled(&b, now, 3);
 	CHECK(fetch_bucket_take(&b, now + 1) >= 1.99, "held by Retry-After");
 	CHECK(b.cur == 1, "rate halved: %g", b.cur);
-	fetch_bucket_throttled(&b, now, 0);
-	fetch_bucket_throttled(&b, now, 0);
-	fetch_bucket_throttled(&b, now, 0);
-	fetch_bucket_throttled(&b, now, 0);
-	fetch_bucket_throttled(&b, now, 0);
+	fetch_bucket_throttled(&b, now + 0.5, 0);
+	CHECK(b.cur == 1, "one slow-down per second: %g", b.cur);
+	for (n = 1; n <= 5; n++)
+		fetch_bucket_throttled(&b, now + 1.0 * n, 0);
 	CHECK(b.cur == 2.0 / 16, "floor rate/16: %g", b.cur);
 	for (n = 0; n < 30; n++)
 		fetch_bucket_ok(&b);
