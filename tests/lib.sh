@@ -38,7 +38,8 @@ expect() {
 # A fresh database on the suite's cluster; prints its URL.
 new_db() {
 	db="t_$(basename "$T" | tr -dc 'a-zA-Z0-9' | tr 'A-Z' 'a-z')_$1"
-	psql -q "${TEST_PG_URL}" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+	PGOPTIONS="-c client_min_messages=warning" psql -qX "${TEST_PG_URL}" \
+		-c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 	echo "$TEST_PG_URL" | sed "s|postgresql:///postgres|postgresql:///$db|"
 }
 
@@ -56,3 +57,9 @@ stop_fake() { kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; }
 
 cleanup_t() { [ -n "${FAKE_PID:-}" ] && stop_fake; rm -rf "$T"; }
 trap cleanup_t EXIT
+
+# sql_is NAME WANT SQL: ok when SQL (run on $DATABASE_URL) prints WANT.
+sql_is() {
+	got=$(psql -XAt "$DATABASE_URL" -c "$3" 2>&1)
+	if [ "$got" = "$2" ]; then ok "$1"; else not_ok "$1" "got '$got', want '$2'"; fi
+}

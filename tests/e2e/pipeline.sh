@@ -13,21 +13,20 @@ export BARS_STATE_DIR="$T/state"
 
 check "pipeline: first run loads" 0 - - -- "$TOP/scripts/run-pipeline" "$T/c.json"
 # 2026-11-04T21:30Z + 20 days: the sessions of Nov 5 .. Nov 24 (14 days, 78 bars each).
-q() { psql -XAt "$DATABASE_URL" -c "$1"; }
-expect "pipeline: 1092 bars per symbol" \
-	"[ \"\$(psql -XAt '$DATABASE_URL' -c \"SELECT string_agg(symbol || '=' || n, ' ' ORDER BY symbol) FROM (SELECT symbol, count(*) n FROM bars GROUP BY 1) s\")\" = 'AAPL=1092 MSFT=1092' ]"
-expect "pipeline: bars lie in regular sessions" \
-	"[ \"\$(psql -XAt '$DATABASE_URL' -c \"SELECT count(*) FROM bars WHERE (ts AT TIME ZONE 'America/New_York')::time NOT BETWEEN '09:30' AND '15:55'\")\" = 0 ]"
-expect "pipeline: prices are sane" \
-	"[ \"\$(psql -XAt '$DATABASE_URL' -c 'SELECT count(*) FROM bars WHERE low > least(open, close) OR high < greatest(open, close) OR low <= 0')\" = 0 ]"
+sql_is "pipeline: 1092 bars per symbol" "AAPL=1092 MSFT=1092" \
+	"SELECT string_agg(symbol || '=' || n, ' ' ORDER BY symbol) FROM (SELECT symbol, count(*) n FROM bars GROUP BY 1) s"
+sql_is "pipeline: bars lie in regular sessions" 0 \
+	"SELECT count(*) FROM bars WHERE (ts AT TIME ZONE 'America/New_York')::time NOT BETWEEN '09:30' AND '15:55'"
+sql_is "pipeline: prices are sane" 0 \
+	"SELECT count(*) FROM bars WHERE low > least(open, close) OR high < greatest(open, close) OR low <= 0"
 before=$(wc -l <"$T/requests.log")
 check "pipeline: second run" 0 - - -- "$TOP/scripts/run-pipeline" "$T/c.json"
-expect "pipeline: second run changes nothing" \
-	"[ \"\$(psql -XAt '$DATABASE_URL' -c 'SELECT inserted || \",\" || updated FROM load_runs ORDER BY id DESC LIMIT 1')\" = '0,0' ]"
+sql_is "pipeline: second run changes nothing" "0,0" \
+	"SELECT inserted || ',' || updated FROM load_runs ORDER BY id DESC LIMIT 1"
 expect "pipeline: second run asks only for the overlap" \
 	"[ \$(wc -l <'$T/requests.log') -le \$(( $before + 2 )) ]"
-expect "pipeline: no duplicate bars" \
-	"[ \"\$(psql -XAt '$DATABASE_URL' -c 'SELECT count(*) - count(DISTINCT (symbol, interval, ts)) FROM bars')\" = 0 ]"
+sql_is "pipeline: no duplicate bars" 0 \
+	"SELECT count(*) - count(DISTINCT (symbol, interval, ts)) FROM bars"
 
 # A weekend run after Friday's close: nothing can be new, nothing is requested.
 before=$(wc -l <"$T/requests.log")
