@@ -10,6 +10,8 @@ SR="$BIN/sched-run"
 PIDS=""
 trap 'for p in $PIDS; do kill -9 $p 2>/dev/null; done; cleanup_t' EXIT
 cd "$T" || exit 1
+# gone PATTERN: no process matches within a second (signals need a moment)
+gone() { i=0; while pgrep -f "$1" >/dev/null && [ $i -lt 20 ]; do sleep 0.05; i=$((i + 1)); done; ! pgrep -f "$1" >/dev/null; }
 # the real interpreter: version-manager shims cost a second per start
 PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || PY=python3
 unset BARS_BIN_DIR
@@ -50,11 +52,23 @@ chmod +x stub/*
 cat >slow.json <<'JSON'
 {"tickers":["AAPL"],"interval":"5m","jobs":[{"name":"slow","schedule":"* * * * *"}]}
 JSON
-BARS_BIN_DIR=$T/stub STUB_SLEEP=100 "$SR" --log-file slow.log --listen 127.0.0.1:0 --grace 1 slow.json 2>/dev/null &
+BARS_BIN_DIR=$T/stub STUB_SLEEP=100.3 "$SR" --log-file slow.log --listen 127.0.0.1:0 --grace 1 slow.json 2>/dev/null &
 SLOW_PID=$!; PIDS="$PIDS $SLOW_PID"
 wait_log slow.log 'event=api_listen'
 [ "$(post "http://127.0.0.1:$(port_of slow.log)/start?job=slow")" = 202 ] && ok "overlap: slow job started by POST /start" ||
 	not_ok "overlap: slow job started by POST /start"
+
+# misfire after the process was stopped across a minute boundary: skipped
+cat >late.json <<'JSON'
+{"tickers":["AAPL"],"interval":"5m","jobs":[{"name":"late","schedule":"* * * * *"}]}
+JSON
+BARS_BIN_DIR=$T/stub "$SR" --log-file late.log --no-api --misfire-grace 1 late.json 2>/dev/null &
+LATE_PID=$!; PIDS="$PIDS $LATE_PID"
+(
+	while [ "$(date +%S)" -lt 57 ]; do sleep 0.5; done
+	kill -STOP $LATE_PID; sleep 5; kill -CONT $LATE_PID
+) &
+STOPPER=$!
 
 # ---- --once: the real pipeline ----------------------------------------------
 export BARS_NOW=2026-11-24T21:30:00Z
@@ -132,8 +146,17 @@ else
 	not_ok "overlap: scheduled fire skipped while running" "$(tail -5 slow.log)"
 fi
 kill -TERM $SLOW_PID; wait $SLOW_PID; rc=$?
-[ $rc -eq 0 ] && grep -q 'event=run_end job=slow outcome=killed' slow.log && ! pgrep -f '[s]leep 100' >/dev/null &&
+[ $rc -eq 0 ] && grep -q 'event=run_end job=slow outcome=killed' slow.log && gone '[s]leep 100.3' >/dev/null &&
 	ok "overlap: SIGTERM kills the slow group after grace, exit 0" || not_ok "overlap: SIGTERM after grace" "rc=$rc"
+wait $STOPPER
+if wait_log late.log 'event=misfire job=late reason=late' 50; then
+	ok "misfire: a fire later than --misfire-grace is skipped"
+	[ "$(grep -c 'event=run_start job=late' late.log)" = 0 ] && ok "misfire: no burst of late runs" ||
+		not_ok "misfire: no burst of late runs" "$(grep run_start late.log)"
+else
+	not_ok "misfire: a fire later than --misfire-grace is skipped" "$(tail -3 late.log)"
+fi
+kill -TERM $LATE_PID; wait $LATE_PID
 kill -TERM $CRON_PID; wait $CRON_PID; rc=$?
 [ $rc -eq 0 ] && ok "cron: SIGTERM clean exit" || not_ok "cron: SIGTERM clean exit" "rc=$rc"
 exit 0
