@@ -59,21 +59,25 @@ int bars_write_header(FILE *fp)
 
 int bars_write(FILE *fp, const struct bar *b)
 {
-	char ts[BT_ISO_LEN], p[5][PX_LEN];
+	char row[SYM_MAX + 8 + BT_ISO_LEN + 5 * PX_LEN + 32], *w = row;
 	const double v[] = { b->open, b->high, b->low, b->close, b->adj_close };
-	int i;
+	int i, n;
 
-	for (i = 0; i < 5; i++)
-		if ((b->px_double ? px_format_f64(v[i], p[i])
-				  : px_format_f32(v[i], p[i])) < 0)
+	w += sprintf(w, "%s,%s,", b->symbol, b->interval);
+	bt_format_iso(b->ts, w);
+	w += strlen(w);
+	for (i = 0; i < 5; i++) {
+		*w++ = ',';
+		n = b->px_double ? px_format_f64(v[i], w) : px_format_f32(v[i], w);
+		if (n < 0)
 			return -1;
-	bt_format_iso(b->ts, ts);
+		w += n;
+	}
+	*w++ = ',';
 	if (b->has_volume)
-		return fprintf(fp, "%s,%s,%s,%s,%s,%s,%s,%s,%lld\n", b->symbol,
-			       b->interval, ts, p[0], p[1], p[2], p[3], p[4],
-			       b->volume) < 0 ? -1 : 0;
-	return fprintf(fp, "%s,%s,%s,%s,%s,%s,%s,%s,\n", b->symbol, b->interval,
-		       ts, p[0], p[1], p[2], p[3], p[4]) < 0 ? -1 : 0;
+		w += sprintf(w, "%lld", b->volume);
+	*w++ = '\n';
+	return fwrite(row, 1, (size_t)(w - row), fp) == (size_t)(w - row) ? 0 : -1;
 }
 
 int bars_write_fields(FILE *fp, char **f, size_t n)

@@ -97,12 +97,42 @@ int bt_parse_time(const char *s, time_t *out)
 	return 0;
 }
 
+/* Inverse of days_from_civil(). */
+static void civil_from_days(long z, long *y, int *m, int *d)
+{
+	long era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+/* Arithmetic, not gmtime_r()+strftime(): this runs once per bar written. */
 char *bt_format_iso(time_t t, char *buf)
 {
-	struct tm tm;
+	long days = (long)(t / 86400), s = (long)(t % 86400), y;
+	int m, d;
 
-	gmtime_r(&t, &tm);
-	strftime(buf, BT_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (s < 0) {
+		s += 86400;
+		days--;
+	}
+	civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999) {
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(buf, BT_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		return buf;
+	}
+	snprintf(buf, BT_ISO_LEN, "%04ld-%02d-%02dT%02ld:%02ld:%02ldZ", y, m, d,
+		 s / 3600, s / 60 % 60, s % 60);
 	return buf;
 }
 

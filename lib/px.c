@@ -46,18 +46,65 @@ static int shortest(double v, char *buf, int single)
 	return trim(buf, n);
 }
 
+static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+				1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+
+/* Write the decimal q / 10^d (q > 0) with an optional minus sign. */
+static int put_decimal(long long q, int d, int neg, char *buf)
+{
+	char digits[24];
+	int n = 0, len = 0, i;
+
+	do {
+		digits[n++] = (char)('0' + q % 10);
+		q /= 10;
+	} while (q);
+	while (n <= d) /* leading zeros: 0.05 */
+		digits[n++] = '0';
+	if (neg)
+		buf[len++] = '-';
+	for (i = n - 1; i >= 0; i--) {
+		buf[len++] = digits[i];
+		if (i == d && d > 0)
+			buf[len++] = '.';
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+/*
+ * A float32 widened to double has a 24-bit mantissa, so for d <= 9
+ * (5^9 < 2^21) v * 10^d is exact and nearbyint() rounds it half-to-even
+ * as printf("%.*f") would; m / 10^d is then what strtod() would return for
+ * that text.  This is the same search as shortest() without any text, and
+ * it matters: normalize-bars formats five prices per bar.  Other values
+ * take the general path.
+ */
 int px_format_f32(double v, char *buf)
 {
-	return shortest(v, buf, 1);
+	double a = fabs(v), m = 0;
+	int d;
+
+	if (!isfinite(v) || (double)(float)v != v || a >= 1e9)
+		return shortest(v, buf, 1);
+	for (d = 0; d <= 9; d++) {
+		m = nearbyint(a * pow10[d]);
+		if ((float)(m / pow10[d]) == (float)a)
+			break;
+	}
+	if (d > 9)
+		return shortest(v, buf, 1);
+	if (m == 0) {
+		strcpy(buf, "0");
+		return 1;
+	}
+	return put_decimal((long long)m, d, v < 0, buf);
 }
 
 int px_format_f64(double v, char *buf)
 {
 	return shortest(v, buf, 0);
 }
-
-static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
-				1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
 
 /*
  * Clinger's fast path for plain decimals of at most 15 digits: mantissa and

@@ -25,7 +25,6 @@
 #include "bars.h"
 #include "bt.h"
 #include "msg.h"
-#include "norm_fmt.h"
 #include "norm_set.h"
 #include "norm_time.h"
 #include "proc.h"
@@ -590,12 +589,12 @@ static void on_bar(char **f, size_t n)
 		return;
 	}
 	for (i = 0; i < 4; i++)
-		if (norm_parse(f[2 + i], px[i]) < 0) {
+		if (px_parse(f[2 + i], px[i]) < 0) {
 			bar_err(ref, "bad price", f[2 + i]);
 			return;
 		}
 	b.adj_close = b.close;
-	if (*f[6] && norm_parse(f[6], &b.adj_close) < 0) {
+	if (*f[6] && px_parse(f[6], &b.adj_close) < 0) {
 		bar_err(ref, "bad adj_close", f[6]);
 		return;
 	}
@@ -624,7 +623,7 @@ static void on_bar(char **f, size_t n)
 	snprintf(b.interval, sizeof(b.interval), "%s", r.iv->name);
 	b.ts = key;
 	b.px_double = r.prov->px_double;
-	if (norm_write_bar(stdout, &b) < 0)
+	if (bars_write(stdout, &b) < 0)
 		msg_die(EXIT_FATAL, "stdout: %s", strerror(errno));
 	r.out++;
 }

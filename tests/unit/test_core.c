@@ -8,6 +8,7 @@
 #include "sym.h"
 #include "unit.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 static void test_mask(void)
@@ -97,6 +98,58 @@ static void test_px(void)
 	CHECK(px_parse("nan", &d) < 0 && px_parse("inf", &d) < 0 && px_parse("1x", &d) < 0 &&
 	      px_parse("", &d) < 0 && px_parse("0x10", &d) < 0, "bad numbers");
 	CHECK(px_parse("1.5e2", &d) == 0 && d == 150, "exponent accepted on input");
+	CHECK(px_parse("227.17500305175781", &d) == 0 && d == 227.17500305175781 &&
+	      px_parse("-1.5", &d) == 0 && d == -1.5 && px_parse("-", &d) < 0 &&
+	      px_parse(".", &d) < 0 && px_parse("1.2.3", &d) < 0, "plain decimals");
+	CHECK_STR(bt_format_iso(-86401, buf), "1969-12-30T23:59:59Z", "format before 1970");
+	CHECK_STR(bt_format_iso(253402300799, buf), "9999-12-31T23:59:59Z", "format year 9999");
+}
+
+/* The definition px_format_f32() must match: fewest decimals that read back. */
+static void ref_f32(double v, char *buf)
+{
+	int d;
+
+	for (d = 0; d <= 60; d++) {
+		snprintf(buf, PX_LEN, "%.*f", d, v);
+		if ((float)strtod(buf, NULL) == (float)v)
+			break;
+	}
+	if (strchr(buf, '.')) {
+		size_t n = strlen(buf);
+
+		while (buf[n - 1] == '0')
+			buf[--n] = '\0';
+		if (buf[n - 1] == '.')
+			buf[--n] = '\0';
+	}
+	if (strcmp(buf, "-0") == 0)
+		strcpy(buf, "0");
+}
+
+static void test_px_random(void)
+{
+	char a[PX_LEN], b[PX_LEN];
+	unsigned s = 12345, bits;
+	int n, bad = 0;
+	float f;
+
+	for (n = 0; n < 200000; n++) {
+		s = s * 1103515245u + 12345u;
+		bits = s;
+		s = s * 1103515245u + 12345u;
+		bits = (bits << 16) ^ s;
+		memcpy(&f, &bits, sizeof(f));
+		if (n % 2) /* price-like: 0.0001 .. 1e6 */
+			f = (float)((double)(bits % 1000000000u) / pow(10, bits % 6));
+		if (!isfinite(f) || fabsf(f) > 1e30f || (fabsf(f) < 1e-30f && f != 0))
+			continue;
+		px_format_f32(f, a);
+		ref_f32(f, b);
+		if (strcmp(a, b) != 0 && bad++ < 5)
+			fprintf(stderr, "  f32 %.17g: '%s', reference '%s'\n", (double)f, a, b);
+	}
+	CHECK(bad == 0, "px_format_f32 equals the reference on random floats (%d differ)", bad);
 }
 
 static void test_csvr(void)
@@ -144,6 +197,7 @@ int main(void)
 	test_time();
 	test_sym();
 	test_px();
+	test_px_random();
 	test_csvr();
 	test_bars_plan();
 	return unit_failed;
