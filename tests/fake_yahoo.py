@@ -60,6 +60,7 @@ Generated data (any symbol, deterministic):
 
 import argparse
 import datetime as dt
+import functools
 import gzip
 import hashlib
 import json
@@ -164,6 +165,7 @@ def holidays(y):
     return full, early
 
 
+@functools.lru_cache(maxsize=65536)
 def session(d):
     """(open, close) epoch seconds of the regular session on date d, or None."""
     if d.weekday() >= 5:
@@ -206,13 +208,23 @@ def h01(*parts):
     return int.from_bytes(hashlib.sha256(s).digest()[:8], "big") / 2.0 ** 64
 
 
+WAVES = ((97 * DAY, 0.12), (23 * DAY, 0.05), (5 * DAY, 0.02),
+         (DAY / 3, 0.006))
+
+
+@functools.lru_cache(maxsize=4096)
+def sym_params(sym):
+    """(base price, wave phases) of a symbol."""
+    return (20 + 480 * h01(sym, "base"),
+            tuple(2 * math.pi * h01(sym, "phase", k)
+                  for k in range(len(WAVES))))
+
+
 def level(sym, t):
     """Smooth price level: a sum of slow waves; a pure function of t."""
-    base = 20 + 480 * h01(sym, "base")
+    base, phases = sym_params(sym)
     x = 0.0
-    for k, period in enumerate((97 * DAY, 23 * DAY, 5 * DAY, DAY / 3)):
-        ph = 2 * math.pi * h01(sym, "phase", k)
-        amp = (0.12, 0.05, 0.02, 0.006)[k]
+    for (period, amp), ph in zip(WAVES, phases):
         x += amp * math.sin(2 * math.pi * t / period + ph)
     return base * math.exp(x)
 

@@ -223,9 +223,9 @@ static void start(struct slot *s, struct window *w)
 {
 	char url[URL_MAX];
 
-	if (fetch_url(url, sizeof(url), opt.base, w->symbol, w->ivl->name,
-		      w->start, w->end) < 0)
-		msg_die(EXIT_USAGE, "BARS_YAHOO_URL: too long");
+	/* cannot fail: main() checked the longest URL fits */
+	fetch_url(url, sizeof(url), opt.base, w->symbol, w->ivl->name,
+		  w->start, w->end);
 	if (w->attempts > 0)
 		st.retries++;
 	w->attempts++;
@@ -638,6 +638,7 @@ int main(int argc, char **argv)
 	};
 	struct curl_slist *hdrs = NULL;
 	struct sigaction sa;
+	char url[URL_MAX];
 	FILE *fp;
 	int c, i;
 
@@ -663,6 +664,13 @@ int main(int argc, char **argv)
 	opt.base = getenv("BARS_YAHOO_URL");
 	if (!opt.base || !*opt.base)
 		opt.base = FETCH_DEFAULT_BASE;
+	if ((strncmp(opt.base, "http://", 7) != 0 &&
+	     strncmp(opt.base, "https://", 8) != 0) ||
+	    fetch_url(url, sizeof(url), opt.base,
+		      "^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^", "3mo", (time_t)-99999999999,
+		      (time_t)-99999999999) < 0)
+		msg_die(EXIT_USAGE, "BARS_YAHOO_URL: not an http(s) URL of "
+			"reasonable length: %.80s", opt.base);
 	if (!*opt.ua || strpbrk(opt.ua, "\r\n")) {
 		msg_err("--user-agent: empty or contains a line break");
 		usage(stderr, EXIT_USAGE);

@@ -31,8 +31,11 @@ start_fake --log "$T/req.log" $fargs --fault RA=429ra:1 --fault RTA=503:2 --faul
 # ---- contract: happy path, NDJSON shape, URL shape ----
 plan "$T/p1.csv" "AAPL 5m 2026-11-20 2026-11-24T21:30:00Z" \
 	"^GSPC 1d 2026-11-01 2026-11-24" "BRK-B 15m 2026-11-23 2026-11-24"
-check happy-rc 0 "$T/p1.csv" - -- $FB $FAST
+check happy-rc 0 "$T/p1.csv" - -- $FB $FAST --stats "$T/stats.json"
 cp "$T/out" "$T/happy.out"
+# gzip was asked for and used: fewer bytes on the wire than in the bodies
+expect happy-compressed "[ \$(jq -r .bytes '$T/stats.json') -lt \$(jq -c .body '$T/happy.out' | wc -c) ]"
+expect happy-stats "jq -e '.windows == 3 and .ok == 3 and .failed == 0 and .requests == 3 and .retries == 0 and .bars == 276' '$T/stats.json'"
 expect happy-lines "[ \$(wc -l <'$T/happy.out') -eq 3 ]"
 expect happy-key-order "jq -e -s 'all(keys_unsorted == [\"symbol\",\"interval\",\"start\",\"end\",\"provider\",\"status\",\"fetched_at\",\"attempts\",\"body\"])' '$T/happy.out'"
 expect happy-fields "jq -e -s 'all(.provider == \"yahoo\" and .status == 200 and .fetched_at == \"2026-11-24T21:30:00Z\" and .attempts == 1 and .body.chart.error == null and .body.chart.result[0].meta.symbol == .symbol)' '$T/happy.out'"
@@ -201,3 +204,4 @@ EOF
 check usage-help-stdout 0 - - -- sh -c "$FB -h | grep -q '^usage: fetch-bars'"
 check usage-version 0 - - -- sh -c "$FB --version | grep -q '^fetch-bars '"
 check usage-bad-bars-now 2 - - 'BARS_NOW' -- env BARS_NOW=soon $FB
+check usage-bad-url 2 - - 'BARS_YAHOO_URL: not an http' -- env BARS_YAHOO_URL=ftp://x $FB
