@@ -13,11 +13,13 @@ const char *const sched_stage_names[SCHED_STAGES] = {
 	"sched-plan", "fetch-bars", "normalize-bars", "validate-bars", "load-bars",
 };
 
-/* In the child: reset what the scheduler changed, wire fds, exec. */
-static void child(const char *bindir, char *const argv[], pid_t pgid, int in, int out,
-		  int err)
+/*
+ * In the child: reset what the scheduler changed, wire fds, exec.  Only
+ * async-signal-safe calls here: the API thread may hold libc locks.
+ */
+static void child(const char *path, char *const argv[], pid_t pgid, int in, int out, int err)
 {
-	char path[4096];
+	static const char msg[] = ": cannot execute\n";
 	sigset_t none;
 	int sig;
 
@@ -31,13 +33,12 @@ static void child(const char *bindir, char *const argv[], pid_t pgid, int in, in
 		_exit(127);
 	/* The API socket, lock file and log file stay with the scheduler. */
 	closefrom(3);
-	if (bindir) {
-		snprintf(path, sizeof(path), "%s/%s", bindir, argv[0]);
+	if (path)
 		execv(path, argv);
-	} else {
+	else
 		execvp(argv[0], argv);
-	}
-	dprintf(2, "%s: cannot execute: %s\n", argv[0], strerror(errno));
+	if (write(2, argv[0], strlen(argv[0])) < 0 || write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(127);
 	_exit(127);
 }
 
@@ -68,13 +69,17 @@ int sched_pipe_start(struct sched_pipe *p, const char *bindir, const char *confi
 		{ "validate-bars", NULL },
 		{ "load-bars", "--json", NULL },
 	};
+	char paths[SCHED_STAGES][4096];
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, link[2], in = -1, i;
 	pid_t pid;
 
 	memset(p, 0, sizeof(*p));
 	p->out_fd = p->err_fd = -1;
-	for (i = 0; i < SCHED_STAGES; i++)
+	for (i = 0; i < SCHED_STAGES; i++) {
 		p->status[i] = -1;
+		if (bindir)
+			snprintf(paths[i], sizeof(paths[i]), "%s/%s", bindir, argv[i][0]);
+	}
 	in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (in < 0 || cpipe(outp) < 0 || cpipe(errp) < 0) {
 		snprintf(why, n, "pipe: %s", strerror(errno));
@@ -95,7 +100,7 @@ int sched_pipe_start(struct sched_pipe *p, const char *bindir, const char *confi
 			break;
 		}
 		if (pid == 0)
-			child(bindir, argv[i], p->pgid, in,
+			child(bindir ? paths[i] : NULL, argv[i], p->pgid, in,
 			      i < SCHED_STAGES - 1 ? link[1] : outp[1], errp[1]);
 		if (!p->pgid)
 			p->pgid = pid;
