@@ -65,8 +65,12 @@ JSON
 BARS_BIN_DIR=$T/stub "$SR" --log-file late.log --no-api --misfire-grace 1 late.json 2>/dev/null &
 LATE_PID=$!; PIDS="$PIDS $LATE_PID"
 (
+	# stop it over the first minute boundary after it has started
+	wait_log late.log 'event=start'
 	while [ "$(date +%S)" -lt 57 ]; do sleep 0.5; done
-	kill -STOP $LATE_PID; sleep 5; kill -CONT $LATE_PID
+	kill -STOP $LATE_PID; date -u +"stopped %T" >>stopper.log
+	sleep 5
+	kill -CONT $LATE_PID; date -u +"continued %T" >>stopper.log
 ) &
 STOPPER=$!
 
@@ -149,12 +153,12 @@ kill -TERM $SLOW_PID; wait $SLOW_PID; rc=$?
 [ $rc -eq 0 ] && grep -q 'event=run_end job=slow outcome=killed' slow.log && gone '[s]leep 100.3' >/dev/null &&
 	ok "overlap: SIGTERM kills the slow group after grace, exit 0" || not_ok "overlap: SIGTERM after grace" "rc=$rc"
 wait $STOPPER
-if wait_log late.log 'event=misfire job=late reason=late' 50; then
+if wait_log late.log 'event=misfire job=late reason=late' 150; then
 	ok "misfire: a fire later than --misfire-grace is skipped"
 	[ "$(grep -c 'event=run_start job=late' late.log)" = 0 ] && ok "misfire: no burst of late runs" ||
 		not_ok "misfire: no burst of late runs" "$(grep run_start late.log)"
 else
-	not_ok "misfire: a fire later than --misfire-grace is skipped" "$(tail -3 late.log)"
+	not_ok "misfire: a fire later than --misfire-grace is skipped" "$(cat stopper.log; tail -3 late.log; date -u +%T)"
 fi
 kill -TERM $LATE_PID; wait $LATE_PID
 kill -TERM $CRON_PID; wait $CRON_PID; rc=$?
