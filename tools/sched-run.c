@@ -220,6 +220,10 @@ static int load_jobs(struct sched_job **out, size_t *nout, char *why, size_t n)
 	if (!jobs)
 		abort();
 	for (i = 0; i < c.njobs; i++) {
+		if (cfg_job(&c, c.jobs[i].name) != &c.jobs[i]) {
+			snprintf(why, n, "%s: job %s: duplicate name", o.config, c.jobs[i].name);
+			goto fail;
+		}
 		if (o.job && strcmp(o.job, c.jobs[i].name) != 0)
 			continue;
 		if (job_from_cfg(&jobs[k++], &c.jobs[i], !o.once, err, sizeof(err)) < 0) {
@@ -357,7 +361,13 @@ static int advisory_lock(struct sched_job *j)
 	j->pglock = NULL;
 	if (!url || !*url)
 		return 0;
-	c = PQconnectdb(url);
+	{
+		/* a bounded wait: the loop holds the state lock meanwhile */
+		const char *kw[] = { "dbname", "connect_timeout", NULL };
+		const char *val[] = { url, "5", NULL };
+
+		c = PQconnectdbParams(kw, val, 1);
+	}
 	if (PQstatus(c) != CONNECTION_OK) {
 		msg_mask_url(masked, sizeof(masked), url);
 		slog(MSG_ERROR, "advisory_lock", "job", j->name, "database", masked, "error",

@@ -149,6 +149,8 @@ printf '{"tickers":["A"],"interval":"5m","schedule":"0 0 30 2 *"}\n' >never.json
 check "check: schedule that never fires" 2 - - "never fires" -- "$SR" --check never.json
 printf '{"tickers":["A"],"interval":"5m"}\n' >nosched.json
 check "check: job without schedule" 2 - - 'job default: no "schedule"' -- "$SR" --check nosched.json
+printf '{"tickers":["A"],"interval":"5m","jobs":[{"name":"x","schedule":"@daily"},{"name":"x","schedule":"@hourly"}]}\n' >dup.json
+check "check: duplicate job names" 2 - - "job x: duplicate name" -- "$SR" --check dup.json
 printf '{"tickers":["A"],"interval":"7m","schedule":"* * * * *"}\n' >badiv.json
 check "check: config error from lib/cfg" 2 - - "unknown interval" -- "$SR" --check badiv.json
 
