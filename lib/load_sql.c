@@ -42,9 +42,11 @@ const char load_sql_copy[] =
  * NOT EXISTS the planner may turn it into a scan of the whole table.
  * The guard stays for rows a concurrent loader changes meanwhile.
  */
+/* The batch's duplicates are counted by the client (lib/load_keys): a
+ * second reference to src would materialize it. */
 #define COUNTS \
-	" SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE ins)," \
-	" count(*) FILTER (WHERE NOT ins) FROM up"
+	" SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins)" \
+	" FROM up"
 
 /*
  * Every part of one statement sees the snapshot taken before it, so the
@@ -54,8 +56,17 @@ const char load_sql_copy[] =
  */
 const char load_sql_upsert_audit[] =
 	SRC
-	" RETURNING (b.xmax = 0) AS ins, b.symbol, b.interval, b.ts, b.open,"
-	" b.high, b.low, b.close, b.adj_close, b.volume),"
+	" RETURNING (b.xmax = 0) AS ins,"
+	/* values only for updated rows: inserted ones stay narrow */
+	" CASE WHEN b.xmax <> 0 THEN b.symbol END AS symbol,"
+	" CASE WHEN b.xmax <> 0 THEN b.interval END AS interval,"
+	" CASE WHEN b.xmax <> 0 THEN b.ts END AS ts,"
+	" CASE WHEN b.xmax <> 0 THEN b.open END AS open,"
+	" CASE WHEN b.xmax <> 0 THEN b.high END AS high,"
+	" CASE WHEN b.xmax <> 0 THEN b.low END AS low,"
+	" CASE WHEN b.xmax <> 0 THEN b.close END AS close,"
+	" CASE WHEN b.xmax <> 0 THEN b.adj_close END AS adj_close,"
+	" CASE WHEN b.xmax <> 0 THEN b.volume END AS volume),"
 	" audit AS ("
 	" INSERT INTO {S}.bar_changes (run_id, target, symbol, interval, ts,"
 	" old_open, old_high, old_low, old_close, old_adj_close, old_volume,"

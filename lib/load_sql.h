@@ -6,8 +6,8 @@
  * emptied before every batch.  The upsert deduplicates the staging rows
  * on the key (the highest seq, i.e. the last input row, wins), inserts
  * new bars and updates a stored bar only when a value differs, so
- * unchanged rows are never rewritten.  It returns one row:
- * deduplicated, inserted, updated.
+ * unchanged rows are never rewritten.  It returns one row: inserted,
+ * updated.
  */
 #ifndef LOAD_SQL_H
 #define LOAD_SQL_H

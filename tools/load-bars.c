@@ -13,6 +13,7 @@
 #include "bt.h"
 #include "csvr.h"
 #include "db.h"
+#include "load_keys.h"
 #include "load_sql.h"
 #include "msg.h"
 #include "px.h"
@@ -63,6 +64,8 @@ struct loader {
 	struct counts cur;    /* counts of the current attempt */
 	long long seq;        /* rows read in this attempt */
 	long batch_rows;
+	long batch_dups;      /* keys seen before in this batch */
+	struct load_keys *keys;
 	int in_copy, in_txn;
 	char *buf;
 	size_t len;
@@ -228,7 +231,8 @@ static int batch_begin(struct loader *L)
 	}
 	PQclear(res);
 	L->in_copy = 1;
-	L->batch_rows = 0;
+	L->batch_rows = L->batch_dups = 0;
+	load_keys_clear(L->keys);
 	return 0;
 }
 
@@ -299,11 +303,11 @@ static int batch_end(struct loader *L)
 		       L->audit ? 2 : 1, p);
 	if (!res)
 		return -1;
-	dedup = atoll(PQgetvalue(res, 0, 0));
+	dedup = L->batch_rows - L->batch_dups;
 	b.rows_in = L->batch_rows;
-	b.duplicates = L->batch_rows - dedup;
-	b.inserted = atoll(PQgetvalue(res, 0, 1));
-	b.updated = atoll(PQgetvalue(res, 0, 2));
+	b.duplicates = L->batch_dups;
+	b.inserted = atoll(PQgetvalue(res, 0, 0));
+	b.updated = atoll(PQgetvalue(res, 0, 1));
 	b.unchanged = dedup - b.inserted - b.updated;
 	PQclear(res);
 	add(&L->cur, &b);
@@ -367,6 +371,8 @@ static int read_input(struct loader *L, struct input *in)
 			rc = EDB;
 			break;
 		}
+		if (!load_keys_add(L->keys, b.symbol, b.interval, b.ts))
+			L->batch_dups++;
 		if (++L->batch_rows >= L->batch_size) {
 			if (batch_end(L) < 0) {
 				rc = EDB;
@@ -743,9 +749,9 @@ int main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	L.txn_batch = strcmp(txn, "batch") == 0;
-	if (L.batch_size < 1 || L.retries > 100 || !*schema || !*table ||
+	if (L.batch_size < 1 || L.batch_size > 10000000 || L.retries > 100 || !*schema || !*table ||
 	    (!L.txn_batch && strcmp(txn, "run") != 0) || (init && (argc || L.events))) {
-		msg_err("bad arguments: --batch-size >= 1, --txn run|batch, --retries <= 100,"
+		msg_err("bad arguments: --batch-size 1 to 10000000, --txn run|batch, --retries <= 100,"
 			" non-empty names; --init takes no input");
 		usage(EXIT_USAGE);
 	}
@@ -753,7 +759,7 @@ int main(int argc, char *argv[])
 	bars = !init && !(L.events && argc == 0);
 	if (bars && open_inputs(&L, argv, argc) < 0)
 		return EXIT_LOAD;
-	if (!(L.buf = malloc(COPY_CHUNK)))
+	if (!(L.buf = malloc(COPY_CHUNK)) || !(L.keys = load_keys_new(L.batch_size)))
 		msg_die(EXIT_LOAD, "out of memory");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -780,6 +786,7 @@ int main(int argc, char *argv[])
 	if (bars)
 		close_inputs(&L);
 	free(L.buf);
+	load_keys_free(L.keys);
 	msg_close_stdout(EXIT_LOAD);
 	return code;
 }
