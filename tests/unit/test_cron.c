@@ -212,11 +212,76 @@ static void next_misc(void)
 	CHECK(ok, "'30 1 * * *' fires once a day for 300 days");
 }
 
+static unsigned rnd(unsigned *seed, unsigned n)
+{
+	*seed = *seed * 1103515245 + 12345;
+	return (*seed >> 16) % n;
+}
+
+/* One random field: mostly well-formed pieces, some out of range or junk. */
+static void rnd_field(unsigned *seed, char *out, size_t n)
+{
+	static const char *const names[] = { "jan", "DEC", "Mon", "sun", "sat", "*" };
+	size_t len = 0;
+	int parts = 1 + (int)rnd(seed, 3), i;
+
+	out[0] = '\0';
+	for (i = 0; i < parts && len + 16 < n; i++) {
+		/* mostly 1-7, valid in every field; now and then anything */
+		unsigned a = rnd(seed, 10) ? rnd(seed, 7) + 1 : rnd(seed, 70);
+		unsigned b = a + rnd(seed, 5), st = rnd(seed, 9);
+
+		switch (rnd(seed, 7)) {
+		case 0: len += (size_t)snprintf(out + len, n - len, "*"); break;
+		case 1: len += (size_t)snprintf(out + len, n - len, "*/%u", st); break;
+		case 2: len += (size_t)snprintf(out + len, n - len, "%u-%u", a, b); break;
+		case 3: len += (size_t)snprintf(out + len, n - len, "%u-%u/%u", a, b, st); break;
+		case 4: len += (size_t)snprintf(out + len, n - len, "%s", names[rnd(seed, 6)]); break;
+		case 5: len += (size_t)snprintf(out + len, n - len, "%u", a); break;
+		default: len += (size_t)snprintf(out + len, n - len, "%u", rnd(seed, 8)); break;
+		}
+		if (i + 1 < parts)
+			len += (size_t)snprintf(out + len, n - len, ",");
+	}
+}
+
+/* Random expressions: parse never crashes, and whatever parses has a next
+ * fire that is later and matches its fields (deterministic seed, UTC). */
+static void fuzz(void)
+{
+	char expr[200], f[5][36], why[256];
+	unsigned seed = 12345;
+	struct cron c;
+	struct tm tm;
+	time_t next, after = 1767225600;
+	int i, k, parsed = 0, bad = 0, none = 0;
+
+	for (i = 0; i < 20000; i++) {
+		for (k = 0; k < 5; k++)
+			rnd_field(&seed, f[k], sizeof(f[k]));
+		snprintf(expr, sizeof(expr), "%s %s %s %s %s", f[0], f[1], f[2], f[3], f[4]);
+		if (rnd(&seed, 10) == 0)
+			expr[rnd(&seed, (unsigned)strlen(expr))] = "-/,* @x"[rnd(&seed, 7)];
+		if (cron_parse(expr, &c, why, sizeof(why)) < 0)
+			continue;
+		parsed++;
+		if (cron_next(&c, "UTC", after, &next) < 0) {
+			none++;
+			continue;
+		}
+		if (!gmtime_r(&next, &tm) || !cron_match(&c, &tm) || next <= after || next % 60)
+			bad++;
+	}
+	CHECK(parsed > 1000 && bad == 0, "fuzz: %d parsed (%d never fire), %d bad next fires",
+	      parsed, none, bad);
+}
+
 int main(void)
 {
 	parse_table();
 	error_table();
 	next_table();
 	next_misc();
+	fuzz();
 	return unit_failed;
 }
