@@ -21,6 +21,8 @@ double fetch_backoff(long base_ms, int attempt, double ra, double rnd)
 	if (d > FETCH_BACKOFF_MAX)
 		d = FETCH_BACKOFF_MAX;
 	d = d / 2 + d / 2 * rnd;
+	if (ra > FETCH_RETRY_AFTER_MAX)
+		ra = FETCH_RETRY_AFTER_MAX;
 	return ra > d ? ra : d;
 }
 
@@ -54,6 +56,8 @@ double fetch_bucket_take(struct fetch_bucket *b, double now)
 
 void fetch_bucket_throttled(struct fetch_bucket *b, double now, double ra)
 {
+	if (ra > FETCH_RETRY_AFTER_MAX)
+		ra = FETCH_RETRY_AFTER_MAX;
 	if (ra > 0 && now + ra > b->hold)
 		b->hold = now + ra;
 	/* 429s of requests already in flight report the same overload:

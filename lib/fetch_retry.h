@@ -25,9 +25,11 @@ enum fetch_verdict fetch_classify_http(long status);
  * exponential from base_ms (base, 2 base, 4 base, ...) capped at
  * FETCH_BACKOFF_MAX seconds, with "equal jitter" (half fixed, half scaled
  * by rnd in [0,1)) so clients that failed together do not retry together.
- * A Retry-After of ra seconds (> 0) replaces it when longer.
+ * A Retry-After of ra seconds (> 0) replaces it when longer; it is capped
+ * at FETCH_RETRY_AFTER_MAX so one odd header cannot stall a run for hours.
  */
 #define FETCH_BACKOFF_MAX 60.0
+#define FETCH_RETRY_AFTER_MAX 120.0
 double fetch_backoff(long base_ms, int attempt, double ra, double rnd);
 
 /*

@@ -491,7 +491,7 @@ static void reap(double now)
 static void progress(double now, int last)
 {
 	static double shown;
-	double el = now - t0, rate = el > 0 ? st.requests / el : 0;
+	double el = now - t0, rate = el >= 1 ? st.requests / el : 0;
 	double eta = ndone > 0 ? el / ndone * (nwin - ndone) : 0;
 
 	if (!isatty(STDERR_FILENO) || (!last && now - shown < 0.25))

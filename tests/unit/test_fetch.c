@@ -68,6 +68,7 @@ static void test_policy(void)
 	CHECK(d <= FETCH_BACKOFF_MAX && d >= FETCH_BACKOFF_MAX / 2, "backoff capped %g", d);
 	CHECK(fetch_backoff(500, 1, 7, 0.5) == 7, "Retry-After wins when longer");
 	CHECK(fetch_backoff(500, 8, 1, 0) > 1, "backoff wins when longer");
+	CHECK(fetch_backoff(500, 1, 86400, 0) == FETCH_RETRY_AFTER_MAX, "Retry-After capped");
 }
 
 static void test_bucket(void)
