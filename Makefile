@@ -74,6 +74,7 @@ run: all
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(SHAREDIR)/providers
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 755 scripts/stockbars-cron $(DESTDIR)$(BINDIR)
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)
 	install -m 644 share/providers/* $(DESTDIR)$(SHAREDIR)/providers
 

@@ -133,7 +133,8 @@ static int has_adapters(const char *dir)
 /*
  * $BARS_PROVIDERS_DIR, else share/providers beside the binary's directory
  * (bin/../share/providers, so the build tree works; a few levels up for
- * build/asan/bin), else the installed SHAREDIR/providers.
+ * build/asan/bin), else share/stockbars/providers beside it (an installed
+ * tree moved to another prefix), else the installed SHAREDIR/providers.
  */
 static const char *providers_dir(void)
 {
@@ -159,6 +160,9 @@ static const char *providers_dir(void)
 			k = snprintf(dir, sizeof(dir), "%s/share/providers", exe);
 			if (k < 0 || (size_t)k >= sizeof(dir))
 				break;
+			if (has_adapters(dir))
+				return dir;
+			snprintf(dir, sizeof(dir), "%s/share/stockbars/providers", exe);
 			if (has_adapters(dir))
 				return dir;
 		}
