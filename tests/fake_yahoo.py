@@ -3,8 +3,8 @@
 
     python3 tests/fake_yahoo.py --port-file FILE [--port N]
         [--fixture SYMBOL=PATH]... [--fault SYMBOL=KIND[:N]]...
-        [--latency MS] [--rate-limit RPS] [--log FILE] [--no-limits]
-        [--block-bot-ua]
+        [--latency MS] [--rate-limit RPS] [--log FILE] [--conn-log FILE]
+        [--no-limits] [--block-bot-ua]
 
 Serves GET /v8/finance/chart/<SYMBOL>?period1=&period2=&interval=... on
 127.0.0.1 only (python3 standard library, one thread per connection, HTTP/1.1
@@ -54,6 +54,8 @@ Generated data (any symbol, deterministic):
     the last rolling second (server-wide).
 --log FILE     append "PATH STATUS" per request (STATUS is "reset" or
     "drip" for those faults) so tests can count requests.
+--conn-log FILE  append "HOST:PORT" per accepted connection, so tests can
+    see keep-alive and connection reuse.
 --block-bot-ua answer 429 when User-Agent is missing or starts with "curl/",
     "python" or "libcurl" (Yahoo blocks non-browser clients).
 """
@@ -459,6 +461,7 @@ class State:
         self.limits = not args.no_limits
         self.block_ua = args.block_bot_ua
         self.log = open(args.log, "a") if args.log else None
+        self.conn_log = open(args.conn_log, "a") if args.conn_log else None
         self.lock = threading.Lock()
 
     def fault_for(self, sym):
@@ -497,6 +500,14 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ATS"
     sys_version = ""
+
+    def setup(self):
+        super().setup()
+        st = self.server.state
+        if st.conn_log:
+            with st.lock:
+                st.conn_log.write("%s:%d\n" % self.client_address)
+                st.conn_log.flush()
 
     def log_message(self, fmt, *args):
         pass
@@ -646,6 +657,7 @@ def main():
     ap.add_argument("--latency", type=float, default=0)
     ap.add_argument("--rate-limit", type=float, default=0)
     ap.add_argument("--log")
+    ap.add_argument("--conn-log")
     ap.add_argument("--no-limits", action="store_true")
     ap.add_argument("--block-bot-ua", action="store_true")
     args = ap.parse_args()

@@ -165,10 +165,13 @@ check ratelimit-paced 0 "$T/rl.csv" - -- $FB -j 8 --rate 4 --stats "$T/stats.jso
 expect ratelimit-paced-no-429 "jq -e '.http_429 == 0 and .ok == 16 and .wall_seconds >= 3.5' '$T/stats.json'"
 stop_fake
 
-# ---- User-Agent: browser-like by default ----
-start_fake --block-bot-ua
+# ---- User-Agent: browser-like by default; connections are reused ----
+start_fake --block-bot-ua --conn-log "$T/conn.log"
 plan "$T/ua.csv" "AAPL 5m 2026-11-23 2026-11-24"
 check ua-default-passes 0 "$T/ua.csv" - -- $FB $FAST
+: >"$T/conn.log"
+check keepalive-rc 0 "$T/rl.csv" - -- $FB $FAST -j 3
+expect keepalive-reuse "[ \$(wc -l <'$T/out') -eq 16 ] && [ \$(wc -l <'$T/conn.log') -ge 1 ] && [ \$(wc -l <'$T/conn.log') -le 3 ]"
 check ua-bot-blocked 1 "$T/ua.csv" - 'HTTP 429' -- $FB $FAST --retries 0 --user-agent curl/8.0
 stop_fake
 
