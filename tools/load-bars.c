@@ -441,11 +441,13 @@ static void json_str(FILE *fp, const char *s)
 
 static void report(struct loader *L, const char *status, const struct counts *c)
 {
-	msg_log(MSG_INFO,
-		"rows_in=%lld inserted=%lld updated=%lld unchanged=%lld rejected=%lld"
-		" duplicates=%lld run_id=%s",
-		c->rows_in, c->inserted, c->updated, c->unchanged, c->rejected,
-		c->duplicates, L->run_id);
+	/* The summary keeps the "load-bars: rows_in=" form sched-run and
+	 * scripts look for, at the info level. */
+	if (msg_enabled(MSG_INFO))
+		msg_err("rows_in=%lld inserted=%lld updated=%lld unchanged=%lld"
+			" rejected=%lld duplicates=%lld run_id=%s",
+			c->rows_in, c->inserted, c->updated, c->unchanged, c->rejected,
+			c->duplicates, L->run_id);
 	if (!L->json)
 		return;
 	printf("{\"run_id\":%s,\"status\":\"%s\",\"schema\":", *L->run_id ? L->run_id : "null",
