@@ -26,7 +26,11 @@ for f in $FAULTS; do
 	fargs="$fargs --fault F$i=$f"
 done
 # shellcheck disable=SC2086
-start_fake --log "$T/req.log" $fargs --fault RA=429ra:1 --fault RTA=503:2 --fault RTB=429:4
+Y="$FIXTURES/yahoo"
+start_fake --log "$T/req.log" $fargs --fault RA=429ra:1 --fault RTA=503:2 --fault RTB=429:4 \
+	--fixture "FXA=$Y/AAPL-1d-6mo-dividends-live-last-bar.json" \
+	--fixture "FXE=$Y/ERROR-400-BEKE-data-doesnt-exist-for-startDate.json" \
+	--fixture "FXP=$Y/AAPL-1m-1d-2021-01-11-pretty-null-bar-live-last-bar.json"
 
 # ---- contract: happy path, NDJSON shape, URL shape ----
 plan "$T/p1.csv" "AAPL 5m 2026-11-20 2026-11-24T21:30:00Z" \
@@ -51,6 +55,12 @@ check stdin-dash 0 "$T/p1.csv" - -- $FB $FAST - "$T/p1.csv"
 expect stdin-dash-lines "[ \$(wc -l <'$T/out') -eq 6 ]"
 check header-only 0 - - -- sh -c "echo symbol,interval,start,end | $FB $FAST"
 expect header-only-empty "[ ! -s '$T/out' ]"
+
+# recorded responses replayed as-is (the pretty-printed one is compacted)
+plan "$T/fx.csv" "FXA 1d 2025-05-01 2025-10-30" "FXE 1d 2020-01-01 2020-01-03" "FXP 1m 2021-01-11 2021-01-12"
+check fixtures-rc 1 "$T/fx.csv" - 'FXE 1d .*HTTP 400: Bad Request: Data doesn.t exist for startDate = 1577836800' -- $FB $FAST
+expect fixtures-same "[ \"\$(jq -c . '$Y/AAPL-1d-6mo-dividends-live-last-bar.json')\" = \"\$(jq -c 'select(.symbol == \"FXA\") | .body' '$T/out')\" ] && [ \"\$(jq -c . '$Y/AAPL-1m-1d-2021-01-11-pretty-null-bar-live-last-bar.json')\" = \"\$(jq -c 'select(.symbol == \"FXP\") | .body' '$T/out')\" ]"
+expect fixtures-one-line-each "[ \$(wc -l <'$T/out') -eq 2 ]"
 
 # ---- bad plan rows: named by line, skipped, counted; never requested ----
 cat >"$T/bad.csv" <<'EOF'
