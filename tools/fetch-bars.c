@@ -73,7 +73,7 @@ static struct {
 } st;
 
 static struct window *win;
-static size_t nwin, capwin, nextnew, ndone;
+static size_t nwin, capwin, nextnew, ndone, nwait;
 static struct slot *slots;
 static CURLM *multi;
 static struct fetch_bucket bucket;
@@ -226,6 +226,8 @@ static void start(struct slot *s, struct window *w)
 	/* cannot fail: main() checked the longest URL fits */
 	fetch_url(url, sizeof(url), opt.base, w->symbol, w->ivl->name,
 		  w->start, w->end);
+	if (w->state == WS_WAIT)
+		nwait--;
 	if (w->attempts > 0)
 		st.retries++;
 	w->attempts++;
@@ -246,8 +248,10 @@ static struct window *next_retry(double now, double *due)
 	struct window *best = NULL;
 	size_t i;
 
-	/* Linear: retries are few next to windows, and this runs only when a
-	 * slot is free. */
+	/* Linear, but only while some window waits for a retry: those are
+	 * few next to windows, and this runs only when a slot is free. */
+	if (nwait == 0)
+		return NULL;
 	for (i = 0; i < nextnew; i++)
 		if (win[i].state == WS_WAIT && (!best || win[i].due < best->due))
 			best = &win[i];
@@ -460,6 +464,7 @@ static void finish(struct slot *s, CURLcode rc, double now)
 	}
 	if (v == FETCH_RETRY && w->attempts <= opt.retries) {
 		w->state = WS_WAIT;
+		nwait++;
 		w->due = now + fetch_backoff(opt.backoff_ms, w->attempts,
 					     (double)ra, rnd01());
 		msg_log(MSG_DEBUG, "%s %s: %s; retry in %.2fs", w->symbol,
