@@ -97,12 +97,21 @@ static void usage(int code)
 /* A pipe cannot be re-read for a replay: copy it to a temporary file. */
 static FILE *spool(FILE *fp)
 {
-	char buf[65536];
+	const char *dir = getenv("TMPDIR");
+	char buf[65536], path[4096];
 	size_t n;
-	FILE *t = tmpfile();
+	FILE *t;
+	int fd;
 
-	if (!t)
+	/* tmpfile() ignores TMPDIR; the spool can be as large as the input. */
+	snprintf(path, sizeof(path), "%s/load-bars.XXXXXX", dir && *dir ? dir : "/tmp");
+	if ((fd = mkstemp(path)) < 0)
 		return NULL;
+	unlink(path);
+	if (!(t = fdopen(fd, "w+"))) {
+		close(fd);
+		return NULL;
+	}
 	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
 		if (fwrite(buf, 1, n, t) != n)
 			goto fail;
@@ -137,6 +146,10 @@ static int open_inputs(struct loader *L, char **names, int n)
 			if (in->start < 0) {
 				in->fp = spool(stdin);
 				in->start = 0;
+				if (!in->fp) {
+					msg_err("cannot spool standard input: %s", strerror(errno));
+					return -1;
+				}
 			}
 		} else {
 			in->fp = fopen(names[i], "r");

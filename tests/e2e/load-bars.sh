@@ -122,11 +122,17 @@ check "load-bars: missing file" 1 - - 'nope.csv: No such file' -- "$LB" "$T/nope
 DB=$(new_db clean)
 DATABASE_URL="$DB" "$LB" --no-audit <"$T/big.csv" 2>/dev/null
 clean=$(digest "$DB")
-# kill_load MODE: terminate the loader's backend while it works.
+# kill_load MODE [pipe]: terminate the loader's backend while it works;
+# with pipe the input comes through a pipe (spooled for the replay).
 kill_load() {
-	DB=$(new_db "kill$1")
-	DATABASE_URL="$DB" PGAPPNAME="lbkill$1" "$LB" --txn "$1" --batch-size 20000 \
-		--json "$T/big.csv" >"$T/kill.out" 2>"$T/kill.err" &
+	DB=$(new_db "kill$1${2:-}")
+	if [ -n "${2:-}" ]; then
+		cat "$T/big.csv" | DATABASE_URL="$DB" PGAPPNAME="lbkill$1" "$LB" --txn "$1" \
+			--batch-size 20000 --json >"$T/kill.out" 2>"$T/kill.err" &
+	else
+		DATABASE_URL="$DB" PGAPPNAME="lbkill$1" "$LB" --txn "$1" --batch-size 20000 \
+			--json "$T/big.csv" >"$T/kill.out" 2>"$T/kill.err" &
+	fi
 	pid=$!
 	i=0 killed=f
 	while [ $i -lt 300 ] && [ "$killed" != t ]; do
@@ -138,14 +144,16 @@ kill_load() {
 	done
 	wait $pid
 	rc=$?
-	is "load-bars: --txn $1: loader's backend terminated mid-load" "$killed" t
-	is "load-bars: --txn $1: exit 0 after the replay" "$rc" 0
-	expect "load-bars: --txn $1: replay said on stderr" "grep -q 'replaying the' '$T/kill.err'"
-	is "load-bars: --txn $1: table equals a clean run" "$(digest "$DB")" "$clean"
-	is "load-bars: --txn $1: one run, ok" "$(DB=$DB sql "SELECT string_agg(status || ' ' || rows_in, ',') FROM load_runs")" "ok 300000"
+	how="--txn $1${2:+, from a pipe}"
+	is "load-bars: $how: loader's backend terminated mid-load" "$killed" t
+	is "load-bars: $how: exit 0 after the replay" "$rc" 0
+	expect "load-bars: $how: replay said on stderr" "grep -q 'replaying the' '$T/kill.err'"
+	is "load-bars: $how: table equals a clean run" "$(digest "$DB")" "$clean"
+	is "load-bars: $how: one run, ok" "$(DB=$DB sql "SELECT string_agg(status || ' ' || rows_in, ',') FROM load_runs")" "ok 300000"
 }
 kill_load run
 kill_load batch
+kill_load run pipe
 
 # a server restart during a load
 if [ -n "${TEST_PG_DIR:-}" ]; then
