@@ -185,24 +185,30 @@ static int copy_flush(struct loader *L)
 	return 0;
 }
 
+/* 1 when the row is staged, 0 when a field is absurdly long, -1 on a
+ * database error. */
 static int copy_row(struct loader *L, char **f, const struct bar *b)
 {
 	char ts[BT_ISO_LEN];
-	int n;
+	size_t need = 96 + SYM_MAX;
+	int i, n;
 
-	if (L->len > COPY_CHUNK - 512 && copy_flush(L) < 0)
+	for (i = 3; i < 8; i++)
+		need += strlen(f[i]);
+	if (need > COPY_CHUNK / 2)
+		return 0;
+	if (L->len + need > COPY_CHUNK && copy_flush(L) < 0)
 		return -1;
 	bt_format_iso(b->ts, ts);
 	/* Prices go as read: px_parse() allowed only [0-9.+-eE]. */
-	n = snprintf(L->buf + L->len, 512, "%lld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t",
-		     L->seq, b->symbol, b->interval, ts, f[3], f[4], f[5], f[6], f[7]);
-	if (n < 0 || n >= 480)
-		return -1;
+	n = snprintf(L->buf + L->len, COPY_CHUNK - L->len,
+		     "%lld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t", L->seq, b->symbol,
+		     b->interval, ts, f[3], f[4], f[5], f[6], f[7]);
 	L->len += (size_t)n;
-	n = b->has_volume ? snprintf(L->buf + L->len, 32, "%lld\n", b->volume)
-			  : snprintf(L->buf + L->len, 32, "\\N\n");
+	n = b->has_volume ? snprintf(L->buf + L->len, COPY_CHUNK - L->len, "%lld\n", b->volume)
+			  : snprintf(L->buf + L->len, COPY_CHUNK - L->len, "\\N\n");
 	L->len += (size_t)n;
-	return 0;
+	return 1;
 }
 
 /* Drain results after COPY or an abort; 0 when the COPY succeeded. */
@@ -380,8 +386,16 @@ static int read_input(struct loader *L, struct input *in)
 		L->seq++;
 		if (L->seq <= L->committed)
 			continue; /* replay: committed before the connection broke */
-		if ((!L->in_copy && batch_begin(L) < 0) || copy_row(L, f, &b) < 0) {
+		if ((!L->in_copy && batch_begin(L) < 0) || (got = copy_row(L, f, &b)) < 0) {
 			rc = EDB;
+			break;
+		}
+		if (got == 0) {
+			snprintf(L->err, sizeof(L->err), "%s:%ld: field too long", in->name,
+				 csvr_line(r));
+			L->seq--; /* counted as rejected instead */
+			L->cur.rejected = 1;
+			rc = EDATA;
 			break;
 		}
 		if (!load_keys_add(L->keys, b.symbol, b.interval, b.ts))
