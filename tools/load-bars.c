@@ -707,7 +707,7 @@ static void record_failure(struct loader *L, int code)
 {
 	struct counts c = L->done;
 
-	c.rows_in = L->seq > c.rows_in ? L->seq + L->cur.rejected : c.rows_in;
+	c.rows_in = (L->seq > c.rows_in ? L->seq : c.rows_in) + L->cur.rejected;
 	c.rejected = L->cur.rejected;
 	if (code == EXIT_NODB || PQstatus(L->db.conn) != CONNECTION_OK) {
 		if (db_reconnect(&L->db, 1) < 0)
