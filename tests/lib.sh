@@ -49,7 +49,7 @@ start_fake() {
 	python3 "$TOP/tests/fake_yahoo.py" --port-file "$T/fake.port" "$@" 2>"$T/fake.log" &
 	FAKE_PID=$!
 	i=0
-	while [ ! -s "$T/fake.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	while [ ! -s "$T/fake.port" ] && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
 	FAKE_URL="http://127.0.0.1:$(cat "$T/fake.port")"
 	export BARS_YAHOO_URL="$FAKE_URL"
 }
