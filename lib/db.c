@@ -90,6 +90,10 @@ void db_set_error(struct db *d, const PGresult *res)
 	if (!m && d->conn)
 		m = PQerrorMessage(d->conn);
 	snprintf(d->err, sizeof(d->err), "%s", m && *m ? m : "unknown error");
+	/* No result, or none from the server: the connection failed (a
+	 * write to a terminated backend can fail before libpq notices). */
+	if (!st && (!res || !d->conn || PQstatus(d->conn) == CONNECTION_BAD))
+		st = "08006";
 	snprintf(d->state, sizeof(d->state), "%s", st ? st : "");
 	one_line(d->err);
 }

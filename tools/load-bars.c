@@ -389,7 +389,7 @@ static int read_input(struct loader *L, struct input *in)
 	struct bar b;
 	const char *field;
 	enum bars_err e;
-	int rc = DONE, got;
+	int rc = DONE, got, staged = 1;
 
 	if (fseeko(in->fp, in->start, SEEK_SET) < 0) {
 		snprintf(L->err, sizeof(L->err), "%s: cannot rewind: %s", in->name,
@@ -419,11 +419,11 @@ static int read_input(struct loader *L, struct input *in)
 		L->seq++;
 		if (L->seq <= L->committed)
 			continue; /* replay: committed before the connection broke */
-		if ((!L->in_copy && batch_begin(L) < 0) || (got = copy_row(L, f, &b)) < 0) {
+		if ((!L->in_copy && batch_begin(L) < 0) || (staged = copy_row(L, f, &b)) < 0) {
 			rc = EDB;
 			break;
 		}
-		if (got == 0) {
+		if (staged == 0) {
 			snprintf(L->err, sizeof(L->err), "%s:%ld: field too long", in->name,
 				 csvr_line(r));
 			L->seq--; /* counted as rejected instead */
