@@ -55,6 +55,25 @@ static const struct migration migrations[] = {
 	  " adj_close double precision NOT NULL, volume bigint,"
 	  " loaded_at timestamptz NOT NULL DEFAULT now(), run_id bigint,"
 	  " PRIMARY KEY (symbol, interval, ts))" },
+	/* The audit as a trigger: it costs nothing for inserted or unchanged
+	 * rows.  search_path is pinned on the function so its body needs no
+	 * schema name; "SET stockbars.audit = off" turns it off. */
+	{ "", 2,
+	  "CREATE FUNCTION {S}.stockbars_audit() RETURNS trigger"
+	  " LANGUAGE plpgsql SET search_path = {S}, pg_catalog AS $f$"
+	  " BEGIN"
+	  "  INSERT INTO bar_changes (run_id, target, symbol, interval, ts,"
+	  "   old_open, old_high, old_low, old_close, old_adj_close, old_volume,"
+	  "   new_open, new_high, new_low, new_close, new_adj_close, new_volume)"
+	  "  VALUES (NEW.run_id, TG_TABLE_NAME, NEW.symbol, NEW.interval, NEW.ts,"
+	  "   OLD.open, OLD.high, OLD.low, OLD.close, OLD.adj_close, OLD.volume,"
+	  "   NEW.open, NEW.high, NEW.low, NEW.close, NEW.adj_close, NEW.volume);"
+	  "  RETURN NULL;"
+	  " END $f$" },
+	{ "T", 2,
+	  "CREATE TRIGGER stockbars_audit AFTER UPDATE ON {S}.{T} FOR EACH ROW"
+	  " WHEN (current_setting('stockbars.audit', true) IS DISTINCT FROM 'off')"
+	  " EXECUTE FUNCTION {S}.stockbars_audit()" },
 };
 
 /* Any constant works; it only has to be the same in every loader. */

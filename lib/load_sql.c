@@ -20,12 +20,16 @@ const char load_sql_copy[] =
 	" INSERT INTO {S}.{T} AS b (symbol, interval, ts, open, high, low," \
 	" close, adj_close, volume, loaded_at, run_id)" \
 	" SELECT symbol, interval, ts, open, high, low, close, adj_close," \
-	" volume, now(), $1::bigint FROM src" \
+	" volume, now(), $1::bigint FROM src"
+
+#define PROBE \
 	" WHERE (SELECT true FROM {S}.{T} o WHERE o.symbol = src.symbol" \
 	" AND o.interval = src.interval AND o.ts = src.ts" \
 	" AND (o.open, o.high, o.low, o.close, o.adj_close, o.volume)" \
 	" IS NOT DISTINCT FROM (src.open, src.high, src.low, src.close," \
-	" src.adj_close, src.volume)) IS NULL" \
+	" src.adj_close, src.volume)) IS NULL"
+
+#define GUARD \
 	" ON CONFLICT (symbol, interval, ts) DO UPDATE SET" \
 	" open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low," \
 	" close = EXCLUDED.close, adj_close = EXCLUDED.adj_close," \
@@ -36,11 +40,13 @@ const char load_sql_copy[] =
 	" EXCLUDED.close, EXCLUDED.adj_close, EXCLUDED.volume)"
 
 /*
- * The probe above skips rows already stored as they are: ON CONFLICT's
- * guard alone would still lock (and so write) every unchanged row.  It is
- * a correlated subquery on purpose, an index probe per staged row; as a
+ * PROBE skips rows already stored as they are: ON CONFLICT's guard alone
+ * would still lock (and so write) every unchanged row.  It is a
+ * correlated subquery on purpose, an index probe per staged row; as a
  * NOT EXISTS the planner may turn it into a scan of the whole table.
- * The guard stays for rows a concurrent loader changes meanwhile.
+ * The guard stays for rows a concurrent loader changes meanwhile.  The
+ * probe costs time when the rows are new, so load-bars uses it only when
+ * the previous batch was mostly unchanged (variant [1]).
  */
 /* The batch's duplicates are counted by the client (lib/load_keys): a
  * second reference to src would materialize it. */
@@ -48,40 +54,11 @@ const char load_sql_copy[] =
 	" SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins)" \
 	" FROM up"
 
-/*
- * Every part of one statement sees the snapshot taken before it, so the
- * audit's lookup of the bars table reads the old values of the rows the
- * upsert changed.  OFFSET 0 keeps the lookup a per-row index probe
- * instead of a join over the whole table.
- */
-const char load_sql_upsert_audit[] =
-	SRC
-	" RETURNING (b.xmax = 0) AS ins,"
-	/* values only for updated rows: inserted ones stay narrow */
-	" CASE WHEN b.xmax <> 0 THEN b.symbol END AS symbol,"
-	" CASE WHEN b.xmax <> 0 THEN b.interval END AS interval,"
-	" CASE WHEN b.xmax <> 0 THEN b.ts END AS ts,"
-	" CASE WHEN b.xmax <> 0 THEN b.open END AS open,"
-	" CASE WHEN b.xmax <> 0 THEN b.high END AS high,"
-	" CASE WHEN b.xmax <> 0 THEN b.low END AS low,"
-	" CASE WHEN b.xmax <> 0 THEN b.close END AS close,"
-	" CASE WHEN b.xmax <> 0 THEN b.adj_close END AS adj_close,"
-	" CASE WHEN b.xmax <> 0 THEN b.volume END AS volume),"
-	" audit AS ("
-	" INSERT INTO {S}.bar_changes (run_id, target, symbol, interval, ts,"
-	" old_open, old_high, old_low, old_close, old_adj_close, old_volume,"
-	" new_open, new_high, new_low, new_close, new_adj_close, new_volume)"
-	" SELECT $1::bigint, $2::text, u.symbol, u.interval, u.ts, o.open, o.high,"
-	" o.low, o.close, o.adj_close, o.volume, u.open, u.high, u.low, u.close,"
-	" u.adj_close, u.volume"
-	" FROM up u, LATERAL (SELECT s.open, s.high, s.low, s.close,"
-	" s.adj_close, s.volume FROM {S}.{T} s WHERE s.symbol = u.symbol"
-	" AND s.interval = u.interval AND s.ts = u.ts OFFSET 0) o"
-	" WHERE NOT u.ins)"
-	COUNTS;
-
-const char load_sql_upsert[] =
-	SRC " RETURNING (b.xmax = 0) AS ins)" COUNTS;
+/* The audit rows come from the stockbars_audit trigger (lib/db). */
+const char *const load_sql_upsert[2] = {
+	SRC GUARD " RETURNING (b.xmax = 0) AS ins)" COUNTS,
+	SRC PROBE GUARD " RETURNING (b.xmax = 0) AS ins)" COUNTS,
+};
 
 const char load_sql_run_start[] =
 	"INSERT INTO {S}.load_runs (host, pid, target) VALUES ($1, $2, $3)"

@@ -14,10 +14,10 @@
 
 extern const char load_sql_stage[];
 extern const char load_sql_copy[];
-/* $1 run id, $2 target table name (for the audit rows). */
-extern const char load_sql_upsert_audit[];
-/* $1 run id. */
-extern const char load_sql_upsert[];
+/* $1 run id.  Index 1: with a probe that skips rows stored unchanged
+ * before ON CONFLICT (cheaper when most rows are unchanged, dearer when
+ * most are new).  Updated rows are audited by a trigger (lib/db). */
+extern const char *const load_sql_upsert[2];
 /* $1 host, $2 pid, $3 target: returns the new run id. */
 extern const char load_sql_run_start[];
 /* $1 id, $2 status, $3 error or NULL, $4.. $9 rows_in duplicates inserted
