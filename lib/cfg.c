@@ -100,22 +100,48 @@ static int parse_job(struct cfg_job *j, char *line, char *why, size_t n)
 	return split_tickers(j, next_field(&line), why, n);
 }
 
+/*
+ * Turn jq's stderr into the "why" of one message: "jq: error (at FILE:N):
+ * MSG" becomes MSG (our own checks), "jq: error: Could not open file X: Y"
+ * becomes Y, and a parse error keeps jq's wording (it has line and column).
+ */
+static void jq_reason(char *jqerr, int rc, char *why, size_t n)
+{
+	char *s = jqerr, *nl, *p;
+
+	if (rc < 0 || rc == 127 || !s || !*s) {
+		snprintf(why, n, "%s", rc == 127 ? "jq not found in PATH" : "cannot run jq");
+		return;
+	}
+	if ((nl = strchr(s, '\n')))
+		*nl = '\0';
+	if (strncmp(s, "jq: error (at ", 14) == 0 && (p = strstr(s, "): ")))
+		s = p + 3;
+	else if ((p = strstr(s, "Could not open file ")) && (p = strstr(p + 20, ": ")))
+		s = p + 2;
+	else if (strncmp(s, "jq: error: ", 11) == 0)
+		s += 11;
+	snprintf(why, n, "%s", s);
+	if ((p = strstr(why, " (not valid in a")))
+		*p = '\0';
+}
+
 int cfg_load(const char *path, struct cfg *c, char *why, size_t n)
 {
 	char *argv[] = { "jq", "-r", (char *)cfg_jq, (char *)path, NULL };
-	char *out = NULL, *line, *save = NULL, err[256];
+	char *out = NULL, *jqerr = NULL, *line, *save = NULL, err[256];
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	/* jq's own message is on our stderr; ours names the file once. */
-	rc = proc_capture(argv, &out, NULL);
+	rc = proc_capture(argv, &out, NULL, &jqerr);
 	if (rc != 0) {
-		snprintf(err, sizeof(err), rc < 0 ? "cannot run jq" : rc == 127
-			 ? "jq not found in PATH" : "not a valid config (see jq's message above)");
+		jq_reason(jqerr, rc, err, sizeof(err));
 		snprintf(why, n, "%s: %s", path, err);
 		free(out);
+		free(jqerr);
 		return -1;
 	}
+	free(jqerr);
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		c->jobs = realloc(c->jobs, (c->njobs + 1) * sizeof(*c->jobs));
 		if (!c->jobs)

@@ -10,6 +10,12 @@
 
 int proc_start(struct proc *p, char *const argv[], int want_in, int want_out)
 {
+	return proc_start_fd(p, argv, want_in, want_out, -1);
+}
+
+int proc_start_fd(struct proc *p, char *const argv[], int want_in, int want_out,
+		  int errfd)
+{
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 };
 
 	memset(p, 0, sizeof(*p));
@@ -24,6 +30,8 @@ int proc_start(struct proc *p, char *const argv[], int want_in, int want_out)
 		if (want_in && (dup2(in[0], 0) < 0 || close(in[0]) || close(in[1])))
 			_exit(127);
 		if (want_out && (dup2(out[1], 1) < 0 || close(out[0]) || close(out[1])))
+			_exit(127);
+		if (errfd >= 0 && dup2(errfd, 2) < 0)
 			_exit(127);
 		execvp(argv[0], argv);
 		_exit(127);
@@ -58,30 +66,50 @@ int proc_wait(struct proc *p)
 	return WEXITSTATUS(st);
 }
 
-int proc_capture(char *const argv[], char **out, size_t *len)
+/* Read fp to its end into a malloc'd NUL-terminated buffer; NULL on ENOMEM. */
+static char *slurp(FILE *fp, size_t *len)
 {
-	struct proc p;
 	size_t cap = 4096, n = 0, r;
-	char *buf = malloc(cap);
+	char *buf = malloc(cap), *nb;
 
-	if (!buf || proc_start(&p, argv, 0, 1) < 0) {
-		free(buf);
-		return -1;
-	}
-	while ((r = fread(buf + n, 1, cap - n - 1, p.out)) > 0) {
+	while (buf && (r = fread(buf + n, 1, cap - n - 1, fp)) > 0) {
 		n += r;
-		if (cap - n - 1 == 0) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (!nb)
-				break;
+		if (n + 1 == cap) {
+			nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				return NULL;
+			}
 			buf = nb;
 			cap *= 2;
 		}
 	}
-	buf[n] = '\0';
-	*out = buf;
+	if (buf)
+		buf[n] = '\0';
 	if (len)
 		*len = n;
-	return proc_wait(&p);
+	return buf;
+}
+
+int proc_capture(char *const argv[], char **out, size_t *len, char **err)
+{
+	FILE *errf = err ? tmpfile() : NULL;
+	struct proc p;
+	int rc;
+
+	*out = NULL;
+	if ((err && !errf) ||
+	    proc_start_fd(&p, argv, 0, 1, errf ? fileno(errf) : -1) < 0) {
+		if (errf)
+			fclose(errf);
+		return -1;
+	}
+	*out = slurp(p.out, len);
+	rc = proc_wait(&p);
+	if (errf) {
+		rewind(errf);
+		*err = slurp(errf, NULL);
+		fclose(errf);
+	}
+	return *out ? rc : -1;
 }

@@ -84,7 +84,7 @@ case_ "bad --start" 2 - '--start: not a time' --config "$T/one.json" --start yes
 case_ "--end before --start" 2 - 'end after --start' --config "$T/one.json" --start 2026-11-20 --end 2026-11-19
 case_ "bad --overlap" 2 - '--overlap: not a bar count' --config "$T/one.json" --overlap -1
 case_ "missing config file" 1 - "nope.json" --config "$T/nope.json"
-case_ "config not JSON" 1 - "broken.json: not a valid config" --config "$T/broken.json"
+case_ "config not JSON" 1 - "broken.json: parse error" --config "$T/broken.json"
 case_ "config tickers not an array" 1 - "tickers must be a non-empty array" --config "$T/badtickers.json"
 case_ "config bad interval" 1 - "7m" --config "$T/badiv.json"
 case_ "config bad ticker" 1 - "bad ticker 'AA;PL'" --config "$T/badsym.json"

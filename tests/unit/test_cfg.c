@@ -20,13 +20,13 @@ static int load(const char *json, struct cfg *c, char *why, size_t n)
 int main(void)
 {
 	static const struct { const char *json, *err; } bad[] = {
-		{ "[1]", NULL },
-		{ "{\"interval\":\"5m\"}", NULL },
+		{ "[1]", "top level must be a JSON object" },
+		{ "{\"interval\":\"5m\"}", "tickers must be a non-empty array" },
 		{ "{\"tickers\":[\"AAPL\"],\"interval\":\"7m\"}", "unknown interval" },
 		{ "{\"tickers\":[\"A;B\"],\"interval\":\"5m\"}", "bad ticker" },
 		{ "{\"tickers\":[\"A\"],\"interval\":\"5m\",\"period\":\"x\"}", "bad period" },
 		{ "{\"tickers\":[\"A\"],\"interval\":\"5m\",\"timezone\":\"Mars/Base\"}", "unknown timezone" },
-		{ "{\"tickers\":[\"A\"],", NULL },
+		{ "{\"tickers\":[\"A\"],", "parse error" },
 	};
 	struct cfg c;
 	char why[256];
@@ -49,7 +49,9 @@ int main(void)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int rc = load(bad[i].json, &c, why, sizeof(why));
 
-		CHECK(rc < 0 && (!bad[i].err || strstr(why, bad[i].err)), "bad config %zu: %s", i, why);
+		CHECK(rc < 0 && strstr(why, bad[i].err), "bad config %zu: %s", i, why);
 	}
+	CHECK(cfg_load("/no/such/config.json", &c, why, sizeof(why)) < 0 &&
+	      strstr(why, "/no/such/config.json: No such file"), "missing file: %s", why);
 	return unit_failed;
 }
