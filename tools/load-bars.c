@@ -842,6 +842,11 @@ int main(int argc, char *argv[])
 			code = load_events(&L);
 		if (code == EXIT_OK && bars)
 			code = load(&L);
+		else if (code == EXIT_OK && run_finish(&L, "ok", NULL, &L.done) < 0) {
+			/* --events alone: its run row is closed here */
+			snprintf(L.err, sizeof(L.err), "database: %s", L.db.err);
+			code = EXIT_LOAD;
+		}
 		if (isatty(2) && bars)
 			fputc('\n', stderr);
 		if (code != EXIT_OK) {

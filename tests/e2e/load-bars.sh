@@ -223,6 +223,8 @@ printf 'symbol,ts,kind,value,numerator,denominator\nAAPL,2025-08-11,dividend,0.2
 check "load-bars: --events loads the actions" 0 - - -- "$LB" --json --events "$T/ev.csv"
 is "load-bars: --events counts" "$(field events_inserted "$T/out") $(field events_updated "$T/out")" "2 0"
 check "load-bars: --events again is idempotent" 0 - - -- "$LB" --json --events "$T/ev.csv"
+is "load-bars: --events alone closes its load_runs row" \
+	"$(sql "SELECT string_agg(status, ',' ORDER BY id) FROM load_runs")" "ok,ok"
 is "load-bars: --events second counts" "$(field events_inserted "$T/out") $(field events_updated "$T/out") $(field events_unchanged "$T/out")" "0 0 2"
 sed 's/0.26/0.27/' "$T/ev.csv" >"$T/ev2.csv"
 check "load-bars: --events with bars" 0 "$T/base.csv" - - -- "$LB" --json --events "$T/ev2.csv" -
