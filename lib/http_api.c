@@ -1,4 +1,5 @@
 #include "http_api.h"
+#include "json.h"
 #include "bt.h"
 #include "sched_log.h"
 
@@ -75,16 +76,16 @@ static void sb_printf(struct sb *b, const char *fmt, ...)
 
 static void sb_json_str(struct sb *b, const char *s)
 {
+	char esc[8];
+	const char *e;
+
 	sb_printf(b, "\"");
 	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			sb_printf(b, "\\%c", c);
-		else if (c < 0x20)
-			sb_printf(b, "\\u%04x", c);
+		e = json_escape_char((unsigned char)*s, esc);
+		if (e)
+			sb_printf(b, "%s", e);
 		else
-			sb_printf(b, "%c", c);
+			sb_printf(b, "%c", *s);
 	}
 	sb_printf(b, "\"");
 }

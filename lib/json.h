@@ -20,6 +20,7 @@
 #define JSON_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define JSON_MAX_DEPTH 512
 
@@ -49,5 +50,14 @@ int json_is_null(const char *v, const char *end);
  * safe in a log line).  0, or -1 when v is not a string.
  */
 int json_string(const char *v, const char *end, char *dst, size_t n);
+
+/*
+ * Writing: the escape sequence for byte c inside a JSON string, written to
+ * esc (at least 8 bytes), or NULL when c stands for itself.  Every tool
+ * that writes JSON or logfmt strings escapes through this one function.
+ */
+const char *json_escape_char(unsigned char c, char *esc);
+/* Write s to fp as a quoted JSON string.  0, or -1 on a write error. */
+int json_fput_str(FILE *fp, const char *s);
 
 #endif

@@ -1,4 +1,5 @@
 #include "sched_log.h"
+#include "json.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -96,23 +97,15 @@ static int is_number(const char *v)
 static void quoted(struct line *l, const char *v)
 {
 	char esc[8];
+	const char *e;
 
 	puts_(l, "\"");
 	for (; *v; v++) {
-		unsigned char c = (unsigned char)*v;
-
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			put(l, esc, 2);
-		} else if (c == '\n') {
-			puts_(l, "\\n");
-		} else if (c < 0x20) {
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
-			puts_(l, esc);
-		} else {
+		e = json_escape_char((unsigned char)*v, esc);
+		if (e)
+			puts_(l, e);
+		else
 			put(l, v, 1);
-		}
 	}
 	puts_(l, "\"");
 }

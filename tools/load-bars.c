@@ -15,6 +15,7 @@
 #include "db.h"
 #include "load_keys.h"
 #include "load_sql.h"
+#include "json.h"
 #include "msg.h"
 #include "px.h"
 
@@ -485,22 +486,6 @@ static int attempt(struct loader *L)
 
 /* ---- the run ---- */
 
-static void json_str(FILE *fp, const char *s)
-{
-	putc('"', fp);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
-		else
-			putc(c, fp);
-	}
-	putc('"', fp);
-}
-
 static void report(struct loader *L, const char *status, const struct counts *c)
 {
 	/* The summary keeps the "load-bars: rows_in=" form sched-run and
@@ -514,9 +499,9 @@ static void report(struct loader *L, const char *status, const struct counts *c)
 		return;
 	printf("{\"run_id\":%s,\"status\":\"%s\",\"schema\":", *L->run_id ? L->run_id : "null",
 	       status);
-	json_str(stdout, L->db.schema_name);
+	json_fput_str(stdout, L->db.schema_name);
 	printf(",\"table\":");
-	json_str(stdout, L->db.table_name);
+	json_fput_str(stdout, L->db.table_name);
 	printf(",\"rows_in\":%lld,\"duplicates\":%lld,\"inserted\":%lld,\"updated\":%lld,"
 	       "\"unchanged\":%lld,\"rejected\":%lld",
 	       c->rows_in, c->duplicates, c->inserted, c->updated, c->unchanged, c->rejected);
@@ -525,7 +510,7 @@ static void report(struct loader *L, const char *status, const struct counts *c)
 		       "\"events_unchanged\":%lld", L->ev[0], L->ev[1], L->ev[2]);
 	if (strcmp(status, "ok") != 0) {
 		printf(",\"error\":");
-		json_str(stdout, L->err);
+		json_fput_str(stdout, L->err);
 	}
 	printf("}\n");
 }

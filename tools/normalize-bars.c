@@ -24,6 +24,7 @@
  */
 #include "bars.h"
 #include "bt.h"
+#include "json.h"
 #include "msg.h"
 #include "norm_set.h"
 #include "norm_time.h"
@@ -231,18 +232,12 @@ static int feed_json_string(FILE *in, FILE *jq)
 {
 	int c;
 
-	while ((c = getc(in)) != EOF) {
-		int rc;
+	char esc[8];
+	const char *e;
 
-		if (c == '"' || c == '\\')
-			rc = fprintf(jq, "\\%c", c);
-		else if (c == '\n')
-			rc = fputs("\\n", jq);
-		else if (c < 0x20)
-			rc = fprintf(jq, "\\u%04x", c);
-		else
-			rc = putc(c, jq);
-		if (rc < 0)
+	while ((c = getc(in)) != EOF) {
+		e = json_escape_char((unsigned char)c, esc);
+		if (e ? fputs(e, jq) == EOF : putc(c, jq) == EOF)
 			return -1;
 	}
 	return ferror(in) ? -1 : 0;

@@ -96,8 +96,22 @@ static void test_lookup(void)
 	CHECK(json_string(d, d + 2, buf, 4) < 0, "not a string");
 }
 
+static void test_escape(void)
+{
+	char *buf = NULL, out[64];
+	size_t n = 0, outlen;
+	FILE *fp = open_memstream(&buf, &n);
+
+	json_fput_str(fp, "a\"b\\c\nd\te\x7f\xc3\xa9");
+	fclose(fp);
+	CHECK_STR(buf, "\"a\\\"b\\\\c\\nd\\u0009e\\u007f\xc3\xa9\"", "escaped string");
+	CHECK(json_check(buf, n, out, &outlen, NULL) == 0, "escaped string is valid JSON");
+	free(buf);
+}
+
 int main(void)
 {
+	test_escape();
 	test_check();
 	test_depth();
 	test_lookup();
