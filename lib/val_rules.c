@@ -27,6 +27,8 @@ struct series {
 	int nyse;       /* calendar rules apply */
 	int has_prev;
 	double prev_close;
+	int has_jump;       /* the last row jumped and was rejected */
+	double jump_close;  /* its close: a level the next row may confirm */
 	int track;      /* gap coverage kept */
 	struct val_gaps gaps;
 };
@@ -250,6 +252,37 @@ static int jumped(double p, double prev, double f)
 	return p > prev * f || p * f < prev;
 }
 
+static int bar_jumped(const struct bar *b, double ref, double f)
+{
+	return jumped(b->open, ref, f) || jumped(b->high, ref, f) ||
+	       jumped(b->low, ref, f) || jumped(b->close, ref, f);
+}
+
+static int fail(struct val *v, enum val_rule r, struct val_verdict *out);
+
+/*
+ * price_jump compares with the previous passed close, so an isolated spike
+ * costs one row, not two.  Two rows in a row at a new level that agree with
+ * each other are a real level change (an unadjusted split, a unit switch
+ * by the provider): the second one re-anchors, so one bad early bar or a
+ * level change never locks the rule onto a stale price.
+ */
+static int jump_rejects(struct val *v, struct series *s, const struct bar *b,
+			struct val_verdict *out)
+{
+	double f = v->o.max_jump;
+
+	if (!s->has_prev || v->o.mode[VAL_JUMP] == VAL_OFF || !bar_jumped(b, s->prev_close, f))
+		return s->has_jump = 0;
+	if (s->has_jump && !bar_jumped(b, s->jump_close, f))
+		return s->has_jump = 0;
+	if (!fail(v, VAL_JUMP, out))
+		return s->has_jump = 0;
+	s->has_jump = 1;
+	s->jump_close = b->close;
+	return 1;
+}
+
 /* Apply a failed rule: 1 when it rejects the row. */
 static int fail(struct val *v, enum val_rule r, struct val_verdict *out)
 {
@@ -300,12 +333,7 @@ int val_row(struct val *v, char **f, size_t n, struct val_verdict *out)
 	if ((r = session_rule(s, &b, ci)) != VAL_NRULES && fail(v, r, out))
 		return 0;
 	/* Stateful rules last, so rejected rows leave no trace. */
-	if (s->has_prev && v->o.mode[VAL_JUMP] != VAL_OFF &&
-	    (jumped(b.open, s->prev_close, v->o.max_jump) ||
-	     jumped(b.high, s->prev_close, v->o.max_jump) ||
-	     jumped(b.low, s->prev_close, v->o.max_jump) ||
-	     jumped(b.close, s->prev_close, v->o.max_jump)) &&
-	    fail(v, VAL_JUMP, out))
+	if (jump_rejects(v, s, &b, out))
 		return 0;
 	/* Last: it records the key, which only a passing row may do. */
 	if (v->keys && val_keys_check_add(v->keys, s->id, (int64_t)b.ts) &&
