@@ -53,9 +53,10 @@ enum {
 static const struct provider {
 	const char *name;
 	int px_double; /* prices are decimal text (true doubles), not float32 */
+	int text_body; /* raw responses are text (CSV), carried as a JSON string */
 } providers[] = {
-	{ "yahoo", 0 },
-	{ "stooq", 1 },
+	{ "yahoo", 0, 0 },
+	{ "stooq", 1, 1 },
 };
 #define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))
 
@@ -252,7 +253,7 @@ static void put_field(FILE *jq, const char *key, const char *val)
 /* Raw mode: wrap the whole body in an envelope line. */
 static int feed_raw(FILE *in, FILE *jq, int idx)
 {
-	int stooq = strcmp(opt.provider, "stooq") == 0;
+	int text = find_provider(opt.provider)->text_body;
 
 	if (put_locator(jq, idx, 1) < 0)
 		return -1;
@@ -263,11 +264,11 @@ static int feed_raw(FILE *in, FILE *jq, int idx)
 	put_field(jq, "end", opt.end);
 	put_field(jq, "fetched_at", opt.fetched_at);
 	fputs(",\"body\":", jq);
-	if (stooq)
+	if (text)
 		putc('"', jq);
-	if ((stooq ? feed_json_string(in, jq) : feed_json_flat(in, jq)) < 0)
+	if ((text ? feed_json_string(in, jq) : feed_json_flat(in, jq)) < 0)
 		return -1;
-	fputs(stooq ? "\"}\n" : "}\n", jq);
+	fputs(text ? "\"}\n" : "}\n", jq);
 	return ferror(jq) ? -1 : 0;
 }
 

@@ -168,6 +168,7 @@ if [ -n "${TEST_PG_DIR:-}" ]; then
 	wait $pid
 	is "load-bars: server restart mid-load: exit 0" "$?" 0
 	is "load-bars: server restart mid-load: table equals a clean run" "$(digest "$DB")" "$clean"
+	expect "load-bars: server restart mid-load: the batch was replayed" "grep -q 'replaying the' '$T/restart.err'"
 fi
 
 # --- concurrent loaders on the same table -------------------------------
@@ -177,8 +178,8 @@ fi
 DB=$(new_db cclean)
 cat "$T/c1.csv" "$T/c2.csv" | grep -v '^symbol' | { echo "$HDR"; cat; } | DATABASE_URL="$DB" "$LB" 2>/dev/null
 cclean=$(digest "$DB")
-DB=$(new_db conc)
 for mode in run batch; do
+	DB=$(new_db "conc$mode")
 	DATABASE_URL="$DB" "$LB" --txn $mode --batch-size 10000 "$T/c1.csv" 2>"$T/c1.err" &
 	p1=$!
 	DATABASE_URL="$DB" "$LB" --txn $mode --batch-size 10000 "$T/c2.csv" 2>"$T/c2.err" &
