@@ -18,6 +18,7 @@ struct csvr {
 	size_t nfields, cap;
 	int done;           /* a record was completed by the last feed */
 	int inrec;          /* a record spans past the last line read */
+	int nul;            /* a field of the current record holds a NUL byte */
 	int eof;
 	char err[160];
 };
@@ -28,7 +29,10 @@ struct csvr *csvr_new(FILE *fp, const char *name)
 
 	if (!r)
 		return NULL;
-	if (csv_init(&r->p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0) {
+	/* Strict: a stray quote or an unterminated quoted field is an error,
+	 * never a silent merge of the following lines into one field. */
+	if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL |
+			    CSV_EMPTY_IS_NULL) != 0) {
 		free(r);
 		return NULL;
 	}
@@ -74,6 +78,9 @@ static void on_field(void *s, size_t len, void *data)
 	f = malloc(len + 1);
 	if (!f)
 		abort();
+	/* Consumers use C strings: a NUL would silently cut the field. */
+	if (s && memchr(s, '\0', len))
+		r->nul = 1;
 	if (s)
 		memcpy(f, s, len);
 	f[s ? len : 0] = '\0';
@@ -116,14 +123,22 @@ int csvr_next(struct csvr *r, char ***fields, size_t *nfields)
 		r->lineno++;
 		if (csv_parse(&r->p, r->line, (size_t)n, on_field, on_record, r) != (size_t)n) {
 			snprintf(r->err, sizeof(r->err), "line %ld: %s", r->lineno,
-				 csv_strerror(csv_error(&r->p)));
+				 csv_error(&r->p) == CSV_EPARSE ? "malformed quoting"
+				 : csv_strerror(csv_error(&r->p)));
 			return -1;
 		}
-		r->inrec = !r->done && r->nfields > 0;
+		/* libcsv's public state: anything but "row not begun" (0) means
+		 * the record goes on, e.g. inside a quoted field. */
+		r->inrec = !r->done && r->p.pstate != 0;
 	}
 	r->inrec = 0;
 	if (!r->done)
 		return 0;
+	if (r->nul) {
+		r->nul = 0;
+		snprintf(r->err, sizeof(r->err), "line %ld: NUL byte in a field", r->startline);
+		return -1;
+	}
 	r->recline = r->startline;
 	*fields = r->fields;
 	*nfields = r->nfields;

@@ -361,8 +361,9 @@ check "stdin as -" 0 "$T/b.csv" - -- "$VB" "$T/a.csv" -
 check "bad header names file and line" 1 "$T/badhdr.csv" "$T/h.want" \
 	'^validate-bars: -: line 3: bad header' -- "$VB"
 check "empty input" 1 - "$T/h.want" '^validate-bars: -: empty input' -- "$VB"
-# libcsv closes a quote left open at the end of input: one long field.
-check "unterminated quote rejected with its line" 0 "$T/quote.csv" - 'quote.csv: line 3: rejected bad_field_count' -- "$VB" "$T/quote.csv"
+# A quote left open swallows the lines after it: an input error naming the
+# line the quote opened on, never a silently merged row.
+check "unterminated quote rejected with its line" 1 "$T/quote.csv" - 'quote.csv: line 3: unterminated quoted field' -- "$VB" "$T/quote.csv"
 check "missing file" 1 - "$T/ab.want" 'nope.csv: No such file' -- "$VB" "$T/a.csv" "$T/nope.csv" "$T/b.csv"
 check "quoted fields written back quoted" 0 - - -- sh -c \
 	"printf '%s\n%s\n' '$H' '\"AAPL\",5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1' | '$VB' | grep -qx 'AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1'"

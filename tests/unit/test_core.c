@@ -170,6 +170,34 @@ static void test_csvr(void)
 	fclose(fp);
 }
 
+/* Malformed CSV is an error naming the right line, never a silent merge. */
+static void test_csvr_errors(void)
+{
+	static const struct { const char *text, *err; long nrec; } t[] = {
+		{ "a,b\n\"x,1\nc,d\ne,f\n", "line 2: unterminated quoted field", 1 },
+		{ "a,b\nc,d\"e\n", "line 2: malformed quoting", 1 },
+		{ "a,b\nc,\"d\"x\n", "line 2: malformed quoting", 1 },
+		{ "a,b\n\nc,d\0junk\n", "line 3: NUL byte in a field", 1 },
+	};
+	size_t i, n;
+	char **f;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		size_t len = strlen(t[i].text) + (strstr(t[i].err, "NUL") ? 6 : 0);
+		FILE *fp = fmemopen((void *)t[i].text, len, "r");
+		struct csvr *r = csvr_new(fp, "mem");
+		long got = 0;
+		int rc;
+
+		while ((rc = csvr_next(r, &f, &n)) == 1)
+			got++;
+		CHECK(rc < 0 && got == t[i].nrec && strcmp(csvr_error(r), t[i].err) == 0,
+		      "csv error %zu: '%s' after %ld records", i, csvr_error(r), got);
+		csvr_free(r);
+		fclose(fp);
+	}
+}
+
 static void test_bars_plan(void)
 {
 	char *row[] = { "AAPL", "5m", "2026-11-24T14:30:00Z", "1", "2", "0.5", "1.5", "1.5", "" };
@@ -199,6 +227,7 @@ int main(void)
 	test_px();
 	test_px_random();
 	test_csvr();
+	test_csvr_errors();
 	test_bars_plan();
 	return unit_failed;
 }
