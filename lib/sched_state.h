@@ -29,6 +29,7 @@ struct sched_summary {
 struct sched_job {
 	char *name, *schedule, *timezone;
 	long timeout;
+	long long lock_key; /* advisory lock: name, interval and tickers */
 	struct cron cron;
 	int removed;        /* gone from the config after SIGHUP, still running */
 	time_t next;        /* next fire, 0 when none */

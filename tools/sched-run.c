@@ -65,7 +65,8 @@ static void usage(int code)
 		"                 [--log-file FILE] [--grace SEC] [--misfire-grace SEC]\n"
 		"                 [--timeout SEC] [--listen HOST:PORT | --no-api]\n"
 		"                 [--token-file FILE] [--tls-cert FILE --tls-key FILE]\n"
-		"                 [--rate-limit N] CONFIG\n");
+		"                 [--rate-limit N] CONFIG\n"
+		"       sched-run -h | --help | --version\n");
 	exit(code);
 }
 
@@ -181,6 +182,30 @@ static void job_free(struct sched_job *j)
 	free(j->pipe);
 }
 
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (h ^ 0xff) * 1099511628211ULL; /* separator: "ab","c" != "a","bc" */
+}
+
+/*
+ * FNV-1a over what the job writes, not just its name: two configs that
+ * both call their job "default" but load different intervals or tickers
+ * must not block each other, while the same job on two hosts must.
+ */
+static long long lock_key(const struct cfg_job *j)
+{
+	uint64_t h = fnv1a(1469598103934665603ULL, "stockbars.sched-run");
+	size_t i;
+
+	h = fnv1a(h, j->name);
+	h = fnv1a(h, j->interval->name);
+	for (i = 0; i < j->ntickers; i++)
+		h = fnv1a(h, j->tickers[i]);
+	return (long long)h;
+}
+
 /* Fill a job from a config entry; -1 with why[] on a bad schedule. */
 static int job_from_cfg(struct sched_job *j, const struct cfg_job *c, int need_schedule,
 			char *why, size_t n)
@@ -192,6 +217,7 @@ static int job_from_cfg(struct sched_job *j, const struct cfg_job *c, int need_s
 	j->timezone = strdup(c->timezone);
 	j->schedule = c->schedule ? strdup(c->schedule) : NULL;
 	j->timeout = c->timeout > 0 ? c->timeout : o.timeout;
+	j->lock_key = lock_key(c);
 	if (!j->schedule) {
 		if (!need_schedule)
 			return 0;
@@ -329,19 +355,6 @@ static int lock_file(void)
 	return fd;
 }
 
-/* FNV-1a: a stable 64-bit advisory-lock key from the job name. */
-static long long lock_key(const char *name)
-{
-	const char *pre = "stockbars.sched-run:";
-	uint64_t h = 1469598103934665603ULL;
-	const char *s;
-
-	for (s = pre; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	for (s = name; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (long long)h;
-}
 
 /*
  * With DATABASE_URL set, hold pg_try_advisory_lock(key) for the run so a
@@ -375,7 +388,7 @@ static int advisory_lock(struct sched_job *j)
 		PQfinish(c);
 		return -1;
 	}
-	snprintf(key, sizeof(key), "%lld", lock_key(j->name));
+	snprintf(key, sizeof(key), "%lld", j->lock_key);
 	r = PQexecParams(c, "SELECT pg_try_advisory_lock($1::bigint)", 1, NULL, params, NULL,
 			 NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {

@@ -92,6 +92,10 @@ ADV=$!; PIDS="$PIDS $ADV"
 wait_log adv1.log 'event=run_start'
 check "advisory lock: same job elsewhere is refused" 3 - - "reason=locked_elsewhere" -- \
 	env BARS_BIN_DIR="$T/stub" DATABASE_URL="$DB1" "$SR" --once --log-file adv2.log other-host.json
+# A job of the same name that loads another interval is a different job.
+jq -c '.interval = "1d" | .period = "5d"' c.json >other-job.json
+check "advisory lock: same name, other interval runs" 0 - - -- \
+	env BARS_BIN_DIR="$T/stub" DATABASE_URL="$DB1" "$SR" --once --log-file adv3.log other-job.json
 wait $ADV
 check "advisory lock: released after the run" 0 - - -- \
 	env BARS_BIN_DIR="$T/stub" DATABASE_URL="$DB1" "$SR" --once --log-file adv2.log other-host.json
