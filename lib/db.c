@@ -117,6 +117,15 @@ void db_set_error(struct db *d, const PGresult *res)
 	one_line(d->err);
 }
 
+int db_name_valid(const char *name)
+{
+	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
+
+	if (n == 0 || name[n] || n > 63 || (name[0] >= '0' && name[0] <= '9'))
+		return -1;
+	return 0;
+}
+
 static char *quote(PGconn *c, const char *name)
 {
 	char *q = PQescapeIdentifier(c, name, strlen(name));

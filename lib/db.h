@@ -33,6 +33,12 @@ struct db {
 int db_connect(struct db *d, const char *conninfo, int tries,
 	       const char *schema, const char *table);
 void db_close(struct db *d);
+/*
+ * 0 when name is a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*, at most
+ * 63 bytes), -1 otherwise.  Names are always quoted anyway; this keeps
+ * typos and shell accidents from creating tables no one can find.
+ */
+int db_name_valid(const char *name);
 /* Drop the connection and connect again (same settings). */
 int db_reconnect(struct db *d, int tries);
 

@@ -36,11 +36,16 @@ static int level_threshold(void)
 		return threshold;
 	threshold = MSG_INFO;
 	env = getenv("LOG_LEVEL");
-	for (i = 0; env && i < 4; i++)
+	if (!env || !*env)
+		return threshold;
+	for (i = 0; i < 4; i++)
 		if (strcasecmp(env, names[i]) == 0)
-			threshold = i;
-	if (env && strcasecmp(env, "warning") == 0)
-		threshold = MSG_WARN;
+			return threshold = i;
+	if (strcasecmp(env, "warning") == 0)
+		return threshold = MSG_WARN;
+	/* Say so once: a typo must not silently change what gets logged. */
+	fprintf(stderr, "%s: LOG_LEVEL: unknown level '%s', using info "
+		"(debug, info, warn, error)\n", prog, env);
 	return threshold;
 }
 

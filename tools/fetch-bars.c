@@ -426,7 +426,7 @@ static void finish(struct slot *s, CURLcode rc, double now)
 	enum fetch_verdict v;
 	curl_off_t ra = 0, dl = 0;
 	long status = 0;
-	char ex[96];
+	char ex[224]; /* fits w->why with its "HTTP nnn: " prefix */
 
 	s->w = NULL;
 	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);

@@ -802,10 +802,11 @@ int main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	L.txn_batch = strcmp(txn, "batch") == 0;
-	if (L.batch_size < 1 || L.batch_size > 10000000 || L.retries > 100 || !*schema || !*table ||
+	if (L.batch_size < 1 || L.batch_size > 10000000 || L.retries > 100 ||
+	    db_name_valid(schema) < 0 || db_name_valid(table) < 0 ||
 	    (!L.txn_batch && strcmp(txn, "run") != 0) || (init && (argc || L.events))) {
 		msg_err("bad arguments: --batch-size 1 to 10000000, --txn run|batch, --retries <= 100,"
-			" non-empty names; --init takes no input");
+			" names of letters, digits and _; --init takes no input");
 		usage(EXIT_USAGE);
 	}
 	/* --events FILE alone loads only the events; stdin is not read. */

@@ -261,10 +261,11 @@ static void parse_args(int argc, char *argv[], struct opts *o)
 		default: usage(EXIT_USAGE);
 		}
 	}
-	if (!o->config || optind != argc || !*o->schema || !*o->table ||
+	if (!o->config || optind != argc || db_name_valid(o->schema) < 0 ||
+	    db_name_valid(o->table) < 0 ||
 	    (o->have_start && o->have_end && o->end <= o->start)) {
 		msg_err("bad arguments: --config FILE is required, no operands,"
-			" non-empty names, --end after --start");
+			" names of letters, digits and _, --end after --start");
 		usage(EXIT_USAGE);
 	}
 	if (o->interval && !sym_interval(o->interval))

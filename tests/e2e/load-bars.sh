@@ -239,9 +239,14 @@ check "load-bars: bad event row names the line" 1 - - 'evbad.csv:2: bad kind' --
 # --- names are quoted; connection errors; usage -------------------------
 DB=$(new_db names)
 export DATABASE_URL="$DB"
-check "load-bars: --schema/--table with odd names" 0 "$T/base.csv" - - -- \
+check "load-bars: --schema/--table with other names" 0 "$T/base.csv" - - -- \
+	"$LB" --schema Market --table bars_5m
+is "load-bars: other names stored as given" "$(digest "$DB" '"Market".bars_5m' | cut -d' ' -f1)" 500
+check "load-bars: names that are not plain identifiers refused" 2 "$T/base.csv" - 'usage: load-bars' -- \
 	"$LB" --schema 'My "Schema"' --table 'bars; DROP TABLE x'
-is "load-bars: odd names stored as given" "$(digest "$DB" '"My ""Schema"""."bars; DROP TABLE x"' | cut -d' ' -f1)" 500
+check "sched-plan: names that are not plain identifiers refused" 2 - - 'usage: sched-plan' -- \
+	sched-plan --config "$TOP/examples/config.json" --table 'bars x'
+
 check "load-bars: unreachable database exits 3, password masked" 3 "$T/base.csv" - \
 	'database: postgresql://bob:\*\*\*@127\.0\.0\.1:1/db' -- \
 	env DATABASE_URL=postgresql://bob:hunter2@127.0.0.1:1/db "$LB" --retries 1
