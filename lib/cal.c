@@ -331,7 +331,7 @@ int cal_load_overrides(const char *path, char *why, size_t n)
 		if (!*s || *s == '#')
 			continue;
 		if (parse_ovr(s, &o) < 0) {
-			snprintf(why, n, "%s: line %ld: want YYYY-MM-DD,closed or "
+			snprintf(why, n, "%s:%ld: want YYYY-MM-DD,closed or "
 				 "YYYY-MM-DD,early,HH:MM", path, lineno);
 			rc = -1;
 			break;

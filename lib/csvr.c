@@ -20,7 +20,9 @@ struct csvr {
 	int inrec;          /* a record spans past the last line read */
 	int nul;            /* a field of the current record holds a NUL byte */
 	int eof;
-	char err[160];
+	long errline;       /* line of the error, 0 when it has none */
+	char err[160];      /* why */
+	char msg[512];      /* "name:line: why", built by csvr_error() */
 };
 
 struct csvr *csvr_new(FILE *fp, const char *name)
@@ -112,8 +114,8 @@ int csvr_next(struct csvr *r, char ***fields, size_t *nfields)
 			}
 			r->eof = 1;
 			if (csv_fini(&r->p, on_field, on_record, r) != 0) {
-				snprintf(r->err, sizeof(r->err), "line %ld: %s",
-					 r->startline, "unterminated quoted field");
+				r->errline = r->startline;
+				snprintf(r->err, sizeof(r->err), "unterminated quoted field");
 				return -1;
 			}
 			break;
@@ -122,7 +124,8 @@ int csvr_next(struct csvr *r, char ***fields, size_t *nfields)
 			r->startline = r->lineno + 1;
 		r->lineno++;
 		if (csv_parse(&r->p, r->line, (size_t)n, on_field, on_record, r) != (size_t)n) {
-			snprintf(r->err, sizeof(r->err), "line %ld: %s", r->lineno,
+			r->errline = r->lineno;
+			snprintf(r->err, sizeof(r->err), "%s",
 				 csv_error(&r->p) == CSV_EPARSE ? "malformed quoting"
 				 : csv_strerror(csv_error(&r->p)));
 			return -1;
@@ -136,7 +139,8 @@ int csvr_next(struct csvr *r, char ***fields, size_t *nfields)
 		return 0;
 	if (r->nul) {
 		r->nul = 0;
-		snprintf(r->err, sizeof(r->err), "line %ld: NUL byte in a field", r->startline);
+		r->errline = r->startline;
+		snprintf(r->err, sizeof(r->err), "NUL byte in a field");
 		return -1;
 	}
 	r->recline = r->startline;
@@ -155,9 +159,13 @@ const char *csvr_name(const struct csvr *r)
 	return r->name;
 }
 
-const char *csvr_error(const struct csvr *r)
+const char *csvr_error(struct csvr *r)
 {
-	return r->err;
+	if (r->errline > 0)
+		snprintf(r->msg, sizeof(r->msg), "%s:%ld: %s", r->name, r->errline, r->err);
+	else
+		snprintf(r->msg, sizeof(r->msg), "%s: %s", r->name, r->err);
+	return r->msg;
 }
 
 int csvr_header(struct csvr *r, const char *const *want, size_t n)
@@ -177,7 +185,7 @@ int csvr_header(struct csvr *r, const char *const *want, size_t n)
 			break;
 	if (i == n && nf == n)
 		return 0;
-	snprintf(r->err, sizeof(r->err), "line %ld: bad header, expected %s,...",
-		 csvr_line(r), want[0]);
+	r->errline = csvr_line(r);
+	snprintf(r->err, sizeof(r->err), "bad header, expected %s,...", want[0]);
 	return -1;
 }

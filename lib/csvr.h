@@ -26,7 +26,9 @@ int csvr_next(struct csvr *r, char ***fields, size_t *nfields);
 /* Line on which the last returned record started. */
 long csvr_line(const struct csvr *r);
 const char *csvr_name(const struct csvr *r);
-const char *csvr_error(const struct csvr *r);
+/* The last error as "name:line: why" (or "name: why" when it has no
+ * line), ready for msg_err("%s", ...); valid until the next call. */
+const char *csvr_error(struct csvr *r);
 
 /*
  * Read and check a header: 0 when the first record equals want[0..n-1]

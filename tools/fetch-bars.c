@@ -160,7 +160,7 @@ static void read_plan(FILE *fp, const char *name)
 	if (!r)
 		msg_die(EXIT_FATAL, "out of memory");
 	if (csvr_header(r, plan_header, PLAN_NCOLS) < 0) {
-		msg_err("%s: %s", name, csvr_error(r));
+		msg_err("%s", csvr_error(r));
 		st.bad_rows++;
 		csvr_free(r);
 		return;
@@ -174,7 +174,7 @@ static void read_plan(FILE *fp, const char *name)
 		add_window(&row);
 	}
 	if (rc < 0) {
-		msg_err("%s: %s", name, csvr_error(r));
+		msg_err("%s", csvr_error(r));
 		st.bad_rows++;
 	}
 	csvr_free(r);

@@ -405,7 +405,7 @@ static int read_input(struct loader *L, struct input *in)
 		return EDATA;
 	}
 	if (csvr_header(r, bars_header, BARS_NCOLS) < 0) {
-		snprintf(L->err, sizeof(L->err), "%s: %s", in->name, csvr_error(r));
+		snprintf(L->err, sizeof(L->err), "%s", csvr_error(r));
 		csvr_free(r);
 		return EDATA;
 	}
@@ -448,8 +448,7 @@ static int read_input(struct loader *L, struct input *in)
 		}
 	}
 	if (got < 0) {
-		snprintf(L->err, sizeof(L->err), "%s:%ld: %s", in->name, csvr_line(r),
-			 csvr_error(r));
+		snprintf(L->err, sizeof(L->err), "%s", csvr_error(r));
 		rc = EDATA;
 	}
 	csvr_free(r);
@@ -663,16 +662,19 @@ static int events_attempt(struct loader *L, FILE *fp)
 	if (!(r = csvr_new(fp, L->events)))
 		return EDATA;
 	if (csvr_header(r, events_header, 6) < 0) {
-		snprintf(L->err, sizeof(L->err), "%s: %s", L->events, csvr_error(r));
+		snprintf(L->err, sizeof(L->err), "%s", csvr_error(r));
 		csvr_free(r);
 		return EDATA;
 	}
 	if (db_exec(&L->db, "BEGIN") < 0)
 		rc = EDB;
 	while (rc == DONE && (got = csvr_next(r, &f, &nf)) != 0) {
-		if (got < 0 || event_check(f, nf, why, sizeof(why)) < 0) {
+		if (got < 0) {
+			snprintf(L->err, sizeof(L->err), "%s", csvr_error(r));
+			rc = EDATA;
+		} else if (event_check(f, nf, why, sizeof(why)) < 0) {
 			snprintf(L->err, sizeof(L->err), "%s:%ld: %s", L->events,
-				 csvr_line(r), got < 0 ? csvr_error(r) : why);
+				 csvr_line(r), why);
 			rc = EDATA;
 		} else if (event_row(L, f) < 0) {
 			rc = EDB;

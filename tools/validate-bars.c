@@ -117,7 +117,7 @@ static void log_row(struct csvr *r, char **f, size_t n, const char *what,
 		st.unlogged++;
 		return;
 	}
-	msg_log(MSG_WARN, "%s: line %ld: %s %s: %s %s %s", csvr_name(r),
+	msg_log(MSG_WARN, "%s:%ld: %s %s: %s %s %s", csvr_name(r),
 		csvr_line(r), what, reason, n > 0 ? f[0] : "", n > 1 ? f[1] : "",
 		n > 2 ? f[2] : "");
 }
@@ -169,7 +169,7 @@ static int validate(struct val *v, FILE *fp, const char *name)
 	if (!r)
 		msg_die(EXIT_INPUT, "out of memory");
 	if (csvr_header(r, bars_header, BARS_NCOLS) < 0) {
-		msg_err("%s: %s", name, csvr_error(r));
+		msg_err("%s", csvr_error(r));
 		csvr_free(r);
 		return -1;
 	}
@@ -188,7 +188,7 @@ static int validate(struct val *v, FILE *fp, const char *name)
 			fprintf(stderr, "validate-bars: %ld rows\r", st.rows);
 	}
 	if (rc < 0)
-		msg_err("%s: %s", name, csvr_error(r));
+		msg_err("%s", csvr_error(r));
 	csvr_free(r);
 	return rc < 0 ? -1 : 0;
 }

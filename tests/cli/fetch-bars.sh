@@ -78,7 +78,7 @@ check bad-rows 1 - - 'bad.csv:3: bad symbol' -- $FB $FAST "$T/bad.csv"
 expect bad-rows-lines "grep -q 'bad.csv:4: unknown interval' '$T/err' && grep -q 'bad.csv:5: end' '$T/err' && grep -q 'bad.csv:6:' '$T/err' && grep -q 'bad.csv:7: expected 4 fields' '$T/err'"
 expect bad-rows-good-ones-fetched "[ \"\$(jq -r .symbol '$T/out' | sort | tr '\n' ' ')\" = 'AAPL GOOGL ' ]"
 expect bad-symbol-never-requested "! grep -q 'DROP' '$T/req.log' && [ \$(wc -l <'$T/req.log') -eq 2 ]"
-check bad-header 1 - - 'line 1: bad header' -- sh -c "printf 'sym,interval,start,end\nAAPL,5m,2026-11-23,2026-11-24\n' | $FB $FAST"
+check bad-header 1 - - '-:1: bad header' -- sh -c "printf 'sym,interval,start,end\nAAPL,5m,2026-11-23,2026-11-24\n' | $FB $FAST"
 check empty-input 1 - - 'empty input' -- $FB $FAST
 check missing-file 1 - - 'nosuch.csv: No such file' -- $FB $FAST "$T/nosuch.csv"
 

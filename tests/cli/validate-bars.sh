@@ -69,7 +69,7 @@ AAPL,5m,2026-11-23T14:30:00Z,100,inf,99,100.5,100.5,1,bad_price
 AAPL,5m,2026-11-23T14:30:00Z,100,101,nan,100.5,100.5,1,bad_price
 AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1.5,bad_volume
 --- err
-line 2: rejected bad_field_count
+:2: rejected bad_field_count
 EOF
 
 t "non-positive prices" 0 '' <<'EOF'
@@ -229,7 +229,7 @@ $JUMP
 --- out
 $JUMP
 --- err
-line 3: warning price_jump: AAPL 5m 2026-11-23T14:35:00Z
+:3: warning price_jump: AAPL 5m 2026-11-23T14:35:00Z
 EOF
 
 t "price jump rejected on request" 0 '--reject price_jump' <<EOF
@@ -359,11 +359,11 @@ printf '%s\n' "$H" >"$T/h.want"
 check "several files, one header" 0 - "$T/ab.want" -- "$VB" "$T/a.csv" "$T/b.csv"
 check "stdin as -" 0 "$T/b.csv" - -- "$VB" "$T/a.csv" -
 check "bad header names file and line" 1 "$T/badhdr.csv" "$T/h.want" \
-	'^validate-bars: -: line 3: bad header' -- "$VB"
+	'^validate-bars: -:3: bad header' -- "$VB"
 check "empty input" 1 - "$T/h.want" '^validate-bars: -: empty input' -- "$VB"
 # A quote left open swallows the lines after it: an input error naming the
 # line the quote opened on, never a silently merged row.
-check "unterminated quote rejected with its line" 1 "$T/quote.csv" - 'quote.csv: line 3: unterminated quoted field' -- "$VB" "$T/quote.csv"
+check "unterminated quote rejected with its line" 1 "$T/quote.csv" - 'quote.csv:3: unterminated quoted field' -- "$VB" "$T/quote.csv"
 check "missing file" 1 - "$T/ab.want" 'nope.csv: No such file' -- "$VB" "$T/a.csv" "$T/nope.csv" "$T/b.csv"
 check "quoted fields written back quoted" 0 - - -- sh -c \
 	"printf '%s\n%s\n' '$H' '\"AAPL\",5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1' | '$VB' | grep -qx 'AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1'"
@@ -375,7 +375,7 @@ check "unknown rule" 2 - - 'unknown rule: nope' -- "$VB" --warn nope
 check "bad --max-jump" 2 - - 'max-jump' -- "$VB" --max-jump 1
 check "bad --max-reject-ratio" 2 - - 'max-reject-ratio' -- "$VB" --max-reject-ratio 1.5
 check "bad --calendar" 2 - - 'calendar: want nyse or none' -- "$VB" --calendar lse
-check "bad override file" 1 - - 'calendar overrides: .*line 1' -- sh -c \
+check "bad override file" 1 - - 'calendar overrides: .*:1: want' -- sh -c \
 	"printf '2026-11-24,shut\n' >'$T/bad.ovr'; '$VB' --calendar-overrides '$T/bad.ovr'"
 check "bad BARS_NOW" 2 - - 'BARS_NOW' -- env BARS_NOW=yesterday "$VB"
 

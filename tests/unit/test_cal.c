@@ -204,13 +204,13 @@ static void test_overrides(void)
 		const char *text;
 		const char *why; /* NULL when the file is valid */
 	} bad[] = {
-		{ "2025-13-01,closed\n", "line 1" },
-		{ "# c\n2025-02-30,closed\n", "line 2" },
-		{ "2025-01-09,open\n", "line 1" },
-		{ "2025-01-09,early\n", "line 1" },
-		{ "2025-01-09,early,17:00\n", "line 1" },
-		{ "2025-01-09,closed,x\n", "line 1" },
-		{ "\n\n20250109,closed\n", "line 3" },
+		{ "2025-13-01,closed\n", ":1: want" },
+		{ "# c\n2025-02-30,closed\n", ":2: want" },
+		{ "2025-01-09,open\n", ":1: want" },
+		{ "2025-01-09,early\n", ":1: want" },
+		{ "2025-01-09,early,17:00\n", ":1: want" },
+		{ "2025-01-09,closed,x\n", ":1: want" },
+		{ "\n\n20250109,closed\n", ":3: want" },
 	};
 	char why[200], a[BT_ISO_LEN];
 	const char *p;

@@ -174,10 +174,10 @@ static void test_csvr(void)
 static void test_csvr_errors(void)
 {
 	static const struct { const char *text, *err; long nrec; } t[] = {
-		{ "a,b\n\"x,1\nc,d\ne,f\n", "line 2: unterminated quoted field", 1 },
-		{ "a,b\nc,d\"e\n", "line 2: malformed quoting", 1 },
-		{ "a,b\nc,\"d\"x\n", "line 2: malformed quoting", 1 },
-		{ "a,b\n\nc,d\0junk\n", "line 3: NUL byte in a field", 1 },
+		{ "a,b\n\"x,1\nc,d\ne,f\n", "mem:2: unterminated quoted field", 1 },
+		{ "a,b\nc,d\"e\n", "mem:2: malformed quoting", 1 },
+		{ "a,b\nc,\"d\"x\n", "mem:2: malformed quoting", 1 },
+		{ "a,b\n\nc,d\0junk\n", "mem:3: NUL byte in a field", 1 },
 	};
 	size_t i, n;
 	char **f;
