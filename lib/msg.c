@@ -54,13 +54,20 @@ int msg_enabled(enum msg_level lvl)
 	return (int)lvl >= level_threshold();
 }
 
+/*
+ * One message is one line: input text quoted in a message (a CSV field
+ * holding a newline, a provider's description) must not split it or forge
+ * a second line, so control characters become spaces.
+ */
 static void vmsg(const char *tag, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: ", prog);
-	if (tag)
-		fprintf(stderr, "%s: ", tag);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char buf[2048], *p;
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	for (p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	fprintf(stderr, "%s: %s%s%s\n", prog, tag ? tag : "", tag ? ": " : "", buf);
 }
 
 void msg_err(const char *fmt, ...)

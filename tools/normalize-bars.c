@@ -87,7 +87,7 @@ static struct resp {
 	int has_start, has_end, has_rmt;
 	time_t start, end, fetched;
 	long long rmt;
-	char label[96]; /* "SYMBOL START..END" for messages */
+	char label[PATH_MAX + 96]; /* "INPUT:LINE: SYMBOL START..END" for messages */
 	struct norm_set keys, evkeys;
 	long in, out, nulls, live, window, unfinished, dups, bad;
 } r;
@@ -439,14 +439,14 @@ static void on_head(char **f, size_t n)
 		resp_reject("bad symbol: ", *f[1] ? unescape(f[1]) : "(none)");
 		return;
 	}
-	snprintf(r.label, sizeof(r.label), "%s", r.symbol);
+	snprintf(r.label, sizeof(r.label), "%s:%ld: %s", cur_name, cur_line, r.symbol);
 	if (parse_when(f[3], &r.start, &r.has_start) < 0 ||
 	    parse_when(f[4], &r.end, &r.has_end) < 0) {
 		resp_reject("bad start or end: ", *f[3] ? f[3] : f[4]);
 		return;
 	}
 	if (r.has_start || r.has_end)
-		snprintf(r.label, sizeof(r.label), "%s %s..%s", r.symbol,
+		snprintf(r.label, sizeof(r.label), "%s:%ld: %s %s..%s", cur_name, cur_line, r.symbol,
 			 r.has_start ? bt_format_iso(r.start, a) : "",
 			 r.has_end ? bt_format_iso(r.end, b) : "");
 	if (parse_when(f[5], &r.fetched, &has_fetched) < 0) {

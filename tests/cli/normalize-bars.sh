@@ -47,7 +47,7 @@ echo "$FIXTABLE" | while IFS='|' read -r pre sym iv st en status fa; do
 	if [ -z "$f" ]; then not_ok "yahoo $pre: fixture missing"; continue; fi
 	envelope "$f" "$sym" "$iv" "$st" "$en" "$status" "$fa" >"$T/$pre.ndjson"
 	wrc=0 wpat=''
-	case $pre in ERROR-*) wrc=1 wpat="^normalize-bars: $sym [0-9TZ:-]+\.\.[0-9TZ:-]+: provider error: [A-Z]";; esac
+	case $pre in ERROR-*) wrc=1 wpat="^normalize-bars: [^ ]+:1: $sym [0-9TZ:-]+\.\.[0-9TZ:-]+: provider error: [A-Z]";; esac
 	check "yahoo $pre envelope" $wrc - "$EXP/yahoo-$pre.csv" "$wpat" -- "$NB" "$T/$pre.ndjson"
 	set -- --provider yahoo --symbol "$sym" --interval "$iv" --fetched-at "$fa"
 	[ -n "$st" ] && set -- "$@" --start "$st"
@@ -132,7 +132,7 @@ check "no fetched_at: BARS_NOW is the clock" 0 "$T/nofetch.ndjson" "$T/nofetch.w
 # --- error envelopes ---
 printf '%s\n' '{"symbol":"AAPL","interval":"5m","start":"2026-01-05T00:00:00Z","end":"2026-01-06T00:00:00Z","provider":"yahoo","status":429,"fetched_at":"2026-01-06T00:00:00Z","body":"Edge: Too Many Requests"}' >"$T/429.ndjson"
 check "429 plain-text body" 1 "$T/429.ndjson" "$EXP/yahoo-ERROR-404.csv" \
-	'^normalize-bars: AAPL 2026-01-05T00:00:00Z\.\.2026-01-06T00:00:00Z: provider error: HTTP 429: Edge: Too Many Requests$' -- "$NB"
+	'^normalize-bars: -:1: AAPL 2026-01-05T00:00:00Z\.\.2026-01-06T00:00:00Z: provider error: HTTP 429: Edge: Too Many Requests$' -- "$NB"
 jq -c '.status = 200' "$T/ERROR-404.ndjson" >"$T/err200.ndjson"
 check "chart.error with status 200" 1 "$T/err200.ndjson" "$EXP/yahoo-ERROR-404.csv" \
 	'SI 2020-01-01T00:00:00Z\.\.2020-01-03T00:00:00Z: provider error: Not Found: No data found, symbol may be delisted' -- "$NB"
@@ -185,7 +185,7 @@ check "stooq window start" 0 "$T/stooq-win.ndjson" "$T/stooq-win.want" -- "$NB"
 printf '%s\n' '<!DOCTYPE html>' '<html><head><title>Checking your browser</title></head>' \
 	'<body><script>pow()</script></body></html>' >"$T/pow.html"
 check "stooq HTML page raw" 1 - "$EXP/yahoo-ERROR-404.csv" \
-	'^normalize-bars: AAPL\.US: provider error: not CSV: first line is not a Date,Open,High,Low,Close header: <!DOCTYPE html>' -- \
+	'^normalize-bars: [^ ]+pow\.html:1: AAPL\.US: provider error: not CSV: first line is not a Date,Open,High,Low,Close header: <!DOCTYPE html>' -- \
 	"$NB" --provider stooq --symbol AAPL.US "$T/pow.html"
 jq -Rsc '{symbol:"AAPL.US", start:"2026-01-01", end:"2026-02-01", provider:"stooq", status:200, body:.}' \
 	"$T/pow.html" >"$T/pow.ndjson"
