@@ -164,8 +164,8 @@ static const char *providers_dir(void)
 				break;
 			if (has_adapters(dir))
 				return dir;
-			snprintf(dir, sizeof(dir), "%s/share/stockbars/providers", exe);
-			if (has_adapters(dir))
+			k = snprintf(dir, sizeof(dir), "%s/share/stockbars/providers", exe);
+			if (k > 0 && (size_t)k < sizeof(dir) && has_adapters(dir))
 				return dir;
 		}
 	}
