@@ -35,6 +35,11 @@ expect() {
 	if sh -c "$2" >"$T/expect.out" 2>&1; then ok "$1"; else not_ok "$1" "$(head -c 800 "$T/expect.out")"; fi
 }
 
+# gone PATTERN: no process matches within a second (signals need a moment)
+gone() { i=0; while pgrep -f "$1" >/dev/null && [ $i -lt 20 ]; do sleep 0.05; i=$((i + 1)); done; ! pgrep -f "$1" >/dev/null; }
+# the real interpreter: version-manager shims cost a second per start
+PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || PY=python3
+
 # A fresh database on the suite's cluster; prints its URL.
 new_db() {
 	db="t_$(basename "$T" | tr -dc 'a-zA-Z0-9' | tr 'A-Z' 'a-z')_$1"
@@ -46,7 +51,7 @@ new_db() {
 # Start the fake Yahoo server with extra args; sets FAKE_URL and FAKE_PID.
 start_fake() {
 	rm -f "$T/fake.port"
-	python3 "$TOP/tests/fake_yahoo.py" --port-file "$T/fake.port" "$@" 2>"$T/fake.log" &
+	"$PY" "$TOP/tests/fake_yahoo.py" --port-file "$T/fake.port" "$@" 2>"$T/fake.log" &
 	FAKE_PID=$!
 	i=0
 	while [ ! -s "$T/fake.port" ] && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done

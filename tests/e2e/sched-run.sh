@@ -10,10 +10,6 @@ SR="$BIN/sched-run"
 PIDS=""
 trap 'for p in $PIDS; do kill -9 $p 2>/dev/null; done; cleanup_t' EXIT
 cd "$T" || exit 1
-# gone PATTERN: no process matches within a second (signals need a moment)
-gone() { i=0; while pgrep -f "$1" >/dev/null && [ $i -lt 20 ]; do sleep 0.05; i=$((i + 1)); done; ! pgrep -f "$1" >/dev/null; }
-# the real interpreter: version-manager shims cost a second per start
-PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || PY=python3
 unset BARS_BIN_DIR
 
 wait_log() { # FILE REGEX [TENTHS]
