@@ -148,6 +148,37 @@ static void add_window(const struct plan_row *r)
 			r->symbol, r->interval->name, n);
 }
 
+/*
+ * Yahoo serves intraday bars only so far back (sym_interval's
+ * history_days) and answers older windows with 422 for every chunk.  A
+ * hand-written plan row that reaches further is cut to what can be served,
+ * with a warning; one entirely beyond it is a bad row.  0 or -1 with why.
+ */
+static int trim_history(struct plan_row *row, const char *name, long line,
+			char *why, size_t n)
+{
+	time_t oldest;
+
+	if (!row->interval->history_days)
+		return 0;
+	oldest = bt_now() - row->interval->history_days * 86400L;
+	if (row->end <= oldest) {
+		snprintf(why, n, "%s %s bars older than %ld days are not served by Yahoo",
+			 row->symbol, row->interval->name, row->interval->history_days);
+		return -1;
+	}
+	if (row->start < oldest) {
+		char a[BT_ISO_LEN];
+
+		msg_log(MSG_WARN, "%s:%ld: %s %s: start moved to %s: Yahoo serves "
+			"%ld days of %s bars", name, line, row->symbol,
+			row->interval->name, bt_format_iso(oldest, a),
+			row->interval->history_days, row->interval->name);
+		row->start = oldest;
+	}
+	return 0;
+}
+
 /* Read one plan file; bad rows are reported and counted, not fatal. */
 static void read_plan(FILE *fp, const char *name)
 {
@@ -166,7 +197,8 @@ static void read_plan(FILE *fp, const char *name)
 		return;
 	}
 	while ((rc = csvr_next(r, &f, &nf)) == 1) {
-		if (plan_parse(f, nf, &row, why, sizeof(why)) < 0) {
+		if (plan_parse(f, nf, &row, why, sizeof(why)) < 0 ||
+		    trim_history(&row, name, csvr_line(r), why, sizeof(why)) < 0) {
 			msg_err("%s:%ld: %s", name, csvr_line(r), why);
 			st.bad_rows++;
 			continue;

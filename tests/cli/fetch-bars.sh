@@ -58,7 +58,9 @@ expect header-only-empty "[ ! -s '$T/out' ]"
 
 # recorded responses replayed as-is (the pretty-printed one is compacted)
 plan "$T/fx.csv" "FXA 1d 2025-05-01 2025-10-30" "FXE 1d 2020-01-01 2020-01-03" "FXP 1m 2021-01-11 2021-01-12"
-check fixtures-rc 1 "$T/fx.csv" - 'FXE 1d .*HTTP 400: Bad Request: Data doesn.t exist for startDate = 1577836800' -- $FB $FAST
+# "now" just after the 1m recording, so its window is within Yahoo's 30 days.
+check fixtures-rc 1 "$T/fx.csv" - 'FXE 1d .*HTTP 400: Bad Request: Data doesn.t exist for startDate = 1577836800' -- \
+	env BARS_NOW=2021-01-12T21:00:00Z $FB $FAST
 expect fixtures-same "[ \"\$(jq -c . '$Y/AAPL-1d-6mo-dividends-live-last-bar.json')\" = \"\$(jq -c 'select(.symbol == \"FXA\") | .body' '$T/out')\" ] && [ \"\$(jq -c . '$Y/AAPL-1m-1d-2021-01-11-pretty-null-bar-live-last-bar.json')\" = \"\$(jq -c 'select(.symbol == \"FXP\") | .body' '$T/out')\" ]"
 expect fixtures-one-line-each "[ \$(wc -l <'$T/out') -eq 2 ]"
 
@@ -159,6 +161,12 @@ plan "$T/ch.csv" "AAPL 1m 2026-11-01 2026-11-20T12:00:00Z"
 check chunks-rc 0 "$T/ch.csv" - -- $FB $FAST
 expect chunks-windows "[ \"\$(jq -r '.start + \" \" + .end' '$T/out' | sort | tr '\n' ';')\" = '2026-11-01T00:00:00Z 2026-11-08T00:00:00Z;2026-11-08T00:00:00Z 2026-11-15T00:00:00Z;2026-11-15T00:00:00Z 2026-11-20T12:00:00Z;' ]"
 expect chunks-no-provider-error "jq -e -s 'all(.body.chart.error == null)' '$T/out'"
+
+# ---- intraday history: a hand-written row reaching too far back ----
+plan "$T/old.csv" "AAPL 5m 2020-01-01 2026-11-24" "MSFT 5m 2020-01-01 2020-01-02"
+check history-trim 1 "$T/old.csv" - '-:2: AAPL 5m: start moved to 2026-09-25T21:30:00Z' -- $FB $FAST
+expect history-trim-window "[ \"\$(jq -r .start '$T/out')\" = 2026-09-25T21:30:00Z ]"
+expect history-too-old-is-a-bad-row "grep -q -- '-:3: MSFT 5m bars older than 60 days' '$T/err'"
 stop_fake
 
 # ---- server-side rate limit ----
