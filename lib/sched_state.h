@@ -33,6 +33,7 @@ struct sched_job {
 	struct cron cron;
 	int removed;        /* gone from the config after SIGHUP, still running */
 	time_t next;        /* next fire, 0 when none */
+	time_t last_fire;   /* scheduled time of the last handled fire, 0: none */
 	int run_now;        /* POST /start?job=NAME or --once */
 	int running;
 	struct sched_summary last; /* last finished run (start 0: none) */

@@ -45,7 +45,8 @@ enum {
 #define KILL_AFTER 5 /* seconds between SIGTERM and SIGKILL */
 
 static struct {
-	const char *config, *lock_file, *log_file, *listen, *token_file, *tls_cert, *tls_key;
+	const char *config, *lock_file, *state_file, *log_file, *listen, *token_file;
+	const char *tls_cert, *tls_key;
 	const char *job;
 	long grace, misfire_grace, timeout, rate;
 	int once, check, no_api;
@@ -62,7 +63,8 @@ static void usage(int code)
 {
 	fprintf(code ? stderr : stdout,
 		"usage: sched-run [--check | --once] [--job NAME] [--lock-file FILE]\n"
-		"                 [--log-file FILE] [--grace SEC] [--misfire-grace SEC]\n"
+		"                 [--state-file FILE] [--log-file FILE] [--grace SEC]\n"
+		"                 [--misfire-grace SEC]\n"
 		"                 [--timeout SEC] [--listen HOST:PORT | --no-api]\n"
 		"                 [--token-file FILE] [--tls-cert FILE --tls-key FILE]\n"
 		"                 [--rate-limit N] CONFIG\n"
@@ -123,12 +125,13 @@ static long num_arg(const char *opt, const char *s, long min)
 static void parse_args(int argc, char **argv)
 {
 	enum { O_VERSION = 256, O_LOCK, O_LOG, O_GRACE, O_MISFIRE, O_TIMEOUT, O_LISTEN,
-	       O_NOAPI, O_TOKEN, O_CERT, O_KEY, O_RATE, O_JOB, O_CHECK, O_ONCE };
+	       O_NOAPI, O_TOKEN, O_CERT, O_KEY, O_RATE, O_JOB, O_CHECK, O_ONCE, O_STATE };
 	static const struct option lo[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "check", no_argument, NULL, O_CHECK },
 		{ "once", no_argument, NULL, O_ONCE },
+		{ "state-file", required_argument, NULL, O_STATE },
 		{ "job", required_argument, NULL, O_JOB },
 		{ "lock-file", required_argument, NULL, O_LOCK },
 		{ "log-file", required_argument, NULL, O_LOG },
@@ -151,6 +154,7 @@ static void parse_args(int argc, char **argv)
 		case O_VERSION: msg_version(); break;
 		case O_CHECK: o.check = 1; break;
 		case O_ONCE: o.once = 1; break;
+		case O_STATE: o.state_file = optarg; break;
 		case O_JOB: o.job = optarg; break;
 		case O_LOCK: o.lock_file = optarg; break;
 		case O_LOG: o.log_file = optarg; break;
@@ -545,6 +549,72 @@ static void tend_runs(time_t now)
 	}
 }
 
+/*
+ * The last handled fire of each job survives a restart in a state file
+ * (default CONFIG.state; lines "NAME TAB EPOCH"), so a fire missed while the
+ * scheduler was stopped is noticed at start and goes through the same
+ * misfire rule as one missed while the host slept: once within the grace,
+ * else logged and skipped.  Written atomically after every fire.
+ */
+static char state_path[PATH_MAX];
+
+static void state_load(void)
+{
+	char name[256];
+	long long at;
+	FILE *fp;
+	size_t i;
+
+	snprintf(state_path, sizeof(state_path), "%s", o.state_file ? o.state_file : "");
+	if (!o.state_file)
+		snprintf(state_path, sizeof(state_path), "%s.state", o.config);
+	fp = fopen(state_path, "r");
+	if (!fp)
+		return;
+	while (fscanf(fp, "%255[^\t\n]\t%lld\n", name, &at) == 2)
+		for (i = 0; i < st.njobs; i++)
+			if (strcmp(st.jobs[i].name, name) == 0)
+				st.jobs[i].last_fire = (time_t)at;
+	fclose(fp);
+}
+
+static void state_save(void)
+{
+	char tmp[PATH_MAX + 8];
+	FILE *fp;
+	size_t i;
+	int bad;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", state_path);
+	fp = fopen(tmp, "w");
+	if (!fp) {
+		slog(MSG_WARN, "state_not_saved", "file", tmp, "error", strerror(errno), NULL);
+		return;
+	}
+	for (i = 0; i < st.njobs; i++)
+		if (st.jobs[i].last_fire)
+			fprintf(fp, "%s\t%lld\n", st.jobs[i].name, (long long)st.jobs[i].last_fire);
+	bad = ferror(fp);
+	if (fclose(fp) != 0 || bad || rename(tmp, state_path) < 0)
+		slog(MSG_WARN, "state_not_saved", "file", state_path, "error", strerror(errno), NULL);
+}
+
+/* At start: the first fire after the last handled one, when already due. */
+static void schedule_first(struct sched_job *j, time_t now)
+{
+	char at[BT_ISO_LEN];
+	time_t n;
+
+	if (j->schedule && !j->removed && j->last_fire &&
+	    cron_next(&j->cron, j->timezone, j->last_fire, &n) == 0 && n <= now) {
+		j->next = n;
+		iso(n, at);
+		slog(MSG_INFO, "missed_while_stopped", "job", j->name, "scheduled", at, NULL);
+		return;
+	}
+	schedule_next(j, now);
+}
+
 /* A due fire: run, or count a misfire (overlap, or later than the grace). */
 static void fire(struct sched_job *j, time_t now)
 {
@@ -562,6 +632,8 @@ static void fire(struct sched_job *j, time_t now)
 	} else {
 		start_run(j, "schedule", now);
 	}
+	j->last_fire = j->next;
+	state_save();
 	/* From now, not from the missed time: many missed fires become one. */
 	schedule_next(j, now);
 }
@@ -611,6 +683,7 @@ static void reload(time_t now)
 		nj[i].timezone = fresh.timezone;
 		nj[i].timeout = fresh.timeout;
 		nj[i].cron = fresh.cron;
+		nj[i].lock_key = fresh.lock_key;
 		nj[i].deadline = nj[i].running && nj[i].timeout > 0 ? nj[i].cur.start +
 				 nj[i].timeout : 0;
 		free(old->schedule);
@@ -863,11 +936,13 @@ int main(int argc, char **argv)
 	setup_signals();
 	st.config = o.config;
 	st.started = time(NULL);
+	if (!o.once)
+		state_load();
 	for (i = 0; i < st.njobs; i++) {
 		if (o.once)
 			st.jobs[i].run_now = 1;
 		else
-			schedule_next(&st.jobs[i], st.started);
+			schedule_first(&st.jobs[i], st.started);
 	}
 	if (!o.once && !o.no_api)
 		api = start_api();

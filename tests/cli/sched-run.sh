@@ -271,6 +271,31 @@ kill -TERM "$DPID"; wait "$DPID"; rc=$?
 	gone '[s]leep 31.7' >/dev/null && ok "sigterm: grace over kills the group" ||
 	not_ok "sigterm: grace over kills the group" "rc=$rc $(tail -3 k.log)"
 
+# a fire missed while the scheduler was stopped: the state file remembers
+# the last handled fire; within --misfire-grace it runs once at start ...
+cat >m.json <<'JSON'
+{"tickers":["AAPL"],"interval":"5m","jobs":[{"name":"m","schedule":"* * * * *"}]}
+JSON
+was=$(( $(date +%s) - 180 ))
+printf 'm\t%s\n' $was >m.json.state
+start_daemon m.log --misfire-grace 3600 m.json
+wait_log m.log 'event=run_start job=m'
+grep -q 'event=missed_while_stopped job=m' m.log && [ "$(grep -c 'event=run_start job=m' m.log)" = 1 ] &&
+	ok "state: a fire missed while stopped runs once at start" ||
+	not_ok "state: a fire missed while stopped runs once at start" "$(tail -3 m.log)"
+wait_log m.log 'event=run_end job=m'
+kill -TERM "$DPID"; wait "$DPID"
+last=$(cut -f2 m.json.state)
+[ "$last" -gt "$was" ] && [ $(( last % 60 )) = 0 ] && ok "state: last fire saved" || not_ok "state: last fire saved" "$(cat m.json.state)"
+# ... and beyond the grace it is logged and skipped
+printf 'm\t%s\n' $(( $(date +%s) - 600 )) >m.json.state
+start_daemon m2.log --misfire-grace 5 m.json
+wait_log m2.log 'event=misfire job=m reason=late'
+grep -q 'event=misfire job=m reason=late' m2.log && ! grep -q 'event=run_start' m2.log &&
+	ok "state: a missed fire beyond the grace is skipped" ||
+	not_ok "state: a missed fire beyond the grace is skipped" "$(tail -3 m2.log)"
+kill -TERM "$DPID"; wait "$DPID"
+
 # bound beyond loopback without a token: POST refused entirely
 "$SR" --log-file w.log --listen 0.0.0.0:0 --lock-file w.lock d.json 2>/dev/null &
 DPID=$!; PIDS="$PIDS $DPID"
