@@ -349,71 +349,67 @@ static void label(struct sb *b, const char *v)
 	}
 }
 
+/* One sample: metric{job="NAME"EXTRA} VALUE; extra is ",k=\"v\"" or "". */
+static void job_sample(struct sb *b, const char *metric, const struct sched_job *j,
+		       const char *extra, double v)
+{
+	sb_printf(b, "%s{job=\"", metric);
+	label(b, j->name);
+	sb_printf(b, "\"%s} %.15g\n", extra, v);
+}
+
+static void job_histogram(struct sb *b, const struct sched_job *j)
+{
+	const char *m = "stockbars_sched_run_duration_seconds";
+	char name[64], le[40];
+	unsigned long cum = 0;
+	int k;
+
+	snprintf(name, sizeof(name), "%s_bucket", m);
+	for (k = 0; k <= SCHED_NBUCKETS; k++) {
+		cum += j->hist[k];
+		if (k < SCHED_NBUCKETS)
+			snprintf(le, sizeof(le), ",le=\"%g\"", sched_buckets[k]);
+		else
+			snprintf(le, sizeof(le), ",le=\"+Inf\"");
+		job_sample(b, name, j, le, (double)cum);
+	}
+	snprintf(name, sizeof(name), "%s_sum", m);
+	job_sample(b, name, j, "", j->hist_sum);
+	snprintf(name, sizeof(name), "%s_count", m);
+	job_sample(b, name, j, "", (double)cum);
+}
+
 static void job_metrics(struct sb *b, struct sched_state *st)
 {
-	struct sched_job *j;
+	static const char *runs = "stockbars_sched_runs_total",
+			  *rows = "stockbars_sched_rows_loaded_total",
+			  *errs = "stockbars_sched_errors_total",
+			  *mis = "stockbars_sched_misfires_total",
+			  *run = "stockbars_sched_running",
+			  *next = "stockbars_sched_next_fire_timestamp_seconds";
 	size_t i;
-	int k;
-	unsigned long cum;
 
-#define EACH for (i = 0; i < st->njobs && ((j = &st->jobs[i]), 1); i++)
-#define JOB(fmt, ...) do { sb_printf(b, fmt "{job=\"", __VA_ARGS__); label(b, j->name); } while (0)
-	metric_head(b, "stockbars_sched_runs_total", "counter", "Pipeline runs finished, by outcome.");
-	EACH {
-		JOB("%s", "stockbars_sched_runs_total");
-		sb_printf(b, "\",outcome=\"ok\"} %lu\n", j->runs_ok);
-		JOB("%s", "stockbars_sched_runs_total");
-		sb_printf(b, "\",outcome=\"failed\"} %lu\n", j->runs_failed);
-	}
-	metric_head(b, "stockbars_sched_rows_loaded_total", "counter",
-		    "Bars written by load-bars (inserted or updated).");
-	EACH {
-		JOB("%s", "stockbars_sched_rows_loaded_total");
-		sb_printf(b, "\",kind=\"inserted\"} %lld\n", j->rows_inserted);
-		JOB("%s", "stockbars_sched_rows_loaded_total");
-		sb_printf(b, "\",kind=\"updated\"} %lld\n", j->rows_updated);
-	}
-	metric_head(b, "stockbars_sched_errors_total", "counter",
-		    "Failed runs and runs that could not start.");
-	EACH {
-		JOB("%s", "stockbars_sched_errors_total");
-		sb_printf(b, "\"} %lu\n", j->errors);
-	}
-	metric_head(b, "stockbars_sched_misfires_total", "counter",
+#define EACH(stmt) for (i = 0; i < st->njobs; i++) { const struct sched_job *j = &st->jobs[i]; stmt; }
+	metric_head(b, runs, "counter", "Pipeline runs finished, by outcome.");
+	EACH(job_sample(b, runs, j, ",outcome=\"ok\"", (double)j->runs_ok);
+	     job_sample(b, runs, j, ",outcome=\"failed\"", (double)j->runs_failed))
+	metric_head(b, rows, "counter", "Bars written by load-bars (inserted or updated).");
+	EACH(job_sample(b, rows, j, ",kind=\"inserted\"", (double)j->rows_inserted);
+	     job_sample(b, rows, j, ",kind=\"updated\"", (double)j->rows_updated))
+	metric_head(b, errs, "counter", "Failed runs and runs that could not start.");
+	EACH(job_sample(b, errs, j, "", (double)j->errors))
+	metric_head(b, mis, "counter",
 		    "Fires skipped: overlap with a running run, or later than the grace.");
-	EACH {
-		JOB("%s", "stockbars_sched_misfires_total");
-		sb_printf(b, "\"} %lu\n", j->misfires);
-	}
-	metric_head(b, "stockbars_sched_running", "gauge", "1 while the job's pipeline runs.");
-	EACH {
-		JOB("%s", "stockbars_sched_running");
-		sb_printf(b, "\"} %d\n", j->running);
-	}
-	metric_head(b, "stockbars_sched_next_fire_timestamp_seconds", "gauge",
-		    "Next scheduled fire, Unix time.");
-	EACH {
-		JOB("%s", "stockbars_sched_next_fire_timestamp_seconds");
-		sb_printf(b, "\"} %lld\n", (long long)j->next);
-	}
+	EACH(job_sample(b, mis, j, "", (double)j->misfires))
+	metric_head(b, run, "gauge", "1 while the job's pipeline runs.");
+	EACH(job_sample(b, run, j, "", j->running))
+	metric_head(b, next, "gauge", "Next scheduled fire, Unix time.");
+	EACH(job_sample(b, next, j, "", (double)j->next))
 	metric_head(b, "stockbars_sched_run_duration_seconds", "histogram",
 		    "Pipeline run duration.");
-	EACH {
-		for (cum = 0, k = 0; k <= SCHED_NBUCKETS; k++) {
-			cum += j->hist[k];
-			JOB("%s", "stockbars_sched_run_duration_seconds_bucket");
-			if (k < SCHED_NBUCKETS)
-				sb_printf(b, "\",le=\"%g\"} %lu\n", sched_buckets[k], cum);
-			else
-				sb_printf(b, "\",le=\"+Inf\"} %lu\n", cum);
-		}
-		JOB("%s", "stockbars_sched_run_duration_seconds_sum");
-		sb_printf(b, "\"} %g\n", j->hist_sum);
-		JOB("%s", "stockbars_sched_run_duration_seconds_count");
-		sb_printf(b, "\"} %lu\n", cum);
-	}
+	EACH(job_histogram(b, j))
 #undef EACH
-#undef JOB
 	metric_head(b, "stockbars_sched_paused", "gauge", "1 while scheduling is paused.");
 	sb_printf(b, "stockbars_sched_paused %d\n", st->paused);
 	metric_head(b, "process_start_time_seconds", "gauge", "Start time of the process, Unix time.");
