@@ -37,6 +37,7 @@ enum bars_err {
 	BARS_ETS,
 	BARS_EPRICE,
 	BARS_EVOLUME,
+	BARS_NERR       /* number of codes, BARS_OK included */
 };
 const char *bars_err_code(enum bars_err e);
 

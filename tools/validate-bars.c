@@ -26,12 +26,11 @@ enum {
 
 #define LOG_CAP 10 /* logged rejects/warnings per reason below debug */
 
-/* Parse codes of bars_err_code() first, then the rules. */
-static const char *const parse_codes[] = {
-	"bad_field_count", "bad_symbol", "bad_interval", "bad_timestamp",
-	"bad_price", "bad_volume", "out_of_memory",
-};
-#define NPARSE (sizeof(parse_codes) / sizeof(parse_codes[0]))
+/*
+ * Reason slots: bars_err_code() codes 1..BARS_NERR-1 (slot 0, BARS_OK, is
+ * never a reason, so it holds out_of_memory), then the rules.
+ */
+#define NPARSE ((size_t)BARS_NERR)
 #define NREASONS (NPARSE + VAL_NRULES)
 
 static struct {
@@ -68,8 +67,10 @@ static size_t reason_index(const char *reason)
 	size_t i;
 	int r;
 
-	for (i = 0; i < NPARSE; i++)
-		if (strcmp(parse_codes[i], reason) == 0)
+	if (strcmp(reason, "out_of_memory") == 0)
+		return 0;
+	for (i = 1; i < NPARSE; i++)
+		if (strcmp(bars_err_code((enum bars_err)i), reason) == 0)
 			return i;
 	r = val_rule_lookup(reason);
 	return NPARSE + (size_t)(r < 0 ? 0 : r);
@@ -77,7 +78,10 @@ static size_t reason_index(const char *reason)
 
 static const char *reason_name(size_t i)
 {
-	return i < NPARSE ? parse_codes[i] : val_rule_code((enum val_rule)(i - NPARSE));
+	if (i == 0)
+		return "out_of_memory";
+	return i < NPARSE ? bars_err_code((enum bars_err)i)
+			  : val_rule_code((enum val_rule)(i - NPARSE));
 }
 
 /* Apply "--warn a,b" style lists; -1 on an unknown rule. */
