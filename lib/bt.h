@@ -11,6 +11,7 @@
 #include <time.h>
 
 #define BT_ISO_LEN 21 /* "YYYY-MM-DDTHH:MM:SSZ" plus NUL */
+#define BT_DAY 86400L /* seconds in a UTC day */
 
 /* Now, or BARS_NOW (ISO-8601 UTC or epoch seconds) when set.  Dies on a
  * malformed BARS_NOW so a test never silently runs on the real clock. */

@@ -1,12 +1,12 @@
 #include "cal.h"
 #include "bt.h"
+#include "xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CAL_TZ "America/New_York"
-#define DAY 86400L
 #define NCACHE 1024 /* direct-mapped cache of dates, about three years */
 
 struct ovr {
@@ -213,7 +213,7 @@ const struct cal_info *cal_info_at(time_t t)
 	/* New York is UTC-5 or UTC-4: the local date is the UTC-5 date or
 	 * the day after it. */
 	long s = (long)t - 5 * 3600;
-	long day = s >= 0 ? s / DAY : -((-s + DAY - 1) / DAY);
+	long day = s >= 0 ? s / BT_DAY : -((-s + BT_DAY - 1) / BT_DAY);
 	const struct cal_info *next = cal_day_info(day + 1);
 
 	if (next && t >= next->midnight)
@@ -246,7 +246,7 @@ int cal_next_session(time_t t, time_t *open, time_t *close)
 			return -1;
 		if (ci->kind == CAL_CLOSED || ci->close <= t)
 			continue;
-		if (ci->open > t + 30 * DAY)
+		if (ci->open > t + 30 * BT_DAY)
 			return -1;
 		*open = ci->open;
 		*close = ci->close;
@@ -339,12 +339,7 @@ int cal_load_overrides(const char *path, char *why, size_t n)
 		if (novrs == ovrcap) {
 			size_t ncap = ovrcap ? ovrcap * 2 : 16;
 
-			nv = realloc(ovrs, ncap * sizeof(*nv));
-			if (!nv) {
-				snprintf(why, n, "%s: out of memory", path);
-				rc = -1;
-				break;
-			}
+			nv = xreallocarray(ovrs, ncap, sizeof(*nv));
 			ovrs = nv;
 			ovrcap = ncap;
 		}

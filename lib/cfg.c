@@ -1,6 +1,7 @@
 #include "cfg.h"
 #include "bt.h"
 #include "proc.h"
+#include "xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,10 +59,8 @@ static int split_tickers(struct cfg_job *j, char *list, char *why, size_t n)
 				 j->name, tok);
 			return -1;
 		}
-		j->tickers = realloc(j->tickers, (j->ntickers + 1) * sizeof(char *));
-		if (!j->tickers)
-			abort();
-		j->tickers[j->ntickers++] = strdup(tok);
+		j->tickers = xreallocarray(j->tickers, j->ntickers + 1, sizeof(char *));
+		j->tickers[j->ntickers++] = xstrdup(tok);
 	}
 	return 0;
 }
@@ -70,12 +69,12 @@ static int parse_job(struct cfg_job *j, char *line, char *why, size_t n)
 {
 	char *iv, *tz;
 
-	j->name = strdup(next_field(&line));
+	j->name = xstrdup(next_field(&line));
 	iv = next_field(&line);
-	j->period = strdup(next_field(&line));
+	j->period = xstrdup(next_field(&line));
 	tz = next_field(&line);
-	j->timezone = strdup(tz);
-	j->schedule = strdup(next_field(&line));
+	j->timezone = xstrdup(tz);
+	j->schedule = xstrdup(next_field(&line));
 	j->timeout = atol(next_field(&line));
 	if (!*j->schedule) {
 		free(j->schedule);
@@ -143,9 +142,7 @@ int cfg_load(const char *path, struct cfg *c, char *why, size_t n)
 	}
 	free(jqerr);
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		c->jobs = realloc(c->jobs, (c->njobs + 1) * sizeof(*c->jobs));
-		if (!c->jobs)
-			abort();
+		c->jobs = xreallocarray(c->jobs, c->njobs + 1, sizeof(*c->jobs));
 		memset(&c->jobs[c->njobs], 0, sizeof(c->jobs[0]));
 		if (parse_job(&c->jobs[c->njobs++], line, err, sizeof(err)) < 0) {
 			snprintf(why, n, "%s: %s", path, err);

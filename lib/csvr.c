@@ -1,4 +1,7 @@
 #include "csvr.h"
+#include "exitcode.h"
+#include "msg.h"
+#include "xalloc.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -27,17 +30,13 @@ struct csvr {
 
 struct csvr *csvr_new(FILE *fp, const char *name)
 {
-	struct csvr *r = calloc(1, sizeof(*r));
+	struct csvr *r = xcalloc(1, sizeof(*r));
 
-	if (!r)
-		return NULL;
 	/* Strict: a stray quote or an unterminated quoted field is an error,
 	 * never a silent merge of the following lines into one field. */
 	if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL |
-			    CSV_EMPTY_IS_NULL) != 0) {
-		free(r);
-		return NULL;
-	}
+			    CSV_EMPTY_IS_NULL) != 0)
+		msg_die(EXIT_FATAL, "out of memory"); /* csv_init only allocates */
 	r->fp = fp;
 	r->name = name;
 	return r;
@@ -70,16 +69,10 @@ static void on_field(void *s, size_t len, void *data)
 
 	if (r->nfields == r->cap) {
 		size_t ncap = r->cap ? r->cap * 2 : 16;
-		char **nf = realloc(r->fields, ncap * sizeof(*nf));
-
-		if (!nf)
-			abort();
-		r->fields = nf;
+		r->fields = xreallocarray(r->fields, ncap, sizeof(*r->fields));
 		r->cap = ncap;
 	}
-	f = malloc(len + 1);
-	if (!f)
-		abort();
+	f = xmalloc(len + 1);
 	/* Consumers use C strings: a NUL would silently cut the field. */
 	if (s && memchr(s, '\0', len))
 		r->nul = 1;

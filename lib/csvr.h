@@ -13,7 +13,7 @@
 
 struct csvr;
 
-/* name is used in messages ("-" or a path); fp is borrowed. NULL on ENOMEM. */
+/* name is used in messages ("-" or a path); fp is borrowed.  Never NULL. */
 struct csvr *csvr_new(FILE *fp, const char *name);
 void csvr_free(struct csvr *r);
 

@@ -1,5 +1,6 @@
 #include "db.h"
 #include "msg.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -133,7 +134,7 @@ static char *quote(PGconn *c, const char *name)
 
 	if (!q)
 		return NULL;
-	s = strdup(q);
+	s = xstrdup(q);
 	PQfreemem(q);
 	return s;
 }
@@ -181,11 +182,7 @@ int db_connect(struct db *d, const char *conninfo, int tries,
 
 	memset(d, 0, sizeof(*d));
 	free(saved_conninfo);
-	saved_conninfo = strdup(conninfo ? conninfo : "");
-	if (!saved_conninfo) {
-		snprintf(d->err, sizeof(d->err), "out of memory");
-		return -1;
-	}
+	saved_conninfo = xstrdup(conninfo ? conninfo : "");
 	msg_log(MSG_DEBUG, "connecting to %s",
 		msg_mask_url(masked, sizeof(masked),
 			     *saved_conninfo ? saved_conninfo : "(libpq environment)"));
@@ -193,8 +190,8 @@ int db_connect(struct db *d, const char *conninfo, int tries,
 		return -1;
 	d->schema = quote(d->conn, schema);
 	d->table = quote(d->conn, table);
-	d->schema_name = strdup(schema);
-	d->table_name = strdup(table);
+	d->schema_name = xstrdup(schema);
+	d->table_name = xstrdup(table);
 	if (!d->schema || !d->table || !d->schema_name || !d->table_name) {
 		snprintf(d->err, sizeof(d->err), "cannot quote identifier: %s",
 			 PQerrorMessage(d->conn));
@@ -231,8 +228,7 @@ char *db_sql(const struct db *d, const char *tmpl)
 	for (p = tmpl; *p; p++)
 		n += (p[0] == '{' && (p[1] == 'S' || p[1] == 'T') && p[2] == '}')
 			? (p[1] == 'S' ? ls : lt) : 1;
-	if (!(out = malloc(n)))
-		return NULL;
+	out = xmalloc(n);
 	for (p = tmpl, o = out; *p; p++) {
 		if (p[0] == '{' && (p[1] == 'S' || p[1] == 'T') && p[2] == '}') {
 			memcpy(o, p[1] == 'S' ? d->schema : d->table,
@@ -254,11 +250,6 @@ PGresult *db_query(struct db *d, const char *tmpl, int n,
 	PGresult *res;
 	ExecStatusType st;
 
-	if (!sql) {
-		snprintf(d->err, sizeof(d->err), "out of memory");
-		d->state[0] = '\0';
-		return NULL;
-	}
 	res = n > 0 ? PQexecParams(d->conn, sql, n, NULL, params, NULL, NULL, 0)
 		    : PQexec(d->conn, sql);
 	free(sql);

@@ -2,6 +2,7 @@
 #include "json.h"
 #include "bt.h"
 #include "sched_log.h"
+#include "xalloc.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -68,9 +69,7 @@ static void sb_printf(struct sb *b, const char *fmt, ...)
 			return;
 		}
 		b->cap = (b->cap + (size_t)k + 1) * 2;
-		b->s = realloc(b->s, b->cap);
-		if (!b->s)
-			abort();
+		b->s = xrealloc(b->s, b->cap);
 	}
 }
 
@@ -540,9 +539,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	(void)upload;
 	if (!r) {
 		/* First call: headers only.  Refuse early what we will not serve. */
-		r = calloc(1, sizeof(*r));
-		if (!r)
-			return MHD_NO;
+		r = xcalloc(1, sizeof(*r));
 		*con_cls = r;
 		if (!rate_ok(h, c)) {
 			r->refused = 1;
@@ -603,9 +600,7 @@ static char *slurp(const char *path)
 	for (;;) {
 		if (cap - len < 4096) {
 			cap = cap * 2 + 8192;
-			s = realloc(s, cap);
-			if (!s)
-				abort();
+			s = xrealloc(s, cap);
 		}
 		k = fread(s + len, 1, cap - len - 1, fp);
 		len += k;
@@ -658,11 +653,9 @@ struct http_api *http_start(struct sched_state *st, const struct http_opts *o, c
 
 	if (parse_listen(o->listen, &sa, why, n) < 0)
 		return NULL;
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		abort();
+	h = xcalloc(1, sizeof(*h));
 	h->st = st;
-	h->token = o->token && *o->token ? strdup(o->token) : NULL;
+	h->token = o->token && *o->token ? xstrdup(o->token) : NULL;
 	h->loopback = (ntohl(sa.sin_addr.s_addr) >> 24) == 127;
 	h->rate = o->rate;
 	pthread_mutex_init(&h->rl_mu, NULL);

@@ -1,4 +1,6 @@
 #include "load_keys.h"
+#include "hash.h"
+#include "xalloc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,18 +13,12 @@ struct load_keys {
 
 struct load_keys *load_keys_new(long max)
 {
-	struct load_keys *k = calloc(1, sizeof(*k));
+	struct load_keys *k = xcalloc(1, sizeof(*k));
 	size_t n = 16;
 
-	if (!k)
-		return NULL;
 	while (n < (size_t)max * 2)
 		n <<= 1;
-	k->slot = calloc(n, sizeof(*k->slot));
-	if (!k->slot) {
-		free(k);
-		return NULL;
-	}
+	k->slot = xcalloc(n, sizeof(*k->slot));
 	k->mask = n - 1;
 	return k;
 }
@@ -40,25 +36,17 @@ void load_keys_clear(struct load_keys *k)
 	memset(k->slot, 0, (k->mask + 1) * sizeof(*k->slot));
 }
 
-/* FNV-1a over the key, then the splitmix64 finalizer to spread the bits. */
+/* The key's hash; 0 marks an empty slot, so it is never returned. */
 static uint64_t hash(const char *symbol, const char *interval, time_t ts)
 {
-	uint64_t h = 1469598103934665603ULL, t = (uint64_t)ts;
-	const unsigned char *p;
+	unsigned char t[8];
+	uint64_t h, v = (uint64_t)ts;
 	int i;
 
-	for (p = (const unsigned char *)symbol; *p; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	h = (h ^ 0xff) * 1099511628211ULL;
-	for (p = (const unsigned char *)interval; *p; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	for (i = 0; i < 8; i++, t >>= 8)
-		h = (h ^ (t & 0xff)) * 1099511628211ULL;
-	h ^= h >> 30;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 27;
-	h *= 0x94d049bb133111ebULL;
-	h ^= h >> 31;
+	for (i = 0; i < 8; i++, v >>= 8)
+		t[i] = v & 0xff;
+	h = hash_str(hash_str(HASH_FNV_BASIS, symbol), interval);
+	h = hash_mix(hash_fnv1a(h, t, sizeof(t)));
 	return h ? h : 1;
 }
 

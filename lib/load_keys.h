@@ -15,7 +15,7 @@
 
 struct load_keys;
 
-/* A set for up to max keys per batch; NULL on ENOMEM. */
+/* A set for up to max keys per batch.  Never NULL. */
 struct load_keys *load_keys_new(long max);
 void load_keys_free(struct load_keys *k);
 /* 1 when the key is new in this batch, 0 when seen before. */

@@ -26,9 +26,15 @@ const char *msg_prog(void)
 	return prog;
 }
 
+static const char *const level_names[] = { "debug", "info", "warn", "error" };
+
+const char *msg_level_name(enum msg_level lvl)
+{
+	return level_names[lvl];
+}
+
 static int level_threshold(void)
 {
-	static const char *names[] = { "debug", "info", "warn", "error" };
 	const char *env;
 	int i;
 
@@ -39,7 +45,7 @@ static int level_threshold(void)
 	if (!env || !*env)
 		return threshold;
 	for (i = 0; i < 4; i++)
-		if (strcasecmp(env, names[i]) == 0)
+		if (strcasecmp(env, level_names[i]) == 0)
 			return threshold = i;
 	if (strcasecmp(env, "warning") == 0)
 		return threshold = MSG_WARN;
@@ -91,13 +97,12 @@ void msg_die(int code, const char *fmt, ...)
 
 void msg_log(enum msg_level lvl, const char *fmt, ...)
 {
-	static const char *tags[] = { "debug", "info", "warn", "error" };
 	va_list ap;
 
 	if (!msg_enabled(lvl))
 		return;
 	va_start(ap, fmt);
-	vmsg(tags[lvl], fmt, ap);
+	vmsg(level_names[lvl], fmt, ap);
 	va_end(ap);
 }
 

@@ -25,6 +25,8 @@ void msg_die(int code, const char *fmt, ...)
 void msg_log(enum msg_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int msg_enabled(enum msg_level lvl);
+/* "debug", "info", "warn" or "error": the one list of level names. */
+const char *msg_level_name(enum msg_level lvl);
 
 /*
  * Copy a libpq URI or conninfo string into dst (size n) with any password

@@ -1,4 +1,5 @@
 #include "norm_set.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 
@@ -49,13 +50,11 @@ static struct norm_slot *find(struct norm_slot *t, size_t cap, uint32_t gen, int
 	return &t[i];
 }
 
-static int grow(struct norm_set *s)
+static void grow(struct norm_set *s)
 {
 	size_t ncap = s->cap ? s->cap * 2 : 1024, i;
-	struct norm_slot *t = calloc(ncap, sizeof(*t));
+	struct norm_slot *t = xcalloc(ncap, sizeof(*t));
 
-	if (!t)
-		return -1;
 	for (i = 0; i < s->cap; i++)
 		if (s->slot[i].gen == s->gen)
 			*find(t, ncap, 1, s->slot[i].key) = (struct norm_slot){ s->slot[i].key, 1 };
@@ -63,15 +62,14 @@ static int grow(struct norm_set *s)
 	s->slot = t;
 	s->cap = ncap;
 	s->gen = 1;
-	return 0;
 }
 
 int norm_set_add(struct norm_set *s, int64_t key)
 {
 	struct norm_slot *e;
 
-	if ((s->len + 1) * 2 > s->cap && grow(s) < 0)
-		return -1;
+	if ((s->len + 1) * 2 > s->cap)
+		grow(s);
 	e = find(s->slot, s->cap, s->gen, key);
 	if (e->gen == s->gen)
 		return 0;

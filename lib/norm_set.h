@@ -24,7 +24,7 @@ void norm_set_init(struct norm_set *s);
 void norm_set_free(struct norm_set *s);
 /* Forget every key (keeps the memory for the next response). */
 void norm_set_clear(struct norm_set *s);
-/* Add key: 1 when it was new, 0 when already present, -1 on ENOMEM. */
+/* Add key: 1 when it was new, 0 when already present. */
 int norm_set_add(struct norm_set *s, int64_t key);
 
 #endif

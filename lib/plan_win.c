@@ -5,7 +5,6 @@
 
 #include <string.h>
 
-#define DAY 86400L
 
 static time_t align_down(time_t t, long step)
 {
@@ -48,7 +47,7 @@ static time_t clamp_history(const struct plan_req *r, time_t start, long step)
 
 	if (!r->iv->intraday || r->iv->history_days <= 0)
 		return start;
-	earliest = align_up(r->now - r->iv->history_days * DAY + 1, step);
+	earliest = align_up(r->now - r->iv->history_days * BT_DAY + 1, step);
 	if (start >= earliest)
 		return start;
 	msg_log(MSG_INFO, "%s %s: start %s is beyond the %ld days of %s history"
@@ -70,8 +69,8 @@ static int market_closed(const struct plan_req *r, time_t a, time_t b)
 
 int plan_win_emit(FILE *fp, const struct plan_req *r)
 {
-	long sec = r->iv->seconds, step = sec < DAY ? sec : DAY;
-	long chunk = r->iv->chunk_days * DAY;
+	long sec = r->iv->seconds, step = sec < BT_DAY ? sec : BT_DAY;
+	long chunk = r->iv->chunk_days * BT_DAY;
 	time_t start, end = r->have_end ? r->end : r->now, a, b;
 	struct plan_row row;
 	char when[BT_ISO_LEN];

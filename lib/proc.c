@@ -1,4 +1,5 @@
 #include "proc.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -66,26 +67,18 @@ int proc_wait(struct proc *p)
 	return WEXITSTATUS(st);
 }
 
-/* Read fp to its end into a malloc'd NUL-terminated buffer; NULL on ENOMEM. */
+/* Read fp to its end into a malloc'd NUL-terminated buffer. */
 static char *slurp(FILE *fp, size_t *len)
 {
 	size_t cap = 4096, n = 0, r;
-	char *buf = malloc(cap), *nb;
+	char *buf = xmalloc(cap);
 
-	while (buf && (r = fread(buf + n, 1, cap - n - 1, fp)) > 0) {
+	while ((r = fread(buf + n, 1, cap - n - 1, fp)) > 0) {
 		n += r;
-		if (n + 1 == cap) {
-			nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				return NULL;
-			}
-			buf = nb;
-			cap *= 2;
-		}
+		if (n + 1 == cap)
+			buf = xrealloc(buf, cap *= 2);
 	}
-	if (buf)
-		buf[n] = '\0';
+	buf[n] = '\0';
 	if (len)
 		*len = n;
 	return buf;

@@ -144,7 +144,6 @@ static void kv(struct line *l, int json, const char *k, const char *v)
 
 void slog(enum msg_level lvl, const char *event, ...)
 {
-	static const char *names[] = { "debug", "info", "warn", "error" };
 	const char *fmt = getenv("LOG_FORMAT"), *k, *v;
 	int json = fmt && strcmp(fmt, "json") == 0;
 	char ts[32];
@@ -161,7 +160,7 @@ void slog(enum msg_level lvl, const char *event, ...)
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	kv(&l, json, "ts", ts);
-	kv(&l, json, "level", names[lvl]);
+	kv(&l, json, "level", msg_level_name(lvl));
 	kv(&l, json, "event", event);
 	va_start(ap, event);
 	while ((k = va_arg(ap, const char *)) != NULL) {

@@ -1,4 +1,5 @@
 #include "sym.h"
+#include "bt.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -17,7 +18,6 @@ int sym_valid(const char *s)
 	return n >= 1 && n <= SYM_MAX ? 0 : -1;
 }
 
-#define DAY 86400L
 static const struct sym_interval intervals[] = {
 	{ "1m", 60, 1, 30, 7 },
 	{ "2m", 120, 1, 60, 60 },
@@ -27,11 +27,11 @@ static const struct sym_interval intervals[] = {
 	{ "60m", 3600, 1, 730, 730 },
 	{ "90m", 5400, 1, 60, 60 },
 	{ "1h", 3600, 1, 730, 730 },
-	{ "1d", DAY, 0, 0, 0 },
-	{ "5d", 5 * DAY, 0, 0, 0 },
-	{ "1wk", 7 * DAY, 0, 0, 0 },
-	{ "1mo", 31 * DAY, 0, 0, 0 },
-	{ "3mo", 92 * DAY, 0, 0, 0 },
+	{ "1d", BT_DAY, 0, 0, 0 },
+	{ "5d", 5 * BT_DAY, 0, 0, 0 },
+	{ "1wk", 7 * BT_DAY, 0, 0, 0 },
+	{ "1mo", 31 * BT_DAY, 0, 0, 0 },
+	{ "3mo", 92 * BT_DAY, 0, 0, 0 },
 };
 
 const struct sym_interval *sym_interval(const char *name)
@@ -60,12 +60,12 @@ long sym_period_seconds(const char *period)
 	if (n <= 0 || n > 100000)
 		return -1;
 	if (strcmp(end, "d") == 0)
-		return n * DAY;
+		return n * BT_DAY;
 	if (strcmp(end, "w") == 0 || strcmp(end, "wk") == 0)
-		return n * 7 * DAY;
+		return n * 7 * BT_DAY;
 	if (strcmp(end, "mo") == 0)
-		return n * 30 * DAY;
+		return n * 30 * BT_DAY;
 	if (strcmp(end, "y") == 0)
-		return n * 365 * DAY;
+		return n * 365 * BT_DAY;
 	return -1;
 }

@@ -1,4 +1,5 @@
 #include "val_keys.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,24 +22,19 @@ struct val_keys {
 	int cur;
 };
 
-static int gen_init(struct gen *g, uint32_t cap)
+static void gen_init(struct gen *g, uint32_t cap)
 {
-	g->s = calloc(cap, sizeof(struct slot));
+	g->s = xcalloc(cap, sizeof(struct slot));
 	g->n = 0;
 	g->cap = cap;
-	return g->s ? 0 : -1;
 }
 
 struct val_keys *val_keys_new(void)
 {
-	struct val_keys *k = calloc(1, sizeof(*k));
+	struct val_keys *k = xcalloc(1, sizeof(*k));
 
-	if (!k)
-		return NULL;
-	if (gen_init(&k->g[0], CAP0) < 0 || gen_init(&k->g[1], CAP0) < 0) {
-		val_keys_free(k);
-		return NULL;
-	}
+	gen_init(&k->g[0], CAP0);
+	gen_init(&k->g[1], CAP0);
 	return k;
 }
 
@@ -78,14 +74,13 @@ static struct slot *probe(struct gen *g, uint32_t h, uint32_t sid1, int64_t ts)
 	}
 }
 
-/* Double a generation's table; -1 on ENOMEM (it stays usable). */
-static int gen_grow(struct gen *g)
+/* Double a generation's table. */
+static void gen_grow(struct gen *g)
 {
 	struct gen ng;
 	uint32_t i;
 
-	if (gen_init(&ng, g->cap * 2) < 0)
-		return -1;
+	gen_init(&ng, g->cap * 2);
 	for (i = 0; i < g->cap; i++)
 		if (g->s[i].sid1)
 			*probe(&ng, hash(g->s[i].sid1 - 1, g->s[i].ts),
@@ -93,7 +88,6 @@ static int gen_grow(struct gen *g)
 	ng.n = g->n;
 	free(g->s);
 	*g = ng;
-	return 0;
 }
 
 int val_keys_check_add(struct val_keys *k, uint32_t sid, int64_t ts)
@@ -114,11 +108,8 @@ int val_keys_check_add(struct val_keys *k, uint32_t sid, int64_t ts)
 		memset(old->s, 0, old->cap * sizeof(struct slot));
 		old->n = 0;
 		k->cur = !k->cur;
-	} else if (cur->n > cur->cap / 2 && cur->cap < CAP && gen_grow(cur) < 0) {
-		/* Out of memory: start a new generation early instead. */
-		memset(old->s, 0, old->cap * sizeof(struct slot));
-		old->n = 0;
-		k->cur = !k->cur;
+	} else if (cur->n > cur->cap / 2 && cur->cap < CAP) {
+		gen_grow(cur);
 	}
 	return 0;
 }

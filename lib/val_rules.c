@@ -1,16 +1,18 @@
 #include "val_rules.h"
+#include "bt.h"
 #include "bars.h"
 #include "cal.h"
+#include "hash.h"
 #include "msg.h"
 #include "sym.h"
 #include "val_gaps.h"
 #include "val_keys.h"
+#include "xalloc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define DAY 86400L
 #define MAX_SERIES (1L << 24)
 
 static const char *const codes[VAL_NRULES] = {
@@ -88,20 +90,13 @@ int val_us_symbol(const char *s)
 
 struct val *val_new(const struct val_opts *o)
 {
-	struct val *v = calloc(1, sizeof(*v));
+	struct val *v = xcalloc(1, sizeof(*v));
 
-	if (!v)
-		return NULL;
 	v->o = *o;
 	v->cap = 64;
-	v->tab = calloc(v->cap, sizeof(*v->tab));
-	v->order = calloc(v->cap / 2, sizeof(*v->order));
+	v->tab = xcalloc(v->cap, sizeof(*v->tab));
+	v->order = xcalloc(v->cap / 2, sizeof(*v->order));
 	v->keys = v->o.mode[VAL_DUPLICATE] != VAL_OFF ? val_keys_new() : NULL;
-	if (!v->tab || !v->order ||
-	    (v->o.mode[VAL_DUPLICATE] != VAL_OFF && !v->keys)) {
-		val_free(v);
-		return NULL;
-	}
 	return v;
 }
 
@@ -123,29 +118,15 @@ void val_free(struct val *v)
 
 static size_t hash(const char *sym, const char *iv)
 {
-	size_t h = 14695981039346656037ull;
-
-	for (; *sym; sym++)
-		h = (h ^ (unsigned char)*sym) * 1099511628211ull;
-	h = (h ^ ',') * 1099511628211ull;
-	for (; *iv; iv++)
-		h = (h ^ (unsigned char)*iv) * 1099511628211ull;
-	return h ^ h >> 29;
+	return (size_t)hash_mix(hash_str(hash_str(HASH_FNV_BASIS, sym), iv));
 }
 
-static int grow(struct val *v)
+static void grow(struct val *v)
 {
 	size_t ncap = v->cap * 2, i, j;
-	struct series **nt = calloc(ncap, sizeof(*nt));
-	struct series **no = realloc(v->order, ncap / 2 * sizeof(*no));
+	struct series **nt = xcalloc(ncap, sizeof(*nt));
 
-	if (!nt || !no) {
-		free(nt);
-		if (no)
-			v->order = no;
-		return -1;
-	}
-	v->order = no;
+	v->order = xreallocarray(v->order, ncap / 2, sizeof(*v->order));
 	for (i = 0; i < v->n; i++) {
 		struct series *s = v->order[i];
 
@@ -157,10 +138,9 @@ static int grow(struct val *v)
 	free(v->tab);
 	v->tab = nt;
 	v->cap = ncap;
-	return 0;
 }
 
-/* The series of a parsed bar, created on first sight; NULL on ENOMEM. */
+/* The series of a parsed bar, created on first sight; NULL past MAX_SERIES. */
 static struct series *series_of(struct val *v, const struct bar *b)
 {
 	struct series *s = v->last;
@@ -175,10 +155,11 @@ static struct series *series_of(struct val *v, const struct bar *b)
 		if (strcmp(s->symbol, b->symbol) == 0 &&
 		    strcmp(s->interval, b->interval) == 0)
 			return v->last = s;
-	if ((long)v->n >= MAX_SERIES || (v->n + 1 > v->cap / 2 && grow(v) < 0))
+	if ((long)v->n >= MAX_SERIES)
 		return NULL;
-	if (!(s = calloc(1, sizeof(*s))))
-		return NULL;
+	if (v->n + 1 > v->cap / 2)
+		grow(v);
+	s = xcalloc(1, sizeof(*s));
 	strcpy(s->symbol, b->symbol);
 	strcpy(s->interval, b->interval);
 	s->id = (uint32_t)v->n;
@@ -186,7 +167,7 @@ static struct series *series_of(struct val *v, const struct bar *b)
 	s->nyse = v->o.calendar && val_us_symbol(b->symbol);
 	s->track = v->o.gaps && s->nyse &&
 		   (s->iv->intraday || strcmp(s->iv->name, "1d") == 0);
-	val_gaps_init(&s->gaps, s->iv->intraday ? s->iv->seconds : DAY,
+	val_gaps_init(&s->gaps, s->iv->intraday ? s->iv->seconds : BT_DAY,
 		      !s->iv->intraday);
 	if (!s->track)
 		s->gaps.dead = 1;
@@ -312,7 +293,7 @@ int val_row(struct val *v, char **f, size_t n, struct val_verdict *out)
 		return 0;
 	}
 	if (!(s = series_of(v, &b))) {
-		out->reject = "out_of_memory";
+		out->reject = "too_many_series";
 		return 0;
 	}
 	if ((b.open <= 0 || b.high <= 0 || b.low <= 0 || b.close <= 0 ||

@@ -74,7 +74,7 @@ struct val_verdict {
 	unsigned warn;      /* bit (1 << rule) per rule that warned */
 };
 
-/* NULL on ENOMEM. opts is copied. */
+/* Never NULL (xalloc policy); opts is copied. */
 struct val *val_new(const struct val_opts *o);
 void val_free(struct val *v);
 /* Check one record: 1 passed (maybe with warnings), 0 rejected. */

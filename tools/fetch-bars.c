@@ -12,6 +12,7 @@
  * struct per window); response bodies only while they are in flight.
  */
 #include "bt.h"
+#include "exitcode.h"
 #include "csvr.h"
 #include "fetch_req.h"
 #include "fetch_retry.h"
@@ -19,6 +20,7 @@
 #include "msg.h"
 #include "plan.h"
 #include "sym.h"
+#include "xalloc.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -30,7 +32,6 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_FATAL = 3 };
 
 #define BODY_MAX (64L << 20) /* refuse larger responses */
 #define GRACE 2.0            /* seconds running transfers get on a signal */
@@ -117,13 +118,6 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static void *xrealloc(void *p, size_t n)
-{
-	if (!(p = realloc(p, n)))
-		msg_die(EXIT_FATAL, "out of memory");
-	return p;
-}
-
 /* ---- input ---- */
 
 static void add_window(const struct plan_row *r)
@@ -134,7 +128,7 @@ static void add_window(const struct plan_row *r)
 	for (i = 0; i < n; i++) {
 		if (nwin == capwin) {
 			capwin = capwin ? capwin * 2 : 64;
-			win = xrealloc(win, capwin * sizeof(*win));
+			win = xreallocarray(win, capwin, sizeof(*win));
 		}
 		w = &win[nwin++];
 		memset(w, 0, sizeof(*w));
@@ -188,8 +182,6 @@ static void read_plan(FILE *fp, const char *name)
 	size_t nf;
 	int rc;
 
-	if (!r)
-		msg_die(EXIT_FATAL, "out of memory");
 	if (csvr_header(r, plan_header, PLAN_NCOLS) < 0) {
 		msg_err("%s", csvr_error(r));
 		st.bad_rows++;
@@ -751,8 +743,8 @@ int main(int argc, char **argv)
 		msg_die(EXIT_FATAL, "libcurl initialisation failed");
 	curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, (long)opt.jobs);
 	hdrs = curl_slist_append(hdrs, "Accept: application/json,text/plain,*/*");
-	slots = calloc((size_t)opt.jobs, sizeof(*slots));
-	if (!slots || !hdrs)
+	slots = xcalloc((size_t)opt.jobs, sizeof(*slots));
+	if (!hdrs)
 		msg_die(EXIT_FATAL, "out of memory");
 	for (i = 0; i < opt.jobs; i++)
 		slot_init(&slots[i], hdrs);
@@ -772,5 +764,5 @@ int main(int argc, char **argv)
 	free(slots);
 	free(win);
 	msg_close_stdout(EXIT_FATAL);
-	return st.failed || st.bad_rows ? EXIT_FAILED : EXIT_OK;
+	return st.failed || st.bad_rows ? EXIT_PARTIAL : EXIT_OK;
 }

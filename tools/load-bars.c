@@ -11,6 +11,7 @@
  */
 #include "bars.h"
 #include "bt.h"
+#include "exitcode.h"
 #include "csvr.h"
 #include "db.h"
 #include "load_keys.h"
@@ -18,6 +19,7 @@
 #include "json.h"
 #include "msg.h"
 #include "px.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -28,12 +30,6 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-enum {
-	EXIT_OK = 0,
-	EXIT_LOAD = 1,   /* bad input or database error; failing unit not committed */
-	EXIT_USAGE = 2,
-	EXIT_NODB = 3,   /* database unreachable */
-};
 
 /* Outcome of one attempt at the load. */
 enum { DONE = 0, EDATA = -1, EDB = -2, ESTOP = -3 };
@@ -135,9 +131,7 @@ static int open_inputs(struct loader *L, char **names, int n)
 		names = dash;
 		n = 1;
 	}
-	L->in = calloc((size_t)n, sizeof(*L->in));
-	if (!L->in)
-		return -1;
+	L->in = xcalloc((size_t)n, sizeof(*L->in));
 	for (i = 0; i < n; i++) {
 		struct input *in = &L->in[i];
 
@@ -400,10 +394,7 @@ static int read_input(struct loader *L, struct input *in)
 		return EDATA;
 	}
 	clearerr(in->fp);
-	if (!(r = csvr_new(in->fp, in->name))) {
-		snprintf(L->err, sizeof(L->err), "out of memory");
-		return EDATA;
-	}
+	r = csvr_new(in->fp, in->name);
 	if (csvr_header(r, bars_header, BARS_NCOLS) < 0) {
 		snprintf(L->err, sizeof(L->err), "%s", csvr_error(r));
 		csvr_free(r);
@@ -571,7 +562,7 @@ static int load(struct loader *L)
 				n = 0; /* progress: a fresh budget for this batch */
 			if (recover(L, n++) < 0) {
 				snprintf(L->err, sizeof(L->err), "database: %s", L->db.err);
-				return EXIT_NODB;
+				return EXIT_FATAL;
 			}
 			continue;
 		}
@@ -581,7 +572,7 @@ static int load(struct loader *L)
 			snprintf(L->err, sizeof(L->err), "terminated by signal; %s rolled back",
 				 L->txn_batch ? "no batch" : "the run");
 		rollback(L);
-		return EXIT_LOAD;
+		return EXIT_PARTIAL;
 	}
 }
 
@@ -659,8 +650,7 @@ static int events_attempt(struct loader *L, FILE *fp)
 
 	memset(L->ev, 0, sizeof(L->ev));
 	rewind(fp);
-	if (!(r = csvr_new(fp, L->events)))
-		return EDATA;
+	r = csvr_new(fp, L->events);
 	if (csvr_header(r, events_header, 6) < 0) {
 		snprintf(L->err, sizeof(L->err), "%s", csvr_error(r));
 		csvr_free(r);
@@ -695,20 +685,20 @@ static int load_events(struct loader *L)
 
 	if (!fp) {
 		snprintf(L->err, sizeof(L->err), "%s: %s", L->events, strerror(errno));
-		return EXIT_LOAD;
+		return EXIT_PARTIAL;
 	}
 	while ((rc = events_attempt(L, fp)) == EDB && db_retryable(&L->db) &&
 	       n < L->retries) {
 		if (recover(L, n++) < 0) {
 			fclose(fp);
 			snprintf(L->err, sizeof(L->err), "database: %s", L->db.err);
-			return EXIT_NODB;
+			return EXIT_FATAL;
 		}
 	}
 	fclose(fp);
 	if (rc == EDB)
 		snprintf(L->err, sizeof(L->err), "database: %s", L->db.err);
-	return rc == DONE ? EXIT_OK : EXIT_LOAD;
+	return rc == DONE ? EXIT_OK : EXIT_PARTIAL;
 }
 
 /* ---- main ---- */
@@ -734,7 +724,7 @@ static void record_failure(struct loader *L, int code)
 
 	c.rows_in = (L->seq > c.rows_in ? L->seq : c.rows_in) + L->cur.rejected;
 	c.rejected = L->cur.rejected;
-	if (code == EXIT_NODB || PQstatus(L->db.conn) != CONNECTION_OK) {
+	if (code == EXIT_FATAL || PQstatus(L->db.conn) != CONNECTION_OK) {
 		if (db_reconnect(&L->db, 1) < 0)
 			return;
 	}
@@ -749,12 +739,12 @@ static int setup(struct loader *L, const char *schema, const char *table, int in
 
 	if (db_connect(&L->db, url ? url : "", L->retries + 1, schema, table) < 0) {
 		msg_err("database: %s", L->db.err);
-		return EXIT_NODB;
+		return EXIT_FATAL;
 	}
 	if (session_setup(L) < 0 || db_migrate(&L->db) < 0 ||
 	    (!init && run_start(L) < 0)) {
 		msg_err("database: %s", L->db.err);
-		return db_lost(&L->db) ? EXIT_NODB : EXIT_LOAD;
+		return db_lost(&L->db) ? EXIT_FATAL : EXIT_PARTIAL;
 	}
 	return EXIT_OK;
 }
@@ -814,9 +804,9 @@ int main(int argc, char *argv[])
 	/* --events FILE alone loads only the events; stdin is not read. */
 	bars = !init && !(L.events && argc == 0);
 	if (bars && open_inputs(&L, argv, argc) < 0)
-		return EXIT_LOAD;
-	if (!(L.buf = malloc(COPY_CHUNK)) || !(L.keys = load_keys_new(L.batch_size)))
-		msg_die(EXIT_LOAD, "out of memory");
+		return EXIT_PARTIAL;
+	L.buf = xmalloc(COPY_CHUNK);
+	L.keys = load_keys_new(L.batch_size);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESTART;
@@ -833,7 +823,7 @@ int main(int argc, char *argv[])
 		else if (code == EXIT_OK && run_finish(&L, "ok", NULL, &L.done) < 0) {
 			/* --events alone: its run row is closed here */
 			snprintf(L.err, sizeof(L.err), "database: %s", L.db.err);
-			code = EXIT_LOAD;
+			code = EXIT_PARTIAL;
 		}
 		if (isatty(2) && bars)
 			fputc('\n', stderr);
@@ -848,6 +838,6 @@ int main(int argc, char *argv[])
 		close_inputs(&L);
 	free(L.buf);
 	load_keys_free(L.keys);
-	msg_close_stdout(EXIT_LOAD);
+	msg_close_stdout(EXIT_PARTIAL);
 	return code;
 }

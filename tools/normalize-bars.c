@@ -24,6 +24,7 @@
  */
 #include "bars.h"
 #include "bt.h"
+#include "exitcode.h"
 #include "json.h"
 #include "msg.h"
 #include "norm_set.h"
@@ -31,6 +32,7 @@
 #include "proc.h"
 #include "px.h"
 #include "sym.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -42,12 +44,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum {
-	EXIT_OK = 0,      /* every input normalised */
-	EXIT_SKIPPED = 1, /* some lines, responses or rows were reported and skipped */
-	EXIT_USAGE = 2,
-	EXIT_FATAL = 3,   /* jq or an adapter missing, write error */
-};
 
 /* Adding a provider: share/providers/NAME.jq plus one line here. */
 static const struct provider {
@@ -189,11 +185,9 @@ static char *driver_program(void)
 		"else (.provider // \"yahoo\" | tostring) as $p\n"
 		"  | try (\"P\\t\" + $p, norm_rows($p)) catch (\"A\\t\" + norm_clean) end\n";
 	size_t cap = sizeof(body) + 512 * NPROVIDERS, i;
-	char *p = malloc(cap);
+	char *p = xmalloc(cap);
 	size_t n = 0;
 
-	if (!p)
-		msg_die(EXIT_FATAL, "out of memory");
 	for (i = 0; i < NPROVIDERS; i++)
 		n += (size_t)snprintf(p + n, cap - n, "import \"%s\" as %s;\n",
 				      providers[i].name, providers[i].name);
@@ -367,7 +361,7 @@ static char *unescape(char *s)
 
 static void skipped(void)
 {
-	status = EXIT_SKIPPED;
+	status = EXIT_PARTIAL;
 }
 
 /* A problem tied to an input line: "name:line: what detail". */
@@ -613,8 +607,6 @@ static void on_bar(char **f, size_t n)
 		return;
 	}
 	rc = norm_set_add(&r.keys, (int64_t)key);
-	if (rc < 0)
-		msg_die(EXIT_FATAL, "out of memory");
 	if (rc == 0) {
 		r.dups++;
 		return;
@@ -669,8 +661,6 @@ static void on_event(char **f, size_t n)
 	if (kind == 1 && *num && *den && strtod(den, NULL) != 0)
 		px_format_f64(strtod(num, NULL) / strtod(den, NULL), val);
 	rc = norm_set_add(&r.evkeys, (int64_t)key * 4 + kind);
-	if (rc < 0)
-		msg_die(EXIT_FATAL, "out of memory");
 	if (rc == 0)
 		return;
 	if (fprintf(evfp, "%s,%s,%s,%s,%s,%s\n", r.symbol, bt_format_iso(key, ts),
@@ -915,7 +905,7 @@ int main(int argc, char **argv)
 		msg_die(EXIT_FATAL, "jq: not found or failed to start (install jq)");
 	if (rc != 0)
 		msg_die(EXIT_FATAL, "jq exited with status %d", rc);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_SKIPPED)
+	if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_PARTIAL)
 		skipped();
 	else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		msg_die(EXIT_FATAL, "input feeder failed");

@@ -9,12 +9,14 @@
  * for one symbol live in lib/plan_win.
  */
 #include "bt.h"
+#include "exitcode.h"
 #include "cfg.h"
 #include "db.h"
 #include "msg.h"
 #include "plan.h"
 #include "plan_win.h"
 #include "sym.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -23,12 +25,6 @@
 #include <string.h>
 #include <strings.h>
 
-enum {
-	EXIT_OK = 0,
-	EXIT_CONFIG = 1, /* bad config or bad override */
-	EXIT_USAGE = 2,
-	EXIT_NODB = 3,   /* DATABASE_URL set but unreachable, or the query failed */
-};
 
 /* One (symbol, interval) to plan; newest filled from the database. */
 struct key {
@@ -64,15 +60,13 @@ static int new_york(const char *tz)
 }
 
 /* Append the keys of one job (or of its overrides) to *k. */
-static int add_keys(struct key **k, size_t *n, const struct cfg_job *j,
+static void add_keys(struct key **k, size_t *n, const struct cfg_job *j,
 		    char **syms, size_t nsyms, const struct sym_interval *iv)
 {
 	char **list = nsyms ? syms : j->tickers;
 	size_t i, cnt = nsyms ? nsyms : j->ntickers;
-	struct key *nk = realloc(*k, (*n + cnt) * sizeof(**k));
+	struct key *nk = xreallocarray(*k, *n + cnt, sizeof(**k));
 
-	if (!nk)
-		return -1;
 	*k = nk;
 	for (i = 0; i < cnt; i++) {
 		memset(&nk[*n], 0, sizeof(nk[0]));
@@ -81,7 +75,6 @@ static int add_keys(struct key **k, size_t *n, const struct cfg_job *j,
 		nk[*n].job = j;
 		(*n)++;
 	}
-	return 0;
 }
 
 /* "{"A","B"}": symbols are [A-Za-z0-9.^=_-] only, so quoting is enough. */
@@ -92,8 +85,7 @@ static char *array_literal(const struct key *k, size_t n, int intervals)
 
 	for (i = 0; i < n; i++)
 		len += strlen(intervals ? k[i].iv->name : k[i].symbol) + 3;
-	if (!(s = malloc(len)))
-		return NULL;
+	s = xmalloc(len);
 	p = s;
 	*p++ = '{';
 	for (i = 0; i < n; i++)
@@ -114,11 +106,6 @@ static int newest(struct db *d, struct key *k, size_t n)
 	PGresult *res;
 	size_t i;
 
-	if (!syms || !ivs) {
-		free(syms);
-		free(ivs);
-		return -1;
-	}
 	res = db_query(d,
 		"SELECT extract(epoch FROM (SELECT max(b.ts) FROM {S}.{T} b"
 		" WHERE b.symbol = k.symbol AND b.interval = k.interval))::bigint"
@@ -151,13 +138,13 @@ static int lookup(const struct opts *o, struct key *k, size_t n)
 	if (db_connect(&d, url, 3, o->schema, o->table) < 0) {
 		msg_err("database: %s (unset DATABASE_URL to plan whole periods)", d.err);
 		db_close(&d);
-		return EXIT_NODB;
+		return EXIT_FATAL;
 	}
 	rc = newest(&d, k, n);
 	if (rc < 0)
 		msg_err("database: %s", d.err);
 	db_close(&d);
-	return rc < 0 ? EXIT_NODB : EXIT_OK;
+	return rc < 0 ? EXIT_FATAL : EXIT_OK;
 }
 
 static int plan(const struct opts *o, struct key *k, size_t n, time_t now)
@@ -192,15 +179,13 @@ static int plan(const struct opts *o, struct key *k, size_t n, time_t now)
 static size_t split_symbols(char *s, char ***out)
 {
 	size_t n = 0;
-	char *tok, *save = NULL, **v = NULL, **nv;
+	char *tok, *save = NULL, **v = NULL;
 
 	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (sym_valid(tok) < 0)
 			msg_die(EXIT_USAGE, "--symbols: bad symbol '%.40s'"
 				" (letters, digits and .^=_- only)", tok);
-		if (!(nv = realloc(v, (n + 1) * sizeof(*v))))
-			msg_die(EXIT_CONFIG, "out of memory");
-		v = nv;
+		v = xreallocarray(v, n + 1, sizeof(*v));
 		v[n++] = tok;
 	}
 	if (n == 0)
@@ -289,22 +274,21 @@ int main(int argc, char *argv[])
 		nsyms = split_symbols(o.symbols, &syms);
 	now = bt_now();
 	if (cfg_load(o.config, &cfg, why, sizeof(why)) < 0)
-		msg_die(EXIT_CONFIG, "%s", why);
+		msg_die(EXIT_USAGE, "%s", why);
 	if (o.job && !cfg_job(&cfg, o.job))
-		msg_die(EXIT_CONFIG, "%s: no job named '%.40s'", o.config, o.job);
+		msg_die(EXIT_USAGE, "%s: no job named '%.40s'", o.config, o.job);
 	for (i = 0; i < cfg.njobs; i++) {
 		if (o.job && strcmp(cfg.jobs[i].name, o.job) != 0)
 			continue;
-		if (add_keys(&k, &nk, &cfg.jobs[i], syms, nsyms,
-			     o.interval ? sym_interval(o.interval) : NULL) < 0)
-			msg_die(EXIT_CONFIG, "out of memory");
+		add_keys(&k, &nk, &cfg.jobs[i], syms, nsyms,
+			 o.interval ? sym_interval(o.interval) : NULL);
 	}
 	code = lookup(&o, k, nk);
 	if (code == EXIT_OK && plan(&o, k, nk, now) < 0)
-		msg_die(EXIT_CONFIG, "stdout: %s", strerror(errno));
+		msg_die(EXIT_FATAL, "stdout: %s", strerror(errno));
 	free(k);
 	free(syms);
 	cfg_free(&cfg);
-	msg_close_stdout(EXIT_CONFIG);
+	msg_close_stdout(EXIT_FATAL);
 	return code;
 }

@@ -11,11 +11,14 @@
 #include "bt.h"
 #include "cfg.h"
 #include "cron.h"
+#include "exitcode.h"
 #include "http_api.h"
 #include "msg.h"
+#include "sched_lock.h"
 #include "sched_log.h"
 #include "sched_pipe.h"
 #include "sched_state.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,13 +37,6 @@
 #include <time.h>
 #include <unistd.h>
 
-enum {
-	EX_OK = 0,       /* clean run or clean shutdown */
-	EX_FAIL = 1,     /* a pipeline failed to start, or --once without a run */
-	EX_USAGE = 2,    /* bad usage or config */
-	EX_LOCKED = 3,   /* another scheduler holds the lock (file or database) */
-	EX_TIMEOUT = 124 /* --once: the job hit its timeout */
-};
 
 #define KILL_AFTER 5 /* seconds between SIGTERM and SIGKILL */
 
@@ -90,7 +86,7 @@ static void setup_signals(void)
 	int p[2];
 
 	if (pipe(p) < 0)
-		msg_die(EX_FAIL, "pipe: %s", strerror(errno));
+		msg_die(EXIT_FATAL, "pipe: %s", strerror(errno));
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	fcntl(p[1], F_SETFL, O_NONBLOCK);
 	fcntl(p[0], F_SETFD, FD_CLOEXEC);
@@ -117,7 +113,7 @@ static long num_arg(const char *opt, const char *s, long min)
 	v = strtol(s, &end, 10);
 	if (errno || *end || !*s || v < min) {
 		msg_err("%s: want an integer >= %ld: %s", opt, min, s);
-		usage(EX_USAGE);
+		usage(EXIT_USAGE);
 	}
 	return v;
 }
@@ -150,7 +146,7 @@ static void parse_args(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'h': usage(EX_OK); break;
+		case 'h': usage(EXIT_OK); break;
 		case O_VERSION: msg_version(); break;
 		case O_CHECK: o.check = 1; break;
 		case O_ONCE: o.once = 1; break;
@@ -167,12 +163,12 @@ static void parse_args(int argc, char **argv)
 		case O_CERT: o.tls_cert = optarg; break;
 		case O_KEY: o.tls_key = optarg; break;
 		case O_RATE: o.rate = num_arg("--rate-limit", optarg, 0); break;
-		default: usage(EX_USAGE);
+		default: usage(EXIT_USAGE);
 		}
 	}
 	if (optind != argc - 1 || (o.check && o.once) || (!o.tls_cert != !o.tls_key) ||
 	    !*argv[optind])
-		usage(EX_USAGE);
+		usage(EXIT_USAGE);
 	o.config = argv[optind];
 }
 
@@ -186,30 +182,6 @@ static void job_free(struct sched_job *j)
 	free(j->pipe);
 }
 
-static uint64_t fnv1a(uint64_t h, const char *s)
-{
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (h ^ 0xff) * 1099511628211ULL; /* separator: "ab","c" != "a","bc" */
-}
-
-/*
- * FNV-1a over what the job writes, not just its name: two configs that
- * both call their job "default" but load different intervals or tickers
- * must not block each other, while the same job on two hosts must.
- */
-static long long lock_key(const struct cfg_job *j)
-{
-	uint64_t h = fnv1a(1469598103934665603ULL, "stockbars.sched-run");
-	size_t i;
-
-	h = fnv1a(h, j->name);
-	h = fnv1a(h, j->interval->name);
-	for (i = 0; i < j->ntickers; i++)
-		h = fnv1a(h, j->tickers[i]);
-	return (long long)h;
-}
-
 /* Fill a job from a config entry; -1 with why[] on a bad schedule. */
 static int job_from_cfg(struct sched_job *j, const struct cfg_job *c, int need_schedule,
 			char *why, size_t n)
@@ -217,11 +189,11 @@ static int job_from_cfg(struct sched_job *j, const struct cfg_job *c, int need_s
 	char err[200];
 
 	memset(j, 0, sizeof(*j));
-	j->name = strdup(c->name);
-	j->timezone = strdup(c->timezone);
-	j->schedule = c->schedule ? strdup(c->schedule) : NULL;
+	j->name = xstrdup(c->name);
+	j->timezone = xstrdup(c->timezone);
+	j->schedule = c->schedule ? xstrdup(c->schedule) : NULL;
 	j->timeout = c->timeout > 0 ? c->timeout : o.timeout;
-	j->lock_key = lock_key(c);
+	j->lock_key = sched_lock_key(c);
 	if (!j->schedule) {
 		if (!need_schedule)
 			return 0;
@@ -246,9 +218,7 @@ static int load_jobs(struct sched_job **out, size_t *nout, char *why, size_t n)
 
 	if (cfg_load(o.config, &c, why, n) < 0)
 		return -1;
-	jobs = calloc(c.njobs, sizeof(*jobs));
-	if (!jobs)
-		abort();
+	jobs = xcalloc(c.njobs, sizeof(*jobs));
 	for (i = 0; i < c.njobs; i++) {
 		if (cfg_job(&c, c.jobs[i].name) != &c.jobs[i]) {
 			snprintf(why, n, "%s: job %s: duplicate name", o.config, c.jobs[i].name);
@@ -308,7 +278,7 @@ static int check(struct sched_job *jobs, size_t n)
 	time_t t, now = bt_now();
 	struct tm tm;
 	size_t i;
-	int k, rc = EX_OK;
+	int k, rc = EXIT_OK;
 
 	for (i = 0; i < n; i++) {
 		printf("job %s: \"%s\" in %s\n", jobs[i].name, jobs[i].schedule, jobs[i].timezone);
@@ -316,7 +286,7 @@ static int check(struct sched_job *jobs, size_t n)
 			if (cron_next(&jobs[i].cron, jobs[i].timezone, t, &t) < 0) {
 				msg_err("%s: job %s: schedule \"%s\" never fires", o.config,
 					jobs[i].name, jobs[i].schedule);
-				rc = EX_USAGE;
+				rc = EXIT_USAGE;
 				break;
 			}
 			bt_local_tm(jobs[i].timezone, t, &tm);
@@ -340,17 +310,17 @@ static int lock_file(void)
 		snprintf(path, sizeof(path), "%s.lock", o.config);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
-		msg_die(EX_USAGE, "%s: %s (choose another with --lock-file)", path, strerror(errno));
+		msg_die(EXIT_USAGE, "%s: %s (choose another with --lock-file)", path, strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EWOULDBLOCK) {
 			ssize_t k = pread(fd, pid, sizeof(pid) - 1, 0);
 
 			pid[k > 0 ? k : 0] = '\0';
 			pid[strcspn(pid, "\n")] = '\0';
-			msg_die(EX_LOCKED, "%s: another sched-run holds the lock%s%s", path,
+			msg_die(EXIT_FATAL, "%s: another sched-run holds the lock%s%s", path,
 				*pid ? " (pid " : "", *pid ? strcat(pid, ")") : "");
 		}
-		msg_die(EX_FAIL, "%s: flock: %s", path, strerror(errno));
+		msg_die(EXIT_FATAL, "%s: flock: %s", path, strerror(errno));
 	}
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0) {
@@ -432,17 +402,17 @@ static void start_run(struct sched_job *j, const char *why_run, time_t now)
 			j->errors++;
 		}
 		if (o.once && once_rc <= 0)
-			once_rc = rc > 0 ? EX_LOCKED : EX_FAIL;
+			once_rc = rc > 0 ? EXIT_FATAL : EXIT_FATAL;
 		return;
 	}
-	if (!j->pipe && !(j->pipe = malloc(sizeof(*j->pipe))))
-		abort();
+	if (!j->pipe)
+		j->pipe = xmalloc(sizeof(*j->pipe));
 	if (sched_pipe_start(j->pipe, bindir, o.config, j->name, err, sizeof(err)) < 0) {
 		j->errors++;
 		slog(MSG_ERROR, "run_error", "job", j->name, "error", err, NULL);
 		advisory_unlock(j);
 		if (o.once && once_rc <= 0)
-			once_rc = EX_FAIL;
+			once_rc = EXIT_FATAL;
 		return;
 	}
 	memset(&j->cur, 0, sizeof(j->cur));
@@ -466,7 +436,7 @@ static void finish_run(struct sched_job *j, time_t now)
 	s->end = now;
 	memcpy(s->status, j->pipe->status, sizeof(s->status));
 	sched_pipe_rows(j->pipe, s->rows);
-	s->rc = j->timed_out ? EX_TIMEOUT : sched_pipe_rc(j->pipe);
+	s->rc = j->timed_out ? EXIT_TIMEOUT : sched_pipe_rc(j->pipe);
 	snprintf(s->outcome, sizeof(s->outcome), "%s", j->timed_out ? "timeout" : j->killed ?
 		 "killed" : s->rc ? "failed" : "ok");
 	sched_account(j, s);
@@ -700,9 +670,7 @@ static void reload(time_t now)
 			job_free(old);
 			continue;
 		}
-		nj = realloc(nj, (nn + 1) * sizeof(*nj));
-		if (!nj)
-			abort();
+		nj = xreallocarray(nj, nn + 1, sizeof(*nj));
 		nj[nn] = *old;
 		nj[nn++].removed = 1;
 	}
@@ -825,8 +793,8 @@ static int run_loop(void)
 	pthread_mutex_unlock(&st.mu);
 	slog(MSG_INFO, "exit", "killed_runs", grace_over ? "yes" : "no", NULL);
 	if (o.once)
-		return st.stopping && once_rc < 0 ? EX_FAIL : once_rc < 0 ? EX_OK : once_rc;
-	return EX_OK;
+		return st.stopping && once_rc < 0 ? EXIT_FATAL : once_rc < 0 ? EXIT_OK : once_rc;
+	return EXIT_OK;
 }
 
 /* ---- setup ------------------------------------------------------------- */
@@ -864,10 +832,10 @@ static char *read_token(void)
 	size_t k;
 
 	if (!o.token_file)
-		return env && *env ? strdup(env) : NULL;
+		return env && *env ? xstrdup(env) : NULL;
 	fp = fopen(o.token_file, "r");
 	if (!fp)
-		msg_die(EX_USAGE, "%s: %s", o.token_file, strerror(errno));
+		msg_die(EXIT_USAGE, "%s: %s", o.token_file, strerror(errno));
 	if (!fgets(buf, sizeof(buf), fp))
 		buf[0] = '\0';
 	fclose(fp);
@@ -875,8 +843,8 @@ static char *read_token(void)
 	while (k && (buf[k - 1] == '\n' || buf[k - 1] == '\r' || buf[k - 1] == ' '))
 		buf[--k] = '\0';
 	if (!k)
-		msg_die(EX_USAGE, "%s: empty token file", o.token_file);
-	return strdup(buf);
+		msg_die(EXIT_USAGE, "%s: empty token file", o.token_file);
+	return xstrdup(buf);
 }
 
 static struct http_api *start_api(void)
@@ -889,7 +857,7 @@ static struct http_api *start_api(void)
 	h = http_start(&st, &ho, why, sizeof(why));
 	free(token);
 	if (!h)
-		msg_die(EX_USAGE, "%s", why);
+		msg_die(EXIT_USAGE, "%s", why);
 	snprintf(port, sizeof(port), "%d", http_port(h));
 	slog(MSG_INFO, "api_listen", "listen", o.listen, "port", port, "tls",
 	     o.tls_cert ? "yes" : "no", "auth", token ? "bearer" : "none", NULL);
@@ -918,10 +886,10 @@ int main(int argc, char **argv)
 	std_fds();
 	parse_args(argc, argv);
 	if (load_jobs(&st.jobs, &st.njobs, why, sizeof(why)) < 0)
-		msg_die(EX_USAGE, "%s", why);
+		msg_die(EXIT_USAGE, "%s", why);
 	if (o.check) {
 		rc = check(st.jobs, st.njobs);
-		msg_close_stdout(EX_FAIL);
+		msg_close_stdout(EXIT_FATAL);
 		return rc;
 	}
 	if (!o.once && getenv("BARS_NOW")) {
@@ -930,7 +898,7 @@ int main(int argc, char **argv)
 		unsetenv("BARS_NOW");
 	}
 	if (slog_open(o.log_file) < 0)
-		msg_die(EX_USAGE, "%s: %s", o.log_file, strerror(errno));
+		msg_die(EXIT_USAGE, "%s: %s", o.log_file, strerror(errno));
 	lockfd = lock_file();
 	find_bindir();
 	setup_signals();

@@ -5,10 +5,12 @@
  */
 #include "bars.h"
 #include "bt.h"
+#include "exitcode.h"
 #include "cal.h"
 #include "csvr.h"
 #include "msg.h"
 #include "val_rules.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,18 +19,12 @@
 #include <string.h>
 #include <unistd.h>
 
-enum {
-	EXIT_OK = 0,
-	EXIT_INPUT = 1,  /* unreadable input, bad header, CSV syntax, write error */
-	EXIT_USAGE = 2,
-	EXIT_RATIO = 3,  /* rejected/rows above --max-reject-ratio */
-};
 
 #define LOG_CAP 10 /* logged rejects/warnings per reason below debug */
 
 /*
  * Reason slots: bars_err_code() codes 1..BARS_NERR-1 (slot 0, BARS_OK, is
- * never a reason, so it holds out_of_memory), then the rules.
+ * never a reason, so it holds too_many_series), then the rules.
  */
 #define NPARSE ((size_t)BARS_NERR)
 #define NREASONS (NPARSE + VAL_NRULES)
@@ -67,7 +63,7 @@ static size_t reason_index(const char *reason)
 	size_t i;
 	int r;
 
-	if (strcmp(reason, "out_of_memory") == 0)
+	if (strcmp(reason, "too_many_series") == 0)
 		return 0;
 	for (i = 1; i < NPARSE; i++)
 		if (strcmp(bars_err_code((enum bars_err)i), reason) == 0)
@@ -79,7 +75,7 @@ static size_t reason_index(const char *reason)
 static const char *reason_name(size_t i)
 {
 	if (i == 0)
-		return "out_of_memory";
+		return "too_many_series";
 	return i < NPARSE ? bars_err_code((enum bars_err)i)
 			  : val_rule_code((enum val_rule)(i - NPARSE));
 }
@@ -135,17 +131,13 @@ static void reject_row(struct csvr *r, char **f, size_t n, const char *reason)
 	if (!rejects)
 		return;
 	if (n + 1 > rowcap) {
-		char **nb = realloc(rowbuf, (n + 1) * sizeof(*nb));
-
-		if (!nb)
-			msg_die(EXIT_INPUT, "out of memory");
-		rowbuf = nb;
+		rowbuf = xreallocarray(rowbuf, n + 1, sizeof(*rowbuf));
 		rowcap = n + 1;
 	}
 	memcpy(rowbuf, f, n * sizeof(*f));
 	rowbuf[n] = (char *)reason;
 	if (bars_write_fields(rejects, rowbuf, n + 1) < 0)
-		msg_die(EXIT_INPUT, "rejects: write error: %s", strerror(errno));
+		msg_die(EXIT_FATAL, "rejects: write error: %s", strerror(errno));
 }
 
 static void warn_row(struct csvr *r, char **f, size_t n, unsigned warn)
@@ -170,8 +162,6 @@ static int validate(struct val *v, FILE *fp, const char *name)
 	size_t n;
 	int rc;
 
-	if (!r)
-		msg_die(EXIT_INPUT, "out of memory");
 	if (csvr_header(r, bars_header, BARS_NCOLS) < 0) {
 		msg_err("%s", csvr_error(r));
 		csvr_free(r);
@@ -182,7 +172,7 @@ static int validate(struct val *v, FILE *fp, const char *name)
 		if (val_row(v, f, n, &vd)) {
 			st.passed++;
 			if (bars_write_fields(stdout, f, n) < 0)
-				msg_die(EXIT_INPUT, "stdout: %s", strerror(errno));
+				msg_die(EXIT_FATAL, "stdout: %s", strerror(errno));
 		} else {
 			reject_row(r, f, n, vd.reject);
 		}
@@ -229,14 +219,14 @@ static FILE *open_out(const char *path, const char *what)
 	FILE *fp = fopen(path, "w");
 
 	if (!fp)
-		msg_die(EXIT_INPUT, "%s: %s: %s", what, path, strerror(errno));
+		msg_die(EXIT_USAGE, "%s: %s: %s", what, path, strerror(errno));
 	return fp;
 }
 
 static void close_out(FILE *fp, const char *path)
 {
 	if (fp && (ferror(fp) | fclose(fp)))
-		msg_die(EXIT_INPUT, "%s: write error", path);
+		msg_die(EXIT_FATAL, "%s: write error", path);
 }
 
 int main(int argc, char **argv)
@@ -305,9 +295,8 @@ int main(int argc, char **argv)
 	o.gaps = gaps_path != NULL;
 	o.now = bt_now();
 	if (ovr_path && cal_load_overrides(ovr_path, why, sizeof(why)) < 0)
-		msg_die(EXIT_INPUT, "calendar overrides: %s", why);
-	if (!(v = val_new(&o)))
-		msg_die(EXIT_INPUT, "out of memory");
+		msg_die(EXIT_USAGE, "calendar overrides: %s", why);
+	v = val_new(&o);
 	if (rejects_path) {
 		static const char *const hdr[] = {
 			"symbol", "interval", "ts", "open", "high", "low",
@@ -323,20 +312,20 @@ int main(int argc, char **argv)
 	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	if (bars_write_header(stdout) < 0)
-		msg_die(EXIT_INPUT, "stdout: %s", strerror(errno));
+		msg_die(EXIT_FATAL, "stdout: %s", strerror(errno));
 	for (i = optind; i < argc || i == optind; i++) {
 		const char *name = i < argc ? argv[i] : "-";
 
 		if (strcmp(name, "-") == 0) {
 			if (validate(v, stdin, "-") < 0)
-				status = EXIT_INPUT;
+				status = EXIT_PARTIAL;
 		} else if (!(fp = fopen(name, "r"))) {
 			msg_err("%s: %s", name, strerror(errno));
-			status = EXIT_INPUT;
+			status = EXIT_PARTIAL;
 		} else {
 			setvbuf(fp, NULL, _IOFBF, 1 << 16);
 			if (validate(v, fp, name) < 0)
-				status = EXIT_INPUT;
+				status = EXIT_PARTIAL;
 			fclose(fp);
 		}
 	}
@@ -345,7 +334,7 @@ int main(int argc, char **argv)
 	if (gaps) {
 		fputs("symbol,interval,ts\n", gaps);
 		if (val_write_gaps(v, gaps) < 0)
-			msg_die(EXIT_INPUT, "gaps: %s: write error", gaps_path);
+			msg_die(EXIT_FATAL, "gaps: %s: write error", gaps_path);
 		close_out(gaps, gaps_path);
 	}
 	close_out(rejects, rejects_path);
@@ -355,10 +344,10 @@ int main(int argc, char **argv)
 		msg_err("rejected %ld of %ld rows (%.2f%%), above --max-reject-ratio %g",
 			st.rejected, st.rows, 100.0 * (double)st.rejected / (double)st.rows,
 			ratio);
-		status = EXIT_RATIO;
+		status = EXIT_FATAL;
 	}
 	val_free(v);
 	free(rowbuf);
-	msg_close_stdout(EXIT_INPUT);
+	msg_close_stdout(EXIT_FATAL);
 	return status;
 }

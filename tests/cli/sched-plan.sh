@@ -83,12 +83,12 @@ case_ "bad --symbols" 2 - "bad symbol 'A;B'" --config "$T/one.json" --symbols "A
 case_ "bad --start" 2 - '--start: not a time' --config "$T/one.json" --start yesterday
 case_ "--end before --start" 2 - 'end after --start' --config "$T/one.json" --start 2026-11-20 --end 2026-11-19
 case_ "bad --overlap" 2 - '--overlap: not a bar count' --config "$T/one.json" --overlap -1
-case_ "missing config file" 1 - "nope.json" --config "$T/nope.json"
-case_ "config not JSON" 1 - "broken.json: parse error" --config "$T/broken.json"
-case_ "config tickers not an array" 1 - "tickers must be a non-empty array" --config "$T/badtickers.json"
-case_ "config bad interval" 1 - "7m" --config "$T/badiv.json"
-case_ "config bad ticker" 1 - "bad ticker 'AA;PL'" --config "$T/badsym.json"
-case_ "unknown job" 1 - "no job named 'weekly'" --config "$T/jobs.json" --job weekly
+case_ "missing config file" 2 - "nope.json" --config "$T/nope.json"
+case_ "config not JSON" 2 - "broken.json: parse error" --config "$T/broken.json"
+case_ "config tickers not an array" 2 - "tickers must be a non-empty array" --config "$T/badtickers.json"
+case_ "config bad interval" 2 - "7m" --config "$T/badiv.json"
+case_ "config bad ticker" 2 - "bad ticker 'AA;PL'" --config "$T/badsym.json"
+case_ "unknown job" 2 - "no job named 'weekly'" --config "$T/jobs.json" --job weekly
 check "sched-plan: bad BARS_NOW is a usage error" 2 - - "BARS_NOW" -- env BARS_NOW=soon "$BIN/sched-plan" --config "$T/one.json"
 check "sched-plan: DATABASE_URL set but unreachable: exit 3, password masked" 3 - - \
 	'database: postgresql://u:\*\*\*@127\.0\.0\.1:1/x.*unset DATABASE_URL' -- \

@@ -375,7 +375,7 @@ check "unknown rule" 2 - - 'unknown rule: nope' -- "$VB" --warn nope
 check "bad --max-jump" 2 - - 'max-jump' -- "$VB" --max-jump 1
 check "bad --max-reject-ratio" 2 - - 'max-reject-ratio' -- "$VB" --max-reject-ratio 1.5
 check "bad --calendar" 2 - - 'calendar: want nyse or none' -- "$VB" --calendar lse
-check "bad override file" 1 - - 'calendar overrides: .*:1: want' -- sh -c \
+check "bad override file" 2 - - 'calendar overrides: .*:1: want' -- sh -c \
 	"printf '2026-11-24,shut\n' >'$T/bad.ovr'; '$VB' --calendar-overrides '$T/bad.ovr'"
 check "bad BARS_NOW" 2 - - 'BARS_NOW' -- env BARS_NOW=yesterday "$VB"
 

@@ -2,9 +2,11 @@
 #include "bars.h"
 #include "bt.h"
 #include "csvr.h"
+#include "hash.h"
 #include "msg.h"
 #include "plan.h"
 #include "px.h"
+#include "sched_lock.h"
 #include "sym.h"
 #include "unit.h"
 
@@ -219,6 +221,36 @@ static void test_bars_plan(void)
 	      "plan end before start");
 }
 
+/*
+ * Hash values are pinned: the lock key crosses hosts and versions.  The
+ * FNV-1a vectors are the published ones (draft-eastlake-fnv).
+ */
+static void test_hash(void)
+{
+	static const struct {
+		const char *in;
+		uint64_t want;
+	} fnv[] = {
+		{ "", 0xcbf29ce484222325ULL },
+		{ "a", 0xaf63dc4c8601ec8cULL },
+		{ "foobar", 0x85944171f73967e8ULL },
+	};
+	char *tickers[] = { "AAPL", "MSFT" };
+	struct sym_interval iv = { .name = "1d" };
+	struct cfg_job j = { .name = "daily", .tickers = tickers, .ntickers = 2,
+			     .interval = &iv };
+	size_t i;
+
+	for (i = 0; i < sizeof(fnv) / sizeof(fnv[0]); i++)
+		CHECK(hash_fnv1a(HASH_FNV_BASIS, fnv[i].in, strlen(fnv[i].in)) == fnv[i].want,
+		      "fnv1a(\"%s\")", fnv[i].in);
+	CHECK(hash_str(HASH_FNV_BASIS, "ab") != hash_fnv1a(HASH_FNV_BASIS, "ab", 2),
+	      "hash_str adds a separator");
+	CHECK(sched_lock_key(&j) == -3052795863370417547LL,
+	      "advisory lock key of (daily, 1d, AAPL MSFT) as in 0.1.0: %lld",
+	      sched_lock_key(&j));
+}
+
 int main(void)
 {
 	test_mask();
@@ -229,5 +261,6 @@ int main(void)
 	test_csvr();
 	test_csvr_errors();
 	test_bars_plan();
+	test_hash();
 	return unit_failed;
 }
