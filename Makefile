@@ -15,7 +15,7 @@ BUILD    ?= build
 BIN      ?= bin
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKGS      = libcurl libpq libmicrohttpd
+PKGS      = libcurl libpq libmicrohttpd yajl
 WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CPPFLAGS += -Ilib -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
             -DVERSION='"$(VERSION)"' -DSHAREDIR='"$(SHAREDIR)"' \

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #ifndef VERSION
 #define VERSION "0.1.0"
@@ -13,6 +15,8 @@
 
 static const char *prog = "stockbars";
 static int threshold = -1;
+static int progress_shown;  /* a progress line is on the terminal now */
+static int progress_tty = -1; /* stderr is a terminal; -1 until asked */
 
 void msg_init(const char *argv0)
 {
@@ -73,6 +77,7 @@ static void vmsg(const char *tag, const char *fmt, va_list ap)
 	for (p = buf; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
+	msg_progress_clear();
 	fprintf(stderr, "%s: %s%s%s\n", prog, tag ? tag : "", tag ? ": " : "", buf);
 }
 
@@ -140,6 +145,48 @@ char *msg_mask_url(char *dst, size_t n, const char *url)
 		}
 	}
 	return dst;
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void msg_progress(int force, const char *fmt, ...)
+{
+	static double shown;
+	double now;
+	va_list ap;
+
+	if (progress_tty < 0)
+		progress_tty = isatty(STDERR_FILENO);
+	if (!progress_tty)
+		return;
+	now = mono_now();
+	if (!force && progress_shown && now - shown < 0.25)
+		return;
+	shown = now;
+	fprintf(stderr, "\r\033[K%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	progress_shown = 1;
+}
+
+void msg_progress_clear(void)
+{
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = 0;
+}
+
+void msg_progress_end(void)
+{
+	msg_progress_clear();
+	progress_tty = 0;
 }
 
 void msg_version(void)

@@ -34,6 +34,18 @@ const char *msg_level_name(enum msg_level lvl);
  */
 char *msg_mask_url(char *dst, size_t n, const char *url);
 
+/*
+ * The progress line: on a terminal only (stderr is a tty), one line
+ * rewritten in place, "prog: fmt".  Every other message from this module
+ * clears it first, so an error never lands glued to its end.  msg_progress
+ * redraws at most every 0.25 s unless force is set; msg_progress_end()
+ * clears it for good.  Callers that write to stderr themselves call
+ * msg_progress_clear() before they do.
+ */
+void msg_progress(int force, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void msg_progress_clear(void);
+void msg_progress_end(void);
+
 /* Print "prog VERSION" on stdout and exit 0. */
 void msg_version(void) __attribute__((noreturn));
 

@@ -7,6 +7,9 @@ FIXTURES=${FIXTURES:-$TOP/../shared/fixtures}
 
 ok()     { echo "ok - $1"; }
 not_ok() { echo "not ok - $1"; shift; [ $# -gt 0 ] && echo "  $*" >&2; return 0; }
+# skip NAME REASON: a check that cannot run here; tests/run counts it and
+# prints the reasons, so a missing tool or fixture is never a silent pass.
+skip()   { echo "skip - $1 # $2"; }
 
 # check NAME WANT_RC STDIN EXPECTED_STDOUT [STDERR_PATTERN] -- CMD...
 #   STDIN and EXPECTED_STDOUT are file paths or '-' (empty stdin / ignore

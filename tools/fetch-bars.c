@@ -519,21 +519,15 @@ static void reap(double now)
 
 static void progress(double now, int last)
 {
-	static double shown;
 	double el = now - t0, rate = el >= 1 ? st.requests / el : 0;
 	double eta = ndone > 0 ? el / ndone * (nwin - ndone) : 0;
 
-	if (!isatty(STDERR_FILENO) || (!last && now - shown < 0.25))
-		return;
-	shown = now;
 	if (last) {
-		fprintf(stderr, "\r\033[K");
+		msg_progress_end();
 		return;
 	}
-	fprintf(stderr,
-		"\r\033[K%zu/%zu windows, %lld bars, %.1f req/s, %ld errors, "
-		"ETA %.0fs",
-		ndone, nwin, st.bars, rate, st.failed, eta);
+	msg_progress(0, "%zu/%zu windows, %lld bars, %.1f req/s, %ld error%s, ETA %.0fs",
+		     ndone, nwin, st.bars, rate, st.failed, st.failed == 1 ? "" : "s", eta);
 }
 
 static FILE *failed_fp, *stats_fp;

@@ -371,8 +371,7 @@ static int batch_end(struct loader *L)
 		L->committed = L->seq;
 		memset(&L->cur, 0, sizeof(L->cur));
 	}
-	if (isatty(2))
-		fprintf(stderr, "\rload-bars: %lld rows", L->seq);
+	msg_progress(0, "%lld row%s", L->seq, L->seq == 1 ? "" : "s");
 	return 0;
 }
 
@@ -825,8 +824,7 @@ int main(int argc, char *argv[])
 			snprintf(L.err, sizeof(L.err), "database: %s", L.db.err);
 			code = EXIT_PARTIAL;
 		}
-		if (isatty(2) && bars)
-			fputc('\n', stderr);
+		msg_progress_end();
 		if (code != EXIT_OK) {
 			msg_err("%s", L.err);
 			record_failure(&L, code);

@@ -178,8 +178,8 @@ static int validate(struct val *v, FILE *fp, const char *name)
 		}
 		if (vd.warn)
 			warn_row(r, f, n, vd.warn);
-		if ((st.rows & 0xFFFFF) == 0 && isatty(2))
-			fprintf(stderr, "validate-bars: %ld rows\r", st.rows);
+		if ((st.rows & 0xFFFF) == 0)
+			msg_progress(0, "%ld rows", st.rows);
 	}
 	if (rc < 0)
 		msg_err("%s", csvr_error(r));
@@ -329,8 +329,7 @@ int main(int argc, char **argv)
 			fclose(fp);
 		}
 	}
-	if (isatty(2) && st.rows > 0xFFFFF)
-		fputc('\n', stderr);
+	msg_progress_end();
 	if (gaps) {
 		fputs("symbol,interval,ts\n", gaps);
 		if (val_write_gaps(v, gaps) < 0)
