@@ -175,6 +175,27 @@ static int connect_retry(struct db *d, int tries)
 	return -1;
 }
 
+const char *db_conninfo(void)
+{
+	const char *url = getenv("DATABASE_URL");
+
+	return url ? url : "";
+}
+
+int db_configured(void)
+{
+	static const char *const vars[] = {
+		"DATABASE_URL", "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE",
+		"PGUSER", "PGSERVICE",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if (getenv(vars[i]) && *getenv(vars[i]))
+			return 1;
+	return 0;
+}
+
 int db_connect(struct db *d, const char *conninfo, int tries,
 	       const char *schema, const char *table)
 {

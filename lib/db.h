@@ -27,6 +27,21 @@ struct db {
 	char err[1024]; /* last error, one line */
 };
 
+/*
+ * The connection string a tool should use, as psql would: DATABASE_URL
+ * when set and non-empty, else "" so that libpq reads PGHOST, PGDATABASE,
+ * PGUSER, PGSERVICE, the service file and ~/.pgpass itself.  Never NULL.
+ */
+const char *db_conninfo(void);
+/*
+ * 1 when a database is configured at all: DATABASE_URL, or one of libpq's
+ * PGHOST, PGHOSTADDR, PGPORT, PGDATABASE, PGUSER, PGSERVICE.  Tools that can
+ * work without a database (sched-plan, sched-run) use it to tell "none
+ * configured" (plan whole periods, say so) from "configured but
+ * unreachable" (an error).
+ */
+int db_configured(void);
+
 /* Connect with up to tries attempts and exponential backoff between
  * them; schema and table are quoted for db_sql().  -1 when the server
  * stayed unreachable (d->err says why, with the password masked). */
