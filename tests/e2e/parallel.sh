@@ -5,8 +5,9 @@
 # One host is killed in the middle of a chunk: without retries the chunk is
 # failed in the joblog and --resume runs exactly that chunk again; with
 # retries the chunk moves to another host in the same run.  Either way the
-# table equals a single-host run of the same plan, row for row.
-# Takes about 12 s: the fake answers after 500 ms, so the kill lands mid-chunk.
+# table equals a single-host run of the same plan, row for row.  Without
+# hosts (sshlogin ':'), the chunks run on this machine, with no sshd needed.
+# Takes about 15 s: the fake answers after 500 ms, so the kill lands mid-chunk.
 . "$TOP/tests/lib.sh"
 
 SSHD_PID="" RUN_PID=""
@@ -27,10 +28,46 @@ check "usage: not a plan CSV" 2 - - 'notplan.csv:1: not a plan CSV' -- "$PP" "$T
 expect "--help lists every option of the usage line" \
 	"for o in \$(grep -o -- '--[a-z]*' '$T/usage' | sort -u); do grep -q -- \"\$o \" '$T/help' || exit 1; done"
 
-# ---- what the rest needs ---------------------------------------------------
+if ! command -v parallel >/dev/null; then
+	skip "parallel: the recipe" "GNU parallel not installed (scripts/deps installs it)"
+	exit 0
+fi
+
+export PARALLEL_HOME="$T/parallel"   # not ~/.parallel
+export BARS_NOW=2026-11-24T21:30:00Z
+start_fake --latency 500 --log "$T/requests.log"
+cat >"$T/c.json" <<'JSON'
+{"tickers":["AAPL","MSFT","GOOGL","AMZN","NVDA","META"],"interval":"5m","period":"20d","timezone":"US/Eastern"}
+JSON
+sched-plan --config "$T/c.json" >"$T/plan.csv" 2>"$T/plan.err"
+expect "parallel: plan of 6 windows" "[ \$(wc -l <'$T/plan.csv') -eq 7 ]"
+
+# The single-host reference: the same plan through one pipeline.
+fetch-bars --rate 0 -j 6 "$T/plan.csv" 2>/dev/null | normalize-bars | validate-bars >"$T/ref.csv" 2>/dev/null
+expect "parallel: single-host reference fetched" "[ \$(wc -l <'$T/ref.csv') -eq 6553 ]"
+COLS="symbol, interval, ts, open, high, low, close, adj_close, volume"
+# same_table NAME: public.bars equals the reference (loaded into schema
+# single of the same database) row for row, both ways.
+same_table() {
+	load-bars --schema single "$T/ref.csv" 2>/dev/null
+	sql_is "$1: 6552 bars, as one host loads" "6552 6552" \
+		"SELECT (SELECT count(*) FROM public.bars) || ' ' || (SELECT count(*) FROM single.bars)"
+	sql_is "$1: no row only in the parallel run" 0 \
+		"SELECT count(*) FROM (SELECT $COLS FROM public.bars EXCEPT ALL SELECT $COLS FROM single.bars) d"
+	sql_is "$1: no row only in the single-host run" 0 \
+		"SELECT count(*) FROM (SELECT $COLS FROM single.bars EXCEPT ALL SELECT $COLS FROM public.bars) d"
+}
+
+# ---- no hosts given: the chunks run here (sshlogin ':') --------------------
+export DATABASE_URL=$(new_db local)
+check "local: two chunks at a time on this machine" 0 - - 'chunk 2.load-bars: rows_in=3276 inserted=3276' -- \
+	"$PP" --rows 3 --jobs 2 --joblog "$T/j0" "$T/plan.csv"
+expect "local: the joblog names host ':'" "[ \$(awk -F'\t' 'NR > 1 && \$2 == \":\" && \$7 == 0' '$T/j0' | wc -l) -eq 2 ]"
+same_table local
+
+# ---- what the ssh part needs -----------------------------------------------
 why=""
-command -v parallel >/dev/null || why="GNU parallel not installed (scripts/deps installs it)"
-[ -x "$SSHD" ] || why="${why:-sshd not installed (openssh-server; scripts/deps installs it)}"
+[ -x "$SSHD" ] || why="sshd not installed (openssh-server; scripts/deps installs it)"
 command -v ssh >/dev/null && command -v ssh-keygen >/dev/null || why="${why:-ssh or ssh-keygen not installed (openssh-client)}"
 [ "$(id -u)" -eq 0 ] || why="${why:-a private sshd that logs in as the test user needs root}"
 if [ -n "$why" ]; then
@@ -104,31 +141,6 @@ until sshd_up; do
 	fi
 done
 ok "parallel: private sshd answers on $HOSTS"
-
-export PARALLEL_HOME="$T/parallel"   # not ~/.parallel
-export BARS_NOW=2026-11-24T21:30:00Z
-start_fake --latency 500 --log "$T/requests.log"
-cat >"$T/c.json" <<'JSON'
-{"tickers":["AAPL","MSFT","GOOGL","AMZN","NVDA","META"],"interval":"5m","period":"20d","timezone":"US/Eastern"}
-JSON
-sched-plan --config "$T/c.json" >"$T/plan.csv" 2>"$T/plan.err"
-expect "parallel: plan of 6 windows" "[ \$(wc -l <'$T/plan.csv') -eq 7 ]"
-
-# The single-host reference: the same plan through one pipeline.
-fetch-bars --rate 0 -j 6 "$T/plan.csv" 2>/dev/null | normalize-bars | validate-bars >"$T/ref.csv" 2>/dev/null
-expect "parallel: single-host reference fetched" "[ \$(wc -l <'$T/ref.csv') -eq 6553 ]"
-COLS="symbol, interval, ts, open, high, low, close, adj_close, volume"
-# same_table NAME: public.bars equals the reference (loaded into schema
-# single of the same database) row for row, both ways.
-same_table() {
-	load-bars --schema single "$T/ref.csv" 2>/dev/null
-	sql_is "$1: 6552 bars, as one host loads" "6552 6552" \
-		"SELECT (SELECT count(*) FROM public.bars) || ' ' || (SELECT count(*) FROM single.bars)"
-	sql_is "$1: no row only in the parallel run" 0 \
-		"SELECT count(*) FROM (SELECT $COLS FROM public.bars EXCEPT ALL SELECT $COLS FROM single.bars) d"
-	sql_is "$1: no row only in the single-host run" 0 \
-		"SELECT count(*) FROM (SELECT $COLS FROM single.bars EXCEPT ALL SELECT $COLS FROM public.bars) d"
-}
 
 # procs_of HOST: the sshd connection process of every session to HOST and
 # all its descendants (the remote shell, perl, the pipeline), one a line.
