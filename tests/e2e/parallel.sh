@@ -21,6 +21,7 @@ check "usage: no plan" 2 - - 'usage: parallel-pipeline' -- "$PP"
 check "usage: unknown option" 2 - - 'unknown option: --bogus' -- "$PP" --bogus "$T/empty.csv"
 check "usage: --rows 0" 2 - - '--rows: not a positive integer: 0' -- "$PP" --rows 0 "$T/empty.csv"
 check "usage: missing plan file" 2 - - 'nope.csv: not a readable plan file' -- "$PP" "$T/nope.csv"
+check "usage: --env takes a variable name" 2 - - '--env: not a variable name: A-B' -- "$PP" --env A-B "$T/empty.csv"
 printf 'a,b\n' >"$T/notplan.csv"
 check "usage: not a plan CSV" 2 - - 'notplan.csv:1: not a plan CSV' -- "$PP" "$T/notplan.csv"
 "$PP" --help >"$T/help" 2>&1
