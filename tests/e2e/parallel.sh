@@ -159,19 +159,21 @@ procs_of() {
 		done
 	done
 }
-# kill_host_mid_chunk HOST: wait until HOST's fetch-bars is fetching (its
-# chunk cannot be committed yet: load-bars has not seen the end of its
-# input), then SIGKILL that session's processes, as a host dying would.
+# kill_host_mid_chunk HOST: wait until HOST's pipeline is whole and its
+# fetch-bars still fetching (the chunk cannot be committed yet: load-bars has
+# not seen the end of its input), then SIGKILL every process of that session
+# at once, as a host dying would.  load-bars is the last stage the shell
+# forks: once it is there, the snapshot holds every stage, and none is left
+# to see its input end and commit an empty run.
 kill_host_mid_chunk() {
 	i=0
 	while [ $i -lt 200 ]; do
 		pids=$(procs_of "$1")
-		for p in $pids; do
-			if [ "$(cat "/proc/$p/comm" 2>/dev/null)" = fetch-bars ]; then
-				kill -9 $pids 2>/dev/null
-				return 0
-			fi
-		done
+		stages=$(for p in $pids; do cat "/proc/$p/comm" 2>/dev/null; done | grep -Ex 'fetch-bars|load-bars' | sort -u | tr '\n' ' ')
+		if [ "$stages" = "fetch-bars load-bars " ]; then
+			kill -9 $pids 2>/dev/null
+			return 0
+		fi
 		sleep 0.05
 		i=$((i + 1))
 	done
