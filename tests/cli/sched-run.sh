@@ -36,7 +36,10 @@ import sys, urllib.request, urllib.error
 method, url = sys.argv[1], sys.argv[2]
 data = sys.argv[4].encode() if len(sys.argv) > 4 else (b"" if method == "POST" else None)
 req = urllib.request.Request(url, method=method, data=data)
-if len(sys.argv) > 3 and sys.argv[3]:
+if len(sys.argv) > 3 and sys.argv[3].startswith("H:"):
+    k, v = sys.argv[3][2:].split(":", 1)
+    req.add_header(k, v.strip())
+elif len(sys.argv) > 3 and sys.argv[3]:
     req.add_header("Authorization", sys.argv[3])
 try:
     r = urllib.request.urlopen(req, timeout=5)
@@ -193,7 +196,7 @@ http "api: POST /start?job=nope" 404 'no such job' POST '/start?job=nope' "Beare
 http "api: POST /start?job=a" 202 '"job":"a","queued":true' POST '/start?job=a' "Bearer tok-123"
 wait_log d.log 'event=run_end job=a'
 http "api: last run in /jobs" 200 '"runs_ok":1.*"outcome":"ok","exit_code":0,"stages":\{"sched-plan":0,"fetch-bars":0,"normalize-bars":0,"validate-bars":0,"load-bars":0\},"rows_in":1,"inserted":1' GET /jobs
-http "api: metrics count the run" 200 'stockbars_sched_runs_total\{job="a",outcome="ok"\} 1.*stockbars_sched_rows_loaded_total\{job="a",kind="inserted"\} 1.*run_duration_seconds_count\{job="a"\} 1' GET /metrics
+http "api: metrics count the run" 200 'stockbars_runs_total\{stockbars_job="a",outcome="ok"\} 1 .*run_duration_seconds_count\{stockbars_job="a"\} 1 .*stockbars_rows_total\{stockbars_job="a",outcome="inserted"\} 1 ' GET /metrics
 http "api: GET /start is 405" 405 'method not allowed' GET /start
 http "api: POST /status is 405" 405 'method not allowed' POST /status "Bearer tok-123"
 http "api: unknown path" 404 'not found' GET /nope
@@ -264,7 +267,8 @@ kill -TERM "$DPID"; wait "$DPID"; rc=$?
 
 # ... or is killed (whole group) when the grace runs out
 STUB_SLEEP=31.7 start_daemon k.log --grace 1 d.json
-http "loopback: POST without a token configured" 202 queued POST '/start?job=a'
+http "loopback: a simple (form) POST is refused without a token" 403 'cross-site' POST '/start?job=a'
+http "loopback: POST with X-Stockbars and no token configured" 202 queued POST '/start?job=a' "H:X-Stockbars: 1"
 wait_log k.log 'event=run_start'
 kill -TERM "$DPID"; wait "$DPID"; rc=$?
 [ $rc -eq 0 ] && grep -q 'event=grace_over' k.log && grep -q 'event=run_end job=a outcome=killed' k.log &&

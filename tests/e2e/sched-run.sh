@@ -19,7 +19,7 @@ wait_log() { # FILE REGEX [TENTHS]
 }
 port_of() { grep -o 'port=[0-9]*' "$1" | head -1 | cut -d= -f2; }
 get() { "$PY" -c 'import sys,urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1"; }
-post() { "$PY" -c 'import sys,urllib.request; print(urllib.request.urlopen(urllib.request.Request(sys.argv[1], method="POST", data=b""), timeout=5).status)' "$1"; }
+post() { "$PY" -c 'import sys,urllib.request; print(urllib.request.urlopen(urllib.request.Request(sys.argv[1], method="POST", data=b"", headers={"X-Stockbars": "1"}), timeout=5).status)' "$1"; }
 q() { psql -XAt "$1" -c "$2"; }
 # bars and load_runs agree: nothing half loaded
 consistent() { [ "$(q "$1" 'SELECT count(*) FROM bars')" = "$(q "$1" 'SELECT coalesce(sum(inserted), 0) FROM load_runs')" ]; }
@@ -142,7 +142,7 @@ fi
 if wait_log slow.log 'event=misfire job=slow reason=overlap' 800; then
 	ok "overlap: scheduled fire skipped while running"
 	m=$(get "http://127.0.0.1:$(port_of slow.log)/metrics")
-	echo "$m" | grep -q 'stockbars_sched_misfires_total{job="slow"} 1' && ok "overlap: counted as a misfire" ||
+	echo "$m" | grep -q 'stockbars_misfires_total{stockbars_job="slow",reason="overlap"} 1' && ok "overlap: counted as a misfire" ||
 		not_ok "overlap: counted as a misfire" "$(echo "$m" | grep misfire)"
 	[ "$(grep -c 'event=run_start job=slow' slow.log)" = 1 ] && ok "overlap: no second instance" ||
 		not_ok "overlap: no second instance"
