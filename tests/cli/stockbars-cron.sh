@@ -43,6 +43,17 @@ check "missing CONFIG named" 2 - - "stockbars-cron: missing CONFIG" -- "$W"
 check "bad timeout named" 2 - - "--timeout 1x: want whole seconds" -- "$W" --timeout 1x c.json
 check "extra argument named" 2 - - "unexpected argument: extra" -- "$W" c.json job extra
 
+# ---- make install / uninstall: a mirror, wrapper and man page included -----
+if make -s -C "$TOP" BIN="$BIN" BUILD="$BUILD" install DESTDIR="$T/inst" >inst.out 2>&1; then
+	[ -x "$T/inst/usr/local/bin/stockbars-cron" ] && [ -f "$T/inst/usr/local/share/man/man1/stockbars-cron.1" ] &&
+		ok "install: the wrapper and its man page" || not_ok "install: the wrapper and its man page" "$(find "$T/inst" -type f)"
+	make -s -C "$TOP" BIN="$BIN" BUILD="$BUILD" uninstall DESTDIR="$T/inst" >>inst.out 2>&1
+	left=$(find "$T/inst" -type f)
+	[ -z "$left" ] && ok "uninstall: removes every installed file" || not_ok "uninstall: removes every installed file" "$left"
+else
+	not_ok "install: make install" "$(tail -3 inst.out)"
+fi
+
 # ---- the guard at UTC instants on both sides of each 2026 DST change ---------
 # instant | job | runs?   (New York: EST = UTC-5 until 2026-03-08 and from 2026-11-01)
 n=0
