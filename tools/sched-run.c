@@ -228,7 +228,7 @@ static void parse_args(struct opts *o, int argc, char **argv)
 	if (!*argv[optind])
 		bad_usage("%s", "CONFIG is empty");
 	if (!o->tls_cert != !o->tls_key)
-		bad_usage("%s needs --tls-cert and --tls-key together", o->tls_cert ? "--tls-cert" :
+		bad_usage("%s: --tls-cert and --tls-key go together", o->tls_cert ? "--tls-cert" :
 			  "--tls-key");
 	if (o->due && o->mode != M_ONCE && o->mode != M_DUE)
 		bad_usage("%s: only alone or with --once", "--due");

@@ -93,6 +93,22 @@ check "no config" 2 - - "usage: sched-run" -- "$SR"
 check "check and once together" 2 - - "usage: sched-run" -- "$SR" --check --once c.json
 check "tls cert without key" 2 - - "usage: sched-run" -- "$SR" --tls-cert x c.json
 check "bad grace" 2 - - "--grace: want an integer" -- "$SR" --grace x c.json
+# --help: every option of the synopsis on a line of its own
+"$SR" --help >help.out
+sed '/^$/q' help.out | grep -o -- '--[a-z][a-z-]*' | sort -u >help.opts
+n=0
+while read -r opt; do
+	n=$((n + 1))
+	[ "$(sed '1,/^$/d' help.out | grep -c -- "^ *\(-h, \)\?$opt\( \|$\)")" = 1 ] || echo "$opt" >>help.missing
+done <help.opts
+[ $n -ge 20 ] && [ ! -s help.missing ] && ok "help: each of the $n options on one line" || not_ok "help: each option on one line" "$(cat help.missing 2>/dev/null)"
+# usage errors name the one bad argument
+check "usage: extra argument named" 2 - - "sched-run: unexpected argument: extra" -- "$SR" c.json extra
+check "usage: missing CONFIG named" 2 - - "sched-run: missing CONFIG" -- "$SR" --once
+check "usage: two modes named" 2 - - "sched-run: --once: only one of --check" -- "$SR" --check --once c.json
+check "usage: --textfile-dir without --once" 2 - - "sched-run: --textfile-dir: only with --once" -- "$SR" --textfile-dir d c.json
+check "usage: bad shard named" 2 - - "sched-run: --shard 3/2: want K/N with N >= 1 and K <= N" -- "$SR" --shard 3/2 --check c.json
+check "usage: tls key missing named" 2 - - "sched-run: --tls-cert: --tls-cert and --tls-key go together" -- "$SR" --tls-cert x c.json
 
 # ---- --check --------------------------------------------------------------
 cat >c.json <<'JSON'
