@@ -109,7 +109,7 @@ static enum MHD_Result accept_policy(void *cls, const struct sockaddr *sa, sockl
 	struct sched_api *h = cls;
 	unsigned char key[16];
 	struct conn *c, *oldest = NULL, *oldest_ip = NULL, *victim = NULL;
-	int total = 0, same = 0, free_slot = 0, i;
+	int total = 0, same = 0, free_slot = 0, full, i;
 
 	(void)len;
 	addr_key(sa, key);
@@ -131,14 +131,13 @@ static enum MHD_Result accept_policy(void *cls, const struct sockaddr *sa, sockl
 		if (!memcmp(c->addr, key, 16) && (!oldest_ip || c->t0 < oldest_ip->t0))
 			oldest_ip = c;
 	}
-	if (same >= API_CONN_PER_IP)
-		victim = oldest_ip ? oldest_ip : (void *)-1;
-	else if (total >= API_CONN_MAX)
-		victim = oldest ? oldest : (void *)-1;
-	if (victim && victim != (void *)-1)
+	full = same >= API_CONN_PER_IP || total >= API_CONN_MAX;
+	if (full)
+		victim = same >= API_CONN_PER_IP ? oldest_ip : oldest;
+	if (victim)
 		evict(victim);
 	pthread_mutex_unlock(&h->conn_mu);
-	return free_slot && victim != (void *)-1 ? MHD_YES : MHD_NO;
+	return free_slot && (!full || victim) ? MHD_YES : MHD_NO;
 }
 
 static void notify_conn(void *cls, struct MHD_Connection *mc, void **ctx,

@@ -247,6 +247,14 @@ JSON
 kill -HUP "$DPID"
 wait_log d.log 'event=reload config=d.json jobs=2'
 http "sighup: new job listed, old counters kept" 200 '"name":"a".*"runs_ok":1.*"name":"b","schedule":"@monthly"' GET /jobs
+# per-job pause: only that job; unknown jobs are 404 for both verbs
+http "api: POST /stop?job=b" 200 '"job":"b","paused":true,"state":"running"' POST '/stop?job=b' "Bearer tok-123"
+http "api: only b is paused" 200 '"name":"a",[^}]*"paused":false.*"name":"b",[^}]*"paused":true' GET /jobs
+http "api: /status still running" 200 '"state":"running"' GET /status
+http "api: metrics show the paused job" 200 'stockbars_paused\{stockbars_job="a"\} 0 stockbars_paused\{stockbars_job="b"\} 1 ' GET /metrics
+http "api: POST /stop?job=nope" 404 'no such job' POST '/stop?job=nope' "Bearer tok-123"
+http "api: POST /start?job=b resumes and runs it" 202 '"job":"b","queued":true,"paused":false' POST '/start?job=b' "Bearer tok-123"
+http "api: b no longer paused" 200 '"name":"b",[^}]*"paused":false' GET /jobs
 printf '{"tickers":' >d.json
 kill -HUP "$DPID"
 wait_log d.log 'event=reload_failed'
