@@ -44,10 +44,10 @@ check "bad timeout named" 2 - - "--timeout 1x: want whole seconds" -- "$W" --tim
 check "extra argument named" 2 - - "unexpected argument: extra" -- "$W" c.json job extra
 
 # ---- make install / uninstall: a mirror, wrapper and man page included -----
-if make -s -C "$TOP" BIN="$BIN" BUILD="$BUILD" install DESTDIR="$T/inst" >inst.out 2>&1; then
+if make -s -o all -C "$TOP" BIN="$BIN" BUILD="$BUILD" install DESTDIR="$T/inst" >inst.out 2>&1; then
 	[ -x "$T/inst/usr/local/bin/stockbars-cron" ] && [ -f "$T/inst/usr/local/share/man/man1/stockbars-cron.1" ] &&
 		ok "install: the wrapper and its man page" || not_ok "install: the wrapper and its man page" "$(find "$T/inst" -type f)"
-	make -s -C "$TOP" BIN="$BIN" BUILD="$BUILD" uninstall DESTDIR="$T/inst" >>inst.out 2>&1
+	make -s -o all -C "$TOP" BIN="$BIN" BUILD="$BUILD" uninstall DESTDIR="$T/inst" >>inst.out 2>&1
 	left=$(find "$T/inst" -type f)
 	[ -z "$left" ] && ok "uninstall: removes every installed file" || not_ok "uninstall: removes every installed file" "$left"
 else
