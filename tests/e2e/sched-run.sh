@@ -95,6 +95,16 @@ check "advisory lock: same name, other interval runs" 0 - - -- \
 wait $ADV
 check "advisory lock: released after the run" 0 - - -- \
 	env BARS_BIN_DIR="$T/stub" DATABASE_URL="$DB1" "$SR" --once --log-file adv2.log other-host.json
+# libpq's PG* variables alone (no DATABASE_URL) reach the same database
+pghost=$(echo "$DB1" | sed -n 's/.*host=\([^&]*\).*/\1/p')
+pgdb=$(echo "$DB1" | sed -n 's|^postgresql:///\([^?]*\).*|\1|p')
+BARS_BIN_DIR=$T/stub STUB_SLEEP=3 DATABASE_URL=$DB1 "$SR" --once --log-file adv4.log c.json 2>/dev/null &
+ADV=$!; PIDS="$PIDS $ADV"
+wait_log adv4.log 'event=run_start'
+check "advisory lock: PG* variables without DATABASE_URL take it too" 3 - - "reason=locked_elsewhere" -- \
+	env -u DATABASE_URL PGHOST="$pghost" PGUSER=postgres PGDATABASE="$pgdb" BARS_BIN_DIR="$T/stub" \
+	"$SR" --once --log-file adv5.log other-host.json
+wait $ADV
 
 # ---- SIGTERM during a real run ----------------------------------------------
 # with a grace long enough: the run finishes and is fully loaded
