@@ -3,7 +3,7 @@
 # make test       install missing packages, build, run the whole suite
 # make demo       the pipeline once, offline, into a private PostgreSQL
 # make asan       the suite under AddressSanitizer and UBSan
-# make install    PREFIX=/usr/local DESTDIR=
+# make install    PREFIX=/usr/local DESTDIR=   (make uninstall: the same, removed)
 
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
@@ -78,8 +78,15 @@ install: all
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)
 	install -m 644 share/providers/* $(DESTDIR)$(SHAREDIR)/providers
 
+# The mirror of install: every file it put there, then its empty folders.
+uninstall:
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(BINDIR)/stockbars-cron
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/%,$(wildcard man/*.1))
+	rm -f $(patsubst share/providers/%,$(DESTDIR)$(SHAREDIR)/providers/%,$(wildcard share/providers/*))
+	-rmdir $(DESTDIR)$(SHAREDIR)/providers $(DESTDIR)$(SHAREDIR) 2>/dev/null
+
 clean:
 	rm -rf $(BUILD) $(BIN)
 
-.PHONY: all units deps test asan fuzz demo run install clean
+.PHONY: all units deps test asan fuzz demo run install uninstall clean
 .SECONDARY:

@@ -1,40 +1,191 @@
 #include "sched_pipe.h"
+#include "sched_fs.h"
+#include "sched_state.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <yajl/yajl_tree.h>
+
+#define STATS_FILE "{state}/{run}.fetch.json"
+
+/*
+ * The pipeline.  Values may name {config}, {job}, {shard}, {state} (the
+ * state directory) and {run} (job and shard as a file name); an option
+ * whose value names an empty one is left out.  To add a stage option, add
+ * it here: sched-run, the cron wrapper, scripts/run-pipeline, the demo and
+ * `make run` all run this table.
+ */
+static const struct stage {
+	const char *name;
+	const char *opt[4][2]; /* { option, value or NULL for a flag } */
+} stages[SCHED_STAGES] = {
+	{ "sched-plan", { { "--config", "{config}" }, { "--job", "{job}" },
+			  { "--shard", "{shard}" } } },
+	{ "fetch-bars", { { "--failed", "{state}/{run}.failed.csv" },
+			  { "--stats", STATS_FILE } } },
+	{ "normalize-bars", { { NULL } } },
+	{ "validate-bars", { { "--rejects", "{state}/{run}.rejects.csv" } } },
+	{ "load-bars", { { "--json", NULL } } },
+};
 
 const char *const sched_stage_names[SCHED_STAGES] = {
 	"sched-plan", "fetch-bars", "normalize-bars", "validate-bars", "load-bars",
 };
 
+const char *sched_state_dir(void)
+{
+	const char *d = getenv("BARS_STATE_DIR");
+
+	return d && *d ? d : "var/state";
+}
+
+void sched_run_name(char *dst, size_t n, const char *job, const char *shard)
+{
+	char name[256], k[16] = "", of[16] = "";
+
+	sched_fs_name(name, sizeof(name), job);
+	if (shard && sscanf(shard, "%15[0-9]/%15[0-9]", k, of) == 2)
+		snprintf(dst, n, "%s.shard-%s-of-%s", name, k, of);
+	else
+		snprintf(dst, n, "%s", name);
+}
+
+/* Expand tmpl; NULL when it names a variable that is empty. */
+static char *expand(const char *tmpl, const struct sched_spec *s)
+{
+	char out[8192], run[300];
+	const char *names[] = { "{config}", "{job}", "{shard}", "{state}", "{run}" };
+	const char *vals[5];
+	size_t len = 0, i, k;
+
+	sched_run_name(run, sizeof(run), s->job, s->shard);
+	vals[0] = s->config, vals[1] = s->job, vals[2] = s->shard, vals[3] = s->state_dir;
+	vals[4] = run;
+	while (*tmpl && len < sizeof(out) - 1) {
+		for (i = 0; i < 5; i++)
+			if (!strncmp(tmpl, names[i], strlen(names[i])))
+				break;
+		if (i == 5) {
+			out[len++] = *tmpl++;
+			continue;
+		}
+		if (!vals[i] || !*vals[i])
+			return NULL;
+		k = strlen(vals[i]);
+		if (k > sizeof(out) - 1 - len)
+			k = sizeof(out) - 1 - len;
+		memcpy(out + len, vals[i], k);
+		len += k;
+		tmpl += strlen(names[i]);
+	}
+	out[len] = '\0';
+	return xstrdup(out);
+}
+
+void sched_argv_build(struct sched_argv *a, const struct sched_spec *s)
+{
+	char path[4096], *v;
+	int i, k, w;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 0; i < SCHED_STAGES; i++) {
+		const struct stage *st = &stages[i];
+
+		snprintf(path, sizeof(path), "%s%s%s", s->bindir ? s->bindir : "",
+			 s->bindir ? "/" : "", st->name);
+		w = 0;
+		a->argv[i][w++] = xstrdup(path);
+		for (k = 0; k < 4 && st->opt[k][0]; k++) {
+			v = st->opt[k][1] ? expand(st->opt[k][1], s) : NULL;
+			if (st->opt[k][1] && !v)
+				continue;
+			a->argv[i][w++] = xstrdup(st->opt[k][0]);
+			if (v)
+				a->argv[i][w++] = v;
+		}
+	}
+	a->stats = expand(STATS_FILE, s);
+}
+
+void sched_argv_free(struct sched_argv *a)
+{
+	int i, w;
+
+	for (i = 0; i < SCHED_STAGES; i++)
+		for (w = 0; a->argv[i][w]; w++)
+			free(a->argv[i][w]);
+	free(a->stats);
+	memset(a, 0, sizeof(*a));
+}
+
+/* A word for sh: as is when plainly safe, else in single quotes. */
+static void shell_word(FILE *fp, const char *w)
+{
+	if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789@%+=:,./_-") == strlen(w)) {
+		fputs(w, fp);
+		return;
+	}
+	fputc('\'', fp);
+	for (; *w; w++)
+		if (*w == '\'')
+			fputs("'\\''", fp);
+		else
+			fputc(*w, fp);
+	fputc('\'', fp);
+}
+
+void sched_argv_print(FILE *fp, const struct sched_argv *a)
+{
+	int i, w;
+
+	for (i = 0; i < SCHED_STAGES; i++) {
+		if (i)
+			fputs(" | ", fp);
+		for (w = 0; a->argv[i][w]; w++) {
+			if (w)
+				fputc(' ', fp);
+			shell_word(fp, a->argv[i][w]);
+		}
+	}
+	fputc('\n', fp);
+}
+
 /*
- * In the child: reset what the scheduler changed, wire fds, exec.  Only
- * async-signal-safe calls here: the API thread may hold libc locks.
+ * In the child: die with the scheduler, reset what the scheduler changed,
+ * wire fds, exec.  Only async-signal-safe calls here: other threads may
+ * hold libc locks.
  */
-static void child(const char *path, char *const argv[], pid_t pgid, int in, int out, int err)
+static void child(char *const argv[], pid_t pgid, pid_t parent, const int fd[4])
 {
 	static const char msg[] = ": cannot execute\n";
 	sigset_t none;
 	int sig;
 
 	setpgid(0, pgid);
+	/* The signal goes when the forking thread dies: the main thread. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(127);
 	for (sig = 1; sig < 32; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+	if (dup2(fd[0], 0) < 0 || dup2(fd[1], 1) < 0 || dup2(fd[2], 2) < 0)
 		_exit(127);
-	/* The API socket, lock file and log file stay with the scheduler. */
-	closefrom(3);
-	if (path)
-		execv(path, argv);
+	if (fd[3] >= 0 && (dup2(fd[3], 3) < 0 || fcntl(3, F_SETFD, 0) < 0))
+		_exit(127);
+	/* The API socket, scheduler lock and log file stay with the scheduler. */
+	closefrom(fd[3] >= 0 ? 4 : 3);
+	if (strchr(argv[0], '/'))
+		execv(argv[0], argv);
 	else
 		execvp(argv[0], argv);
 	if (write(2, argv[0], strlen(argv[0])) < 0 || write(2, msg, sizeof(msg) - 1) < 0)
@@ -42,7 +193,7 @@ static void child(const char *path, char *const argv[], pid_t pgid, int in, int 
 	_exit(127);
 }
 
-/* pipe2(O_CLOEXEC) is GNU; the scheduler does not fork from other threads. */
+/* pipe2(O_CLOEXEC) is GNU; the scheduler forks from its main thread only. */
 static int cpipe(int fd[2])
 {
 	if (pipe(fd) < 0)
@@ -59,40 +210,21 @@ static void closep(int *fd)
 	*fd = -1;
 }
 
-int sched_pipe_start(struct sched_pipe *p, const char *bindir, const char *config,
-		     const char *job, char *why, size_t n)
+/* Fork the stages; returns how many started (all: SCHED_STAGES). */
+static int fork_stages(struct sched_pipe *p, const struct sched_argv *a, int in, int out,
+		       int err, int lock_fd, char *why, size_t n)
 {
-	char *argv[SCHED_STAGES][6] = {
-		{ "sched-plan", "--config", (char *)config, "--job", (char *)job, NULL },
-		{ "fetch-bars", NULL },
-		{ "normalize-bars", NULL },
-		{ "validate-bars", NULL },
-		{ "load-bars", "--json", NULL },
-	};
-	char paths[SCHED_STAGES][4096];
-	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, link[2], in = -1, i;
-	pid_t pid;
+	int link[2], fd[4], i;
+	pid_t pid, parent = getpid();
 
-	memset(p, 0, sizeof(*p));
-	p->out_fd = p->err_fd = -1;
-	for (i = 0; i < SCHED_STAGES; i++) {
-		p->status[i] = -1;
-		if (bindir)
-			snprintf(paths[i], sizeof(paths[i]), "%s/%s", bindir, argv[i][0]);
-	}
-	in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (in < 0 || cpipe(outp) < 0 || cpipe(errp) < 0) {
-		snprintf(why, n, "pipe: %s", strerror(errno));
-		closep(&in), closep(&outp[0]), closep(&outp[1]), closep(&errp[0]), closep(&errp[1]);
-		return -1;
-	}
-	fflush(NULL);
 	for (i = 0; i < SCHED_STAGES; i++) {
 		link[0] = link[1] = -1;
 		if (i < SCHED_STAGES - 1 && cpipe(link) < 0) {
 			snprintf(why, n, "pipe: %s", strerror(errno));
 			break;
 		}
+		fd[0] = in, fd[1] = i < SCHED_STAGES - 1 ? link[1] : out, fd[2] = err;
+		fd[3] = lock_fd;
 		pid = fork();
 		if (pid < 0) {
 			snprintf(why, n, "fork: %s", strerror(errno));
@@ -100,8 +232,7 @@ int sched_pipe_start(struct sched_pipe *p, const char *bindir, const char *confi
 			break;
 		}
 		if (pid == 0)
-			child(bindir ? paths[i] : NULL, argv[i], p->pgid, in,
-			      i < SCHED_STAGES - 1 ? link[1] : outp[1], errp[1]);
+			child(a->argv[i], p->pgid, parent, fd);
 		if (!p->pgid)
 			p->pgid = pid;
 		setpgid(pid, p->pgid); /* also in the child: whoever runs first */
@@ -112,6 +243,28 @@ int sched_pipe_start(struct sched_pipe *p, const char *bindir, const char *confi
 		in = link[0];
 	}
 	closep(&in);
+	return i;
+}
+
+int sched_pipe_start(struct sched_pipe *p, const struct sched_argv *a, int lock_fd,
+		     char *why, size_t n)
+{
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, in, i;
+
+	memset(p, 0, sizeof(*p));
+	p->out_fd = p->err_fd = -1;
+	for (i = 0; i < SCHED_STAGES; i++)
+		p->status[i] = -1;
+	if (a->stats)
+		unlink(a->stats); /* never last run's statistics */
+	in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (in < 0 || cpipe(outp) < 0 || cpipe(errp) < 0) {
+		snprintf(why, n, "pipe: %s", strerror(errno));
+		closep(&in), closep(&outp[0]), closep(&outp[1]), closep(&errp[0]), closep(&errp[1]);
+		return -1;
+	}
+	fflush(NULL);
+	i = fork_stages(p, a, in, outp[1], errp[1], lock_fd, why, n);
 	closep(&outp[1]);
 	closep(&errp[1]);
 	p->out_fd = outp[0];
@@ -215,26 +368,57 @@ int sched_pipe_rc(const struct sched_pipe *p)
 	return rc;
 }
 
-static long long find_num(const char *s, const char *key)
+/* A whole small file, NUL-terminated; NULL when unreadable. */
+static char *slurp(const char *path)
 {
-	char pat[40];
-	const char *q;
+	char *s = NULL;
+	size_t len = 0, k;
+	FILE *fp = fopen(path, "r");
 
-	snprintf(pat, sizeof(pat), "\"%s\"", key);
-	q = strstr(s, pat);
-	if (!q)
-		return -1;
-	q += strlen(pat);
-	while (*q == ' ' || *q == ':')
-		q++;
-	return *q >= '0' && *q <= '9' ? strtoll(q, NULL, 10) : -1;
+	if (!fp)
+		return NULL;
+	s = xmalloc(SCHED_OUT_MAX);
+	while (len < SCHED_OUT_MAX - 1 && (k = fread(s + len, 1, SCHED_OUT_MAX - 1 - len, fp)) > 0)
+		len += k;
+	s[len] = '\0';
+	fclose(fp);
+	return s;
 }
 
-void sched_pipe_rows(const struct sched_pipe *p, long long rows[4])
+/* Integer members of a JSON object, by name; missing ones stay -1. */
+static void json_counts(const char *text, const char *const *keys, long long *const *dst)
 {
-	static const char *keys[4] = { "rows_in", "inserted", "updated", "unchanged" };
+	char err[128];
+	yajl_val root, v;
 	int i;
 
-	for (i = 0; i < 4; i++)
-		rows[i] = find_num(p->out, keys[i]);
+	if (!text || !(root = yajl_tree_parse(text, err, sizeof(err))))
+		return;
+	for (i = 0; keys[i]; i++) {
+		const char *path[] = { keys[i], NULL };
+
+		v = yajl_tree_get(root, path, yajl_t_number);
+		if (v && YAJL_IS_INTEGER(v))
+			*dst[i] = YAJL_GET_INTEGER(v);
+	}
+	yajl_tree_free(root);
+}
+
+void sched_pipe_result(const struct sched_pipe *p, const struct sched_argv *a,
+		       struct sched_summary *s)
+{
+	static const char *const row_keys[] = {
+		"rows_in", "inserted", "updated", "unchanged", "rejected", "duplicates", NULL,
+	};
+	static const char *const win_keys[] = { "ok", "failed", "bad_rows", NULL };
+	long long *const rows[] = { &s->rows.rows_in, &s->rows.inserted, &s->rows.updated,
+				    &s->rows.unchanged, &s->rows.rejected, &s->rows.duplicates };
+	long long *const wins[] = { &s->windows.ok, &s->windows.failed, &s->windows.bad_rows };
+	char *stats;
+
+	memcpy(s->status, p->status, sizeof(s->status));
+	json_counts(p->outlen ? p->out : NULL, row_keys, rows);
+	stats = a->stats ? slurp(a->stats) : NULL;
+	json_counts(stats, win_keys, wins);
+	free(stats);
 }

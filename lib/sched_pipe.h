@@ -1,30 +1,57 @@
 /*
- * sched_pipe: one run of the five-stage pipeline as child processes
- * connected by pipes, without a shell, in a process group of its own:
+ * sched_pipe: THE pipeline definition, and one run of it as child
+ * processes connected by pipes, without a shell.
  *
- *   sched-plan --config FILE --job NAME | fetch-bars | normalize-bars
- *     | validate-bars | load-bars --json
+ *   sched-plan --config C --job J [--shard K/N]
+ *     | fetch-bars --failed S/R.failed.csv --stats S/R.fetch.json
+ *     | normalize-bars
+ *     | validate-bars --rejects S/R.rejects.csv
+ *     | load-bars --json
  *
- * The first stage reads /dev/null.  The last stage's stdout (load-bars'
- * JSON summary) and the merged stderr of every stage come back to the
- * caller as non-blocking pipe fds, to poll() and drain with
- * sched_pipe_drain().  Children are reaped by the caller (waitpid(-1))
- * and handed over with sched_pipe_reaped().
+ * (S the state directory, R the job name as a file name, with
+ * ".shard-K-of-N" when sharded.)  The stage table in sched_pipe.c is the
+ * only place that lists stages and their options: sched-run runs it,
+ * `sched-run --print-pipeline` prints it for scripts/run-pipeline, the
+ * demo and `make run`, and the cron wrapper runs sched-run.  An option
+ * whose value would be empty (no shard) is left out.
  *
- * Binaries come from bindir when set (BARS_BIN_DIR or the directory of
- * sched-run itself), else from PATH.  Functions return 0 or -1 with a
- * sentence in why[].
+ * A run: every stage is in one new process group, dies with the scheduler
+ * (PR_SET_PDEATHSIG; stages are forked by the main thread only), reads
+ * /dev/null (first stage) and inherits the job's lock file on fd 3, so
+ * the job stays locked while any stage (or a child of one) lives.  The
+ * last stage's stdout (load-bars' JSON summary) and the merged stderr of
+ * every stage come back as non-blocking pipe fds, to poll() and drain with
+ * sched_pipe_drain().  Children are reaped by the caller (waitpid(-1)) and
+ * handed over with sched_pipe_reaped().
+ *
+ * Functions return 0 or -1 with a sentence in why[].
  */
 #ifndef SCHED_PIPE_H
 #define SCHED_PIPE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define SCHED_STAGES 5
 #define SCHED_OUT_MAX 65536
+#define SCHED_MAXARGS 16
 
 extern const char *const sched_stage_names[SCHED_STAGES];
+
+/* What varies between runs of the one definition. */
+struct sched_spec {
+	const char *config, *job;
+	const char *shard;     /* "K/N", or NULL */
+	const char *state_dir; /* failed windows, rejects, fetch statistics */
+	const char *bindir;    /* where the stages are; NULL: PATH */
+};
+
+/* The expanded definition: argv of every stage (all strings owned). */
+struct sched_argv {
+	char *argv[SCHED_STAGES][SCHED_MAXARGS + 1];
+	char *stats; /* fetch-bars' statistics file */
+};
 
 struct sched_pipe {
 	pid_t pid[SCHED_STAGES];
@@ -38,8 +65,20 @@ struct sched_pipe {
 	size_t errlen;
 };
 
-int sched_pipe_start(struct sched_pipe *p, const char *bindir, const char *config,
-		     const char *job, char *why, size_t n);
+struct sched_summary;
+
+/* The state directory: $BARS_STATE_DIR, else var/state. */
+const char *sched_state_dir(void);
+/* The run's name in file names: job, plus ".shard-K-of-N". */
+void sched_run_name(char *dst, size_t n, const char *job, const char *shard);
+void sched_argv_build(struct sched_argv *a, const struct sched_spec *s);
+void sched_argv_free(struct sched_argv *a);
+/* One line: the pipeline as a POSIX shell command, words quoted. */
+void sched_argv_print(FILE *fp, const struct sched_argv *a);
+
+/* Start a run; lock_fd (or -1) becomes every stage's fd 3. */
+int sched_pipe_start(struct sched_pipe *p, const struct sched_argv *a, int lock_fd,
+		     char *why, size_t n);
 /* Record the status of pid if it is one of ours; returns 1 if so. */
 int sched_pipe_reaped(struct sched_pipe *p, pid_t pid, int wstatus);
 /* Read what is available on out_fd and err_fd; each complete stderr line
@@ -50,7 +89,12 @@ void sched_pipe_kill(struct sched_pipe *p, int sig);
 int sched_pipe_done(const struct sched_pipe *p);
 /* Status the way `set -o pipefail` gives it: the rightmost non-zero. */
 int sched_pipe_rc(const struct sched_pipe *p);
-/* rows_in, inserted, updated, unchanged from load-bars' JSON (or -1). */
-void sched_pipe_rows(const struct sched_pipe *p, long long rows[4]);
+/*
+ * Fill s->status, s->rows (load-bars' JSON summary) and s->windows
+ * (fetch-bars' statistics), both parsed with yajl; counts stay -1 when a
+ * summary is missing or malformed.
+ */
+void sched_pipe_result(const struct sched_pipe *p, const struct sched_argv *a,
+		       struct sched_summary *s);
 
 #endif

@@ -5,6 +5,14 @@
 
 const double sched_buckets[SCHED_NBUCKETS] = { 1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600 };
 
+const char *const sched_outcome_names[SCHED_NOUTCOMES] = {
+	"ok", "failed", "timeout", "killed", "error",
+};
+
+const char *const sched_misfire_names[SCHED_NMISFIRES] = {
+	"overlap", "late", "locked_elsewhere",
+};
+
 struct sched_job *sched_find(struct sched_state *st, const char *name)
 {
 	size_t i;
@@ -16,25 +24,64 @@ struct sched_job *sched_find(struct sched_state *st, const char *name)
 	return NULL;
 }
 
-void sched_account(struct sched_job *j, const struct sched_summary *s)
+void sched_summary_init(struct sched_summary *s, time_t start)
+{
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	s->start = start;
+	for (i = 0; i < SCHED_STAGES; i++)
+		s->status[i] = -1;
+	s->rows = (struct sched_rows){ -1, -1, -1, -1, -1, -1 };
+	s->windows = (struct sched_windows){ -1, -1, -1 };
+}
+
+static void add(double *total, long long n)
+{
+	if (n > 0)
+		*total += (double)n;
+}
+
+void sched_account(struct sched_totals *t, const struct sched_summary *s)
 {
 	double d = (double)(s->end - s->start);
 	int b;
 
-	if (s->rc == 0)
-		j->runs_ok++;
-	else
-		j->runs_failed++;
-	if (s->rows[1] > 0)
-		j->rows_inserted += s->rows[1];
-	if (s->rows[2] > 0)
-		j->rows_updated += s->rows[2];
-	if (s->rows[3] > 0)
-		j->rows_unchanged += s->rows[3];
-	for (b = 0; b < SCHED_NBUCKETS && d > sched_buckets[b]; b++)
-		;
-	j->hist[b]++;
-	j->hist_sum += d;
+	t->runs[s->outcome]++;
+	add(&t->rows.inserted, s->rows.inserted);
+	add(&t->rows.updated, s->rows.updated);
+	add(&t->rows.unchanged, s->rows.unchanged);
+	add(&t->rows.rejected, s->rows.rejected);
+	add(&t->rows.duplicates, s->rows.duplicates);
+	add(&t->windows.ok, s->windows.ok);
+	add(&t->windows.failed, s->windows.failed);
+	add(&t->windows.bad_rows, s->windows.bad_rows);
+	t->last_run = (double)s->end;
+	t->last_rc = s->rc;
+	if (s->outcome == SCHED_OK)
+		t->last_success = (double)s->end;
+	if (s->outcome == SCHED_ERROR)
+		return; /* nothing ran: no duration to observe */
+	for (b = 0; b < SCHED_NBUCKETS; b++)
+		if (d <= sched_buckets[b])
+			t->hist[b]++;
+	t->hist[SCHED_NBUCKETS]++;
+	t->hist_sum += d;
+}
+
+double sched_runs_failed(const struct sched_totals *t)
+{
+	return t->runs[SCHED_FAILED] + t->runs[SCHED_TIMEOUT] + t->runs[SCHED_KILLED];
+}
+
+double sched_misfires(const struct sched_totals *t)
+{
+	int i;
+	double n = 0;
+
+	for (i = 0; i < SCHED_NMISFIRES; i++)
+		n += t->misfires[i];
+	return n;
 }
 
 void sched_wake(struct sched_state *st)

@@ -1,10 +1,14 @@
 /*
  * sched_state: what sched-run knows about its jobs, shared between the
- * scheduling loop (main thread) and the HTTP API thread.  Every field is
- * read and written under mu; the API only reads, except that it may set
- * paused and a job's run_now and then poke wake_fd so the loop notices.
+ * scheduling loop (main thread), the HTTP API thread and the lock worker.
+ * Every field is read and written under mu; the API only reads, except
+ * that it may set the paused flags and a job's run_now and then poke
+ * wake_fd so the loop notices.
  *
- * Times are UTC epoch seconds, 0 when unknown.
+ * Counters are named structs (struct sched_rows, struct sched_windows,
+ * struct sched_totals); lib/sched_metrics turns them into the one metric
+ * vocabulary of /metrics and the cron textfile.  Times are UTC epoch
+ * seconds, 0 when unknown.
  */
 #ifndef SCHED_STATE_H
 #define SCHED_STATE_H
@@ -18,36 +22,85 @@
 #define SCHED_NBUCKETS 10
 extern const double sched_buckets[SCHED_NBUCKETS]; /* seconds, +Inf implied */
 
+/* How a run ended; names in sched_outcome_names (metric label values). */
+enum sched_outcome {
+	SCHED_OK,       /* every stage exited 0 */
+	SCHED_FAILED,   /* a stage exited non-zero */
+	SCHED_TIMEOUT,  /* the job's timeout killed it */
+	SCHED_KILLED,   /* killed at shutdown */
+	SCHED_ERROR,    /* could not start: database, fork, config */
+	SCHED_NOUTCOMES
+};
+extern const char *const sched_outcome_names[SCHED_NOUTCOMES];
+
+/* Why a fire did not run; names in sched_misfire_names. */
+enum sched_misfire {
+	SCHED_MIS_OVERLAP,  /* the previous run of the job still lives here */
+	SCHED_MIS_LATE,     /* noticed later than --misfire-grace */
+	SCHED_MIS_ELSEWHERE,/* another host holds the job's advisory lock */
+	SCHED_NMISFIRES
+};
+extern const char *const sched_misfire_names[SCHED_NMISFIRES];
+
+/* Rows of one run as load-bars --json reports them; -1: unknown. */
+struct sched_rows {
+	long long rows_in, inserted, updated, unchanged, rejected, duplicates;
+};
+
+/* Windows of one run as fetch-bars --stats reports them; -1: unknown. */
+struct sched_windows {
+	long long ok, failed, bad_rows;
+};
+
 struct sched_summary {
 	time_t start, end;              /* end 0 while running */
-	char outcome[16];               /* ok failed timeout killed error */
+	enum sched_outcome outcome;
 	int rc;                         /* pipefail status, 124 on timeout */
 	int status[SCHED_STAGES];       /* -1: not run / unknown */
-	long long rows[4];              /* rows_in inserted updated unchanged, -1 unknown */
+	struct sched_rows rows;
+	struct sched_windows windows;
 };
+
+/* Everything the metrics export for a job.  Doubles, as Prometheus
+ * stores them; the cron textfile adds a run's totals to the file's. */
+struct sched_totals {
+	double runs[SCHED_NOUTCOMES];
+	double misfires[SCHED_NMISFIRES];
+	struct { double inserted, updated, unchanged, rejected, duplicates; } rows;
+	struct { double ok, failed, bad_rows; } windows;
+	double hist[SCHED_NBUCKETS + 1]; /* cumulative; [SCHED_NBUCKETS] is +Inf */
+	double hist_sum;
+	double last_run, last_success;   /* end of the last (successful) run */
+	double last_rc;                  /* exit status of the last run */
+};
+
+enum sched_phase { SCHED_IDLE, SCHED_LOCKING, SCHED_RUNNING };
+
+struct sched_ticket;
 
 struct sched_job {
 	char *name, *schedule, *timezone;
+	const char *shard;  /* "K/N" for the whole process, or NULL */
 	long timeout;
-	long long lock_key; /* advisory lock: name, interval and tickers */
+	long long lock_key; /* advisory lock: name, interval, tickers, shard */
 	struct cron cron;
 	int removed;        /* gone from the config after SIGHUP, still running */
+	int paused;         /* POST /stop?job=NAME */
 	time_t next;        /* next fire, 0 when none */
 	time_t last_fire;   /* scheduled time of the last handled fire, 0: none */
 	int run_now;        /* POST /start?job=NAME or --once */
-	int running;
+	int running;        /* phase != SCHED_IDLE, for readers */
+	enum sched_phase phase;
 	struct sched_summary last; /* last finished run (start 0: none) */
 	struct sched_summary cur;  /* the running one */
-	/* counters */
-	unsigned long runs_ok, runs_failed, misfires, errors;
-	long long rows_inserted, rows_updated, rows_unchanged;
-	unsigned long hist[SCHED_NBUCKETS + 1];
-	double hist_sum;
+	struct sched_totals tot;
 	/* main thread only */
+	const char *trigger;
 	struct sched_pipe *pipe;
+	int lock_fd;        /* per-job lock file, until the pipeline holds it */
+	struct sched_ticket *ticket; /* advisory lock attempt or session */
 	time_t deadline, kill_at;
 	int timed_out, killed;
-	void *pglock;       /* PGconn holding the advisory lock */
 };
 
 struct sched_state {
@@ -62,8 +115,13 @@ struct sched_state {
 
 /* The job named name (not removed), or NULL. */
 struct sched_job *sched_find(struct sched_state *st, const char *name);
-/* Account a finished run in the job's counters and histogram. */
-void sched_account(struct sched_job *j, const struct sched_summary *s);
+/* A summary with every count unknown, started at start. */
+void sched_summary_init(struct sched_summary *s, time_t start);
+/* Account a finished run (or one that could not start) in the totals. */
+void sched_account(struct sched_totals *t, const struct sched_summary *s);
+/* runs_failed and errors as /jobs reports them. */
+double sched_runs_failed(const struct sched_totals *t);
+double sched_misfires(const struct sched_totals *t);
 /* Wake the loop (async-signal-safe). */
 void sched_wake(struct sched_state *st);
 

@@ -1,21 +1,27 @@
 /*
  * sched-run: run the stockbars pipeline on cron schedules, one process
- * for every job of a config, with an HTTP control API.
+ * for every job of a config, with an HTTP control API; or once (--once,
+ * what cron and systemd call), or print the pipeline (--print-pipeline).
  *
- * Each fire runs sched-plan | fetch-bars | normalize-bars | validate-bars
- * | load-bars as child processes in a process group of their own (see
- * lib/sched_pipe.h).  One main loop owns the jobs; it sleeps in poll() on
- * a self-pipe (signals, API requests) and the running pipelines' output,
- * so no fire is ever late by more than the time to notice it.
+ * Each run is the one pipeline definition of lib/sched_pipe.h, as child
+ * processes in a process group of their own that die with the scheduler
+ * and hold the job's lock file.  One main loop owns the jobs; it sleeps in
+ * poll() on a self-pipe (signals, API requests, advisory-lock results) and
+ * the running pipelines' output, so no fire is ever late by more than the
+ * time to notice it.  Database work (advisory locks) happens on a worker
+ * thread (lib/sched_lock), so neither the loop nor the API waits on it.
  */
 #include "bt.h"
 #include "cfg.h"
 #include "cron.h"
+#include "db.h"
 #include "exitcode.h"
-#include "http_api.h"
 #include "msg.h"
+#include "sched_api.h"
+#include "sched_fs.h"
 #include "sched_lock.h"
 #include "sched_log.h"
+#include "sched_metrics.h"
 #include "sched_pipe.h"
 #include "sched_state.h"
 #include "xalloc.h"
@@ -23,64 +29,237 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libpq-fe.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-
 #define KILL_AFTER 5 /* seconds between SIGTERM and SIGKILL */
 
-static struct {
-	const char *config, *lock_file, *state_file, *log_file, *listen, *token_file;
-	const char *tls_cert, *tls_key;
-	const char *job;
-	long grace, misfire_grace, timeout, rate;
-	int once, check, no_api;
-} o = { .log_file = "logs/scheduler.log", .listen = "127.0.0.1:8640", .grace = 30,
-	.misfire_grace = 60, .timeout = 3600, .rate = 10 };
+enum mode { M_DAEMON, M_CHECK, M_ONCE, M_PRINT, M_DUE };
 
-static struct sched_state st = { .mu = PTHREAD_MUTEX_INITIALIZER, .wake_fd = -1 };
+struct opts {
+	const char *config, *job, *shard;
+	const char *lock_file, *state_file, *state_dir, *log_file, *textfile_dir;
+	const char *listen, *token_file, *tls_cert, *tls_key;
+	long grace, misfire_grace, timeout, rate, count;
+	enum mode mode;
+	int due, no_api;
+};
+
+/* The whole tool's state, passed explicitly. */
+struct tool {
+	struct opts o;
+	struct sched_state st;
+	struct sched_locker *locker;
+	char bindir[PATH_MAX];
+	char lock_path[PATH_MAX + 8], state_path[PATH_MAX + 8];
+	int wake_rd;
+	int once_rc;        /* --once: the exit status so far, -1: none */
+};
+
+/* Signal handlers cannot take arguments: flags and the wake pipe only. */
 static volatile sig_atomic_t got_term, got_hup;
-static int wake_rd = -1;
-static char bindir_buf[PATH_MAX], *bindir;
-static int once_rc = -1;
+static int signal_wake_fd = -1;
 
 static void usage(int code)
 {
-	fprintf(code ? stderr : stdout,
-		"usage: sched-run [--check | --once] [--job NAME] [--lock-file FILE]\n"
-		"                 [--state-file FILE] [--log-file FILE] [--grace SEC]\n"
-		"                 [--misfire-grace SEC]\n"
-		"                 [--timeout SEC] [--listen HOST:PORT | --no-api]\n"
-		"                 [--token-file FILE] [--tls-cert FILE --tls-key FILE]\n"
-		"                 [--rate-limit N] CONFIG\n"
+	FILE *fp = code ? stderr : stdout;
+
+	fprintf(fp, "usage: sched-run [--check [--count N] | --once [--due] [--textfile-dir DIR] |\n"
+		"                  --due | --print-pipeline] [--job NAME] [--shard K/N]\n"
+		"                 [--lock-file FILE] [--state-file FILE] [--state-dir DIR]\n"
+		"                 [--log-file FILE] [--grace SEC] [--misfire-grace SEC] [--timeout SEC]\n"
+		"                 [--listen HOST:PORT | --no-api] [--token-file FILE]\n"
+		"                 [--tls-cert FILE --tls-key FILE] [--rate-limit N] CONFIG\n"
 		"       sched-run -h | --help | --version\n");
-	exit(code);
+	if (code)
+		exit(code);
+	fputs("\nRun the stockbars pipeline on each job's cron schedule, with an HTTP API.\n\n"
+	      "  --check               print each job's next fires, local and UTC, then exit\n"
+	      "  --count N             with --check: how many fires per job (default 5)\n"
+	      "  --once                run every job (or --job) once now and exit with its status\n"
+	      "  --due                 only jobs whose schedule fires this minute (alone: exit 0 if any)\n"
+	      "  --textfile-dir DIR    with --once: update DIR/stockbars_JOB.prom for node_exporter\n"
+	      "  --print-pipeline      print each job's pipeline as a shell command, then exit\n"
+	      "  --job NAME            only this job\n"
+	      "  --shard K/N           run shard K of N (passed to sched-plan; default $BARS_SHARD)\n"
+	      "  --lock-file FILE      scheduler lock (default CONFIG.lock); job locks go beside it\n"
+	      "  --state-file FILE     last handled fire per job (default CONFIG.state)\n"
+	      "  --state-dir DIR       failed windows, rejects, fetch statistics (default var/state)\n"
+	      "  --log-file FILE       append log lines here (default logs/scheduler.log)\n"
+	      "  --grace SEC           on SIGTERM, time for running pipelines to finish (default 30)\n"
+	      "  --misfire-grace SEC   how late a fire may still run (default 60)\n"
+	      "  --timeout SEC         run timeout of jobs without a \"timeout\" (default 3600; 0: none)\n"
+	      "  --listen HOST:PORT    HTTP API address (default 127.0.0.1:8640; port 0: any)\n"
+	      "  --no-api              no HTTP API\n"
+	      "  --token-file FILE     bearer token for POST requests (default $BARS_API_TOKEN)\n"
+	      "  --tls-cert FILE       serve HTTPS with this PEM certificate (needs --tls-key)\n"
+	      "  --tls-key FILE        the certificate's PEM key\n"
+	      "  --rate-limit N        API requests per second per client, bursts of 2N (default 10)\n"
+	      "  -h, --help            this help\n"
+	      "      --version         print the version\n", fp);
+	exit(EXIT_OK);
+}
+
+/* A usage error: name the one bad argument, then the synopsis. */
+static void bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", msg_prog());
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	usage(EXIT_USAGE);
+}
+
+static long num_arg(const char *opt, const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || !*s || v < 0) {
+		fprintf(stderr, "%s: %s: want an integer >= 0: %s\n", msg_prog(), opt, s);
+		usage(EXIT_USAGE);
+	}
+	return v;
+}
+
+/* "K/N" with N >= 1 and K <= N, written without leading zeros. */
+static const char *shard_arg(const char *s, char *buf, size_t n)
+{
+	unsigned long k, of;
+	char *end;
+
+	if (!s || !*s)
+		return NULL;
+	k = strtoul(s, &end, 10);
+	if (end == s || *end != '/' || !end[1] || strspn(s, "0123456789/") != strlen(s))
+		bad_usage("--shard %s: want K/N, such as 2/4", s);
+	of = strtoul(end + 1, &end, 10);
+	if (*end || of < 1 || k > of)
+		bad_usage("--shard %s: want K/N with N >= 1 and K <= N", s);
+	snprintf(buf, n, "%lu/%lu", k, of);
+	return buf;
+}
+
+enum { O_VERSION = 256, O_CHECK, O_COUNT, O_ONCE, O_DUE, O_TEXTFILE, O_PRINT, O_JOB, O_SHARD,
+       O_LOCK, O_STATE, O_STATEDIR, O_LOG, O_GRACE, O_MISFIRE, O_TIMEOUT, O_LISTEN, O_NOAPI,
+       O_TOKEN, O_CERT, O_KEY, O_RATE };
+
+static const struct option longopts[] = {
+	{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION },
+	{ "check", no_argument, NULL, O_CHECK }, { "count", required_argument, NULL, O_COUNT },
+	{ "once", no_argument, NULL, O_ONCE }, { "due", no_argument, NULL, O_DUE },
+	{ "textfile-dir", required_argument, NULL, O_TEXTFILE },
+	{ "print-pipeline", no_argument, NULL, O_PRINT },
+	{ "job", required_argument, NULL, O_JOB }, { "shard", required_argument, NULL, O_SHARD },
+	{ "lock-file", required_argument, NULL, O_LOCK },
+	{ "state-file", required_argument, NULL, O_STATE },
+	{ "state-dir", required_argument, NULL, O_STATEDIR },
+	{ "log-file", required_argument, NULL, O_LOG },
+	{ "grace", required_argument, NULL, O_GRACE },
+	{ "misfire-grace", required_argument, NULL, O_MISFIRE },
+	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "listen", required_argument, NULL, O_LISTEN }, { "no-api", no_argument, NULL, O_NOAPI },
+	{ "token-file", required_argument, NULL, O_TOKEN },
+	{ "tls-cert", required_argument, NULL, O_CERT }, { "tls-key", required_argument, NULL, O_KEY },
+	{ "rate-limit", required_argument, NULL, O_RATE },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Set a mode, refusing a second one. */
+static void set_mode(struct opts *o, enum mode m, const char *name)
+{
+	if (o->mode != M_DAEMON && o->mode != m)
+		bad_usage("%s: only one of --check, --once and --print-pipeline", name);
+	o->mode = m;
+}
+
+static void set_opt(struct opts *o, int c, char *arg)
+{
+	switch (c) {
+	case 'h': usage(EXIT_OK); break;
+	case O_VERSION: msg_version(); break;
+	case O_CHECK: set_mode(o, M_CHECK, "--check"); break;
+	case O_COUNT: o->count = num_arg("--count", arg); break;
+	case O_ONCE: set_mode(o, M_ONCE, "--once"); break;
+	case O_DUE: o->due = 1; break;
+	case O_TEXTFILE: o->textfile_dir = arg; break;
+	case O_PRINT: set_mode(o, M_PRINT, "--print-pipeline"); break;
+	case O_JOB: o->job = arg; break;
+	case O_SHARD: o->shard = arg; break;
+	case O_LOCK: o->lock_file = arg; break;
+	case O_STATE: o->state_file = arg; break;
+	case O_STATEDIR: o->state_dir = arg; break;
+	case O_LOG: o->log_file = arg; break;
+	case O_GRACE: o->grace = num_arg("--grace", arg); break;
+	case O_MISFIRE: o->misfire_grace = num_arg("--misfire-grace", arg); break;
+	case O_TIMEOUT: o->timeout = num_arg("--timeout", arg); break;
+	case O_LISTEN: o->listen = arg; break;
+	case O_NOAPI: o->no_api = 1; break;
+	case O_TOKEN: o->token_file = arg; break;
+	case O_CERT: o->tls_cert = arg; break;
+	case O_KEY: o->tls_key = arg; break;
+	case O_RATE: o->rate = num_arg("--rate-limit", arg); break;
+	default: usage(EXIT_USAGE);
+	}
+}
+
+static void parse_args(struct opts *o, int argc, char **argv)
+{
+	static char shard[48];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
+		set_opt(o, c, optarg);
+	if (o->due && o->mode == M_DAEMON)
+		o->mode = M_DUE;
+	if (optind >= argc)
+		bad_usage("%s", "missing CONFIG");
+	if (optind < argc - 1)
+		bad_usage("unexpected argument: %s", argv[optind + 1]);
+	if (!*argv[optind])
+		bad_usage("%s", "CONFIG is empty");
+	if (!o->tls_cert != !o->tls_key)
+		bad_usage("%s: --tls-cert and --tls-key go together", o->tls_cert ? "--tls-cert" :
+			  "--tls-key");
+	if (o->due && o->mode != M_ONCE && o->mode != M_DUE)
+		bad_usage("%s: only alone or with --once", "--due");
+	if (o->textfile_dir && o->mode != M_ONCE)
+		bad_usage("%s: only with --once", "--textfile-dir");
+	if (o->count && o->mode != M_CHECK)
+		bad_usage("%s: only with --check", "--count");
+	o->config = argv[optind];
+	o->shard = shard_arg(o->shard ? o->shard : getenv("BARS_SHARD"), shard, sizeof(shard));
+	if (!o->state_dir)
+		o->state_dir = sched_state_dir();
+	if (!o->count)
+		o->count = 5;
 }
 
 static void on_signal(int sig)
 {
 	int e = errno;
+	char c = 1;
 
 	if (sig == SIGTERM || sig == SIGINT)
 		got_term = 1;
 	else if (sig == SIGHUP)
 		got_hup = 1;
-	sched_wake(&st);
+	if (signal_wake_fd >= 0 && write(signal_wake_fd, &c, 1) < 0) {
+		/* full: the loop is awake anyway */
+	}
 	errno = e;
 }
 
-static void setup_signals(void)
+static void setup_signals(struct tool *t)
 {
 	struct sigaction sa;
 	int p[2];
@@ -91,8 +270,8 @@ static void setup_signals(void)
 	fcntl(p[1], F_SETFL, O_NONBLOCK);
 	fcntl(p[0], F_SETFD, FD_CLOEXEC);
 	fcntl(p[1], F_SETFD, FD_CLOEXEC);
-	wake_rd = p[0];
-	st.wake_fd = p[1];
+	t->wake_rd = p[0];
+	t->st.wake_fd = signal_wake_fd = p[1];
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -102,74 +281,6 @@ static void setup_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-}
-
-static long num_arg(const char *opt, const char *s, long min)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || !*s || v < min) {
-		msg_err("%s: want an integer >= %ld: %s", opt, min, s);
-		usage(EXIT_USAGE);
-	}
-	return v;
-}
-
-static void parse_args(int argc, char **argv)
-{
-	enum { O_VERSION = 256, O_LOCK, O_LOG, O_GRACE, O_MISFIRE, O_TIMEOUT, O_LISTEN,
-	       O_NOAPI, O_TOKEN, O_CERT, O_KEY, O_RATE, O_JOB, O_CHECK, O_ONCE, O_STATE };
-	static const struct option lo[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ "check", no_argument, NULL, O_CHECK },
-		{ "once", no_argument, NULL, O_ONCE },
-		{ "state-file", required_argument, NULL, O_STATE },
-		{ "job", required_argument, NULL, O_JOB },
-		{ "lock-file", required_argument, NULL, O_LOCK },
-		{ "log-file", required_argument, NULL, O_LOG },
-		{ "grace", required_argument, NULL, O_GRACE },
-		{ "misfire-grace", required_argument, NULL, O_MISFIRE },
-		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "listen", required_argument, NULL, O_LISTEN },
-		{ "no-api", no_argument, NULL, O_NOAPI },
-		{ "token-file", required_argument, NULL, O_TOKEN },
-		{ "tls-cert", required_argument, NULL, O_CERT },
-		{ "tls-key", required_argument, NULL, O_KEY },
-		{ "rate-limit", required_argument, NULL, O_RATE },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'h': usage(EXIT_OK); break;
-		case O_VERSION: msg_version(); break;
-		case O_CHECK: o.check = 1; break;
-		case O_ONCE: o.once = 1; break;
-		case O_STATE: o.state_file = optarg; break;
-		case O_JOB: o.job = optarg; break;
-		case O_LOCK: o.lock_file = optarg; break;
-		case O_LOG: o.log_file = optarg; break;
-		case O_GRACE: o.grace = num_arg("--grace", optarg, 0); break;
-		case O_MISFIRE: o.misfire_grace = num_arg("--misfire-grace", optarg, 0); break;
-		case O_TIMEOUT: o.timeout = num_arg("--timeout", optarg, 0); break;
-		case O_LISTEN: o.listen = optarg; break;
-		case O_NOAPI: o.no_api = 1; break;
-		case O_TOKEN: o.token_file = optarg; break;
-		case O_CERT: o.tls_cert = optarg; break;
-		case O_KEY: o.tls_key = optarg; break;
-		case O_RATE: o.rate = num_arg("--rate-limit", optarg, 0); break;
-		default: usage(EXIT_USAGE);
-		}
-	}
-	if (optind != argc - 1 || (o.check && o.once) || (!o.tls_cert != !o.tls_key) ||
-	    !*argv[optind])
-		usage(EXIT_USAGE);
-	o.config = argv[optind];
 }
 
 /* ---- jobs and config ---------------------------------------------------- */
@@ -183,19 +294,22 @@ static void job_free(struct sched_job *j)
 }
 
 /* Fill a job from a config entry; -1 with why[] on a bad schedule. */
-static int job_from_cfg(struct sched_job *j, const struct cfg_job *c, int need_schedule,
+static int job_from_cfg(const struct tool *t, struct sched_job *j, const struct cfg_job *c,
 			char *why, size_t n)
 {
 	char err[200];
+	int need_schedule = t->o.mode != M_ONCE || t->o.due;
 
 	memset(j, 0, sizeof(*j));
 	j->name = xstrdup(c->name);
 	j->timezone = xstrdup(c->timezone);
 	j->schedule = c->schedule ? xstrdup(c->schedule) : NULL;
-	j->timeout = c->timeout > 0 ? c->timeout : o.timeout;
-	j->lock_key = sched_lock_key(c);
+	j->shard = t->o.shard;
+	j->timeout = c->timeout > 0 ? c->timeout : t->o.timeout;
+	j->lock_key = sched_lock_key_shard(c, t->o.shard);
+	j->lock_fd = -1;
 	if (!j->schedule) {
-		if (!need_schedule)
+		if (!need_schedule || t->o.mode == M_PRINT)
 			return 0;
 		snprintf(why, n, "job %s: no \"schedule\" (a cron expression such as "
 			 "\"*/5 9-15 * * 1-5\")", c->name);
@@ -209,30 +323,32 @@ static int job_from_cfg(struct sched_job *j, const struct cfg_job *c, int need_s
 }
 
 /* Load the config into a new job array; -1 with why[]. */
-static int load_jobs(struct sched_job **out, size_t *nout, char *why, size_t n)
+static int load_jobs(const struct tool *t, struct sched_job **out, size_t *nout, char *why,
+		     size_t n)
 {
+	const char *cfgpath = t->o.config, *only = t->o.job;
 	struct cfg c;
 	struct sched_job *jobs;
 	size_t i, k = 0;
 	char err[400];
 
-	if (cfg_load(o.config, &c, why, n) < 0)
+	if (cfg_load(cfgpath, &c, why, n) < 0)
 		return -1;
 	jobs = xcalloc(c.njobs, sizeof(*jobs));
 	for (i = 0; i < c.njobs; i++) {
 		if (cfg_job(&c, c.jobs[i].name) != &c.jobs[i]) {
-			snprintf(why, n, "%s: job %s: duplicate name", o.config, c.jobs[i].name);
+			snprintf(why, n, "%s: job %s: duplicate name", cfgpath, c.jobs[i].name);
 			goto fail;
 		}
-		if (o.job && strcmp(o.job, c.jobs[i].name) != 0)
+		if (only && strcmp(only, c.jobs[i].name) != 0)
 			continue;
-		if (job_from_cfg(&jobs[k++], &c.jobs[i], !o.once, err, sizeof(err)) < 0) {
-			snprintf(why, n, "%s: %s", o.config, err);
+		if (job_from_cfg(t, &jobs[k++], &c.jobs[i], err, sizeof(err)) < 0) {
+			snprintf(why, n, "%s: %s", cfgpath, err);
 			goto fail;
 		}
 	}
 	if (k == 0) {
-		snprintf(why, n, "%s: no job named '%s'", o.config, o.job ? o.job : "");
+		snprintf(why, n, "%s: no job named '%s'", cfgpath, only ? only : "");
 		goto fail;
 	}
 	cfg_free(&c);
@@ -271,192 +387,257 @@ static void schedule_next(struct sched_job *j, time_t now)
 	slog(MSG_DEBUG, "next_fire", "job", j->name, "at", buf, NULL);
 }
 
-/* --check: the next five fires of every job, local and UTC. */
-static int check(struct sched_job *jobs, size_t n)
+/* --check: the next fires of every job, local and UTC. */
+static int check(const struct tool *t)
 {
 	char local[64], utc[BT_ISO_LEN];
-	time_t t, now = bt_now();
+	const struct sched_job *j;
+	time_t at, now = bt_now();
 	struct tm tm;
 	size_t i;
-	int k, rc = EXIT_OK;
+	long k;
+	int rc = EXIT_OK;
 
-	for (i = 0; i < n; i++) {
-		printf("job %s: \"%s\" in %s\n", jobs[i].name, jobs[i].schedule, jobs[i].timezone);
-		for (t = now, k = 0; k < 5; k++) {
-			if (cron_next(&jobs[i].cron, jobs[i].timezone, t, &t) < 0) {
-				msg_err("%s: job %s: schedule \"%s\" never fires", o.config,
-					jobs[i].name, jobs[i].schedule);
+	for (i = 0; i < t->st.njobs; i++) {
+		j = &t->st.jobs[i];
+		printf("job %s: \"%s\" in %s\n", j->name, j->schedule, j->timezone);
+		for (at = now, k = 0; k < t->o.count; k++) {
+			if (cron_next(&j->cron, j->timezone, at, &at) < 0) {
+				msg_err("%s: job %s: schedule \"%s\" never fires", t->o.config,
+					j->name, j->schedule);
 				rc = EXIT_USAGE;
 				break;
 			}
-			bt_local_tm(jobs[i].timezone, t, &tm);
+			bt_local_tm(j->timezone, at, &tm);
 			strftime(local, sizeof(local), "%Y-%m-%d %H:%M %Z", &tm);
-			printf("  %-24s %s\n", local, bt_format_iso(t, utc));
+			printf("  %-24s %s\n", local, bt_format_iso(at, utc));
 		}
 	}
 	return rc;
 }
 
+/* Does the job's schedule fire in the minute holding now (cron's view)? */
+static int due_now(const struct sched_job *j, time_t now)
+{
+	time_t minute = now - now % 60, next;
+
+	return j->schedule && cron_next(&j->cron, j->timezone, minute - 1, &next) == 0 &&
+	       next == minute;
+}
+
+/* --print-pipeline: the one definition, expanded for every job. */
+static int print_pipelines(const struct tool *t)
+{
+	struct sched_spec spec = { t->o.config, NULL, t->o.shard, t->o.state_dir,
+				   *t->bindir ? t->bindir : NULL };
+	struct sched_argv a;
+	size_t i;
+
+	for (i = 0; i < t->st.njobs; i++) {
+		spec.job = t->st.jobs[i].name;
+		sched_argv_build(&a, &spec);
+		sched_argv_print(stdout, &a);
+		sched_argv_free(&a);
+	}
+	msg_close_stdout(EXIT_FATAL);
+	return EXIT_OK;
+}
+
 /* ---- locks ------------------------------------------------------------- */
 
-static int lock_file(void)
+/*
+ * The scheduler's lock file: exclusive for the long-running scheduler,
+ * shared for --once, so runs of different jobs from cron coexist while a
+ * scheduler and cron runs of the same config exclude each other.
+ */
+static int lock_scheduler(struct tool *t)
 {
-	char path[PATH_MAX], pid[32];
-	int fd;
+	char pid[32];
+	int fd, shared = t->o.mode == M_ONCE;
 
-	if (o.lock_file)
-		snprintf(path, sizeof(path), "%s", o.lock_file);
+	if (t->o.lock_file)
+		snprintf(t->lock_path, sizeof(t->lock_path), "%s", t->o.lock_file);
 	else
-		snprintf(path, sizeof(path), "%s.lock", o.config);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		snprintf(t->lock_path, sizeof(t->lock_path), "%s.lock", t->o.config);
+	fd = open(t->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
-		msg_die(EXIT_USAGE, "%s: %s (choose another with --lock-file)", path, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno == EWOULDBLOCK) {
-			ssize_t k = pread(fd, pid, sizeof(pid) - 1, 0);
+		msg_die(EXIT_USAGE, "%s: %s (choose another with --lock-file)", t->lock_path,
+			strerror(errno));
+	if (flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
+		ssize_t k = pread(fd, pid, sizeof(pid) - 1, 0);
 
-			pid[k > 0 ? k : 0] = '\0';
-			pid[strcspn(pid, "\n")] = '\0';
-			msg_die(EXIT_FATAL, "%s: another sched-run holds the lock%s%s", path,
-				*pid ? " (pid " : "", *pid ? strcat(pid, ")") : "");
-		}
-		msg_die(EXIT_FATAL, "%s: flock: %s", path, strerror(errno));
+		if (errno != EWOULDBLOCK)
+			msg_die(EXIT_FATAL, "%s: flock: %s", t->lock_path, strerror(errno));
+		pid[k > 0 ? k : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		msg_die(EXIT_FATAL, "%s: another sched-run holds the lock%s%s", t->lock_path,
+			*pid ? " (pid " : "", *pid ? strcat(pid, ")") : "");
 	}
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0) {
+	if (!shared && (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0)) {
 		/* the lock is what matters; the pid is a courtesy */
 	}
 	return fd;
 }
 
-
-/*
- * With DATABASE_URL set, hold pg_try_advisory_lock(key) for the run so a
- * second host with the same config does not run the job too.  Returns 0
- * (lock held or no database), 1 when another session holds it, -1 on a
- * database error.
- */
-static int advisory_lock(struct sched_job *j)
-{
-	const char *url = getenv("DATABASE_URL");
-	char key[32], masked[512];
-	const char *params[1] = { key };
-	PGconn *c;
-	PGresult *r;
-	int rc;
-
-	j->pglock = NULL;
-	if (!url || !*url)
-		return 0;
-	{
-		/* a bounded wait: the loop holds the state lock meanwhile */
-		const char *kw[] = { "dbname", "connect_timeout", NULL };
-		const char *val[] = { url, "5", NULL };
-
-		c = PQconnectdbParams(kw, val, 1);
-	}
-	if (PQstatus(c) != CONNECTION_OK) {
-		msg_mask_url(masked, sizeof(masked), url);
-		slog(MSG_ERROR, "advisory_lock", "job", j->name, "database", masked, "error",
-		     PQerrorMessage(c), NULL);
-		PQfinish(c);
-		return -1;
-	}
-	snprintf(key, sizeof(key), "%lld", j->lock_key);
-	r = PQexecParams(c, "SELECT pg_try_advisory_lock($1::bigint)", 1, NULL, params, NULL,
-			 NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		slog(MSG_ERROR, "advisory_lock", "job", j->name, "error", PQerrorMessage(c), NULL);
-		rc = -1;
-	} else {
-		rc = PQgetvalue(r, 0, 0)[0] == 't' ? 0 : 1;
-	}
-	PQclear(r);
-	if (rc == 0)
-		j->pglock = c;
-	else
-		PQfinish(c);
-	return rc;
-}
-
-static void advisory_unlock(struct sched_job *j)
-{
-	if (j->pglock)
-		PQfinish(j->pglock); /* ending the session releases its locks */
-	j->pglock = NULL;
-}
-
 /* ---- runs -------------------------------------------------------------- */
 
-static void start_run(struct sched_job *j, const char *why_run, time_t now)
+static void once_status(struct tool *t, int rc)
 {
+	if (t->o.mode == M_ONCE && t->once_rc <= 0)
+		t->once_rc = rc;
+}
+
+/* A fire that did not run. */
+static void misfire(struct tool *t, struct sched_job *j, enum sched_misfire why, time_t at)
+{
+	char buf[BT_ISO_LEN];
+
+	j->tot.misfires[why]++;
+	iso(at, buf);
+	slog(MSG_WARN, "misfire", "job", j->name, "reason", sched_misfire_names[why],
+	     "scheduled", at ? buf : NULL, NULL);
+	once_status(t, EXIT_FATAL);
+}
+
+/* A run that could not start: accounted as an error outcome. */
+static void run_error(struct tool *t, struct sched_job *j, time_t now, const char *why)
+{
+	struct sched_summary s;
+
+	sched_summary_init(&s, now);
+	s.end = now;
+	s.outcome = SCHED_ERROR;
+	s.rc = EXIT_FATAL;
+	sched_account(&j->tot, &s);
+	j->last = s;
+	slog(MSG_ERROR, "run_error", "job", j->name, "error", why, NULL);
+	once_status(t, EXIT_FATAL);
+}
+
+static void release(struct tool *t, struct sched_job *j)
+{
+	if (j->lock_fd >= 0)
+		close(j->lock_fd);
+	j->lock_fd = -1;
+	sched_lock_drop(t->locker, j->ticket);
+	j->ticket = NULL;
+	j->phase = SCHED_IDLE;
+	j->running = 0;
+}
+
+/* Locks held: start the pipeline, which takes over the job lock. */
+static void launch(struct tool *t, struct sched_job *j, time_t now)
+{
+	struct sched_spec spec = { t->o.config, j->name, j->shard, t->o.state_dir,
+				   *t->bindir ? t->bindir : NULL };
+	struct sched_argv a;
 	char err[256];
 	int rc;
 
-	rc = advisory_lock(j);
-	if (rc != 0) {
-		if (rc > 0) {
-			j->misfires++;
-			slog(MSG_WARN, "misfire", "job", j->name, "reason", "locked_elsewhere", NULL);
-		} else {
-			j->errors++;
-		}
-		if (o.once && once_rc <= 0)
-			once_rc = rc > 0 ? EXIT_FATAL : EXIT_FATAL;
-		return;
-	}
 	if (!j->pipe)
 		j->pipe = xmalloc(sizeof(*j->pipe));
-	if (sched_pipe_start(j->pipe, bindir, o.config, j->name, err, sizeof(err)) < 0) {
-		j->errors++;
-		slog(MSG_ERROR, "run_error", "job", j->name, "error", err, NULL);
-		advisory_unlock(j);
-		if (o.once && once_rc <= 0)
-			once_rc = EXIT_FATAL;
+	if (sched_fs_mkdirs(t->o.state_dir) < 0)
+		slog(MSG_WARN, "state_dir", "dir", t->o.state_dir, "error", strerror(errno), NULL);
+	sched_argv_build(&a, &spec);
+	rc = sched_pipe_start(j->pipe, &a, j->lock_fd, err, sizeof(err));
+	sched_argv_free(&a);
+	close(j->lock_fd); /* the stages hold it now */
+	j->lock_fd = -1;
+	if (rc < 0) {
+		release(t, j);
+		run_error(t, j, now, err);
 		return;
 	}
-	memset(&j->cur, 0, sizeof(j->cur));
-	memset(j->cur.status, -1, sizeof(j->cur.status));
-	memset(j->cur.rows, -1, sizeof(j->cur.rows));
-	j->cur.start = now;
-	j->running = 1;
+	sched_summary_init(&j->cur, now);
+	j->phase = SCHED_RUNNING;
 	j->timed_out = j->killed = 0;
 	j->deadline = j->timeout > 0 ? now + j->timeout : 0;
 	j->kill_at = 0;
 	snprintf(err, sizeof(err), "%ld", (long)j->pipe->pgid);
-	slog(MSG_INFO, "run_start", "job", j->name, "trigger", why_run, "pgid", err, NULL);
+	slog(MSG_INFO, "run_start", "job", j->name, "trigger", j->trigger, "pgid", err, NULL);
 }
 
-static void finish_run(struct sched_job *j, time_t now)
+/* Take the job lock here, then (with a database) the advisory lock. */
+static void start_run(struct tool *t, struct sched_job *j, const char *trigger, time_t now,
+		      time_t scheduled)
 {
-	struct sched_summary *s = &j->cur;
-	char dur[32], rc[16], stages[64], rows[4][24];
+	char path[PATH_MAX + 300];
+
+	sched_lock_path(path, sizeof(path), t->lock_path, j->name, j->shard);
+	j->lock_fd = sched_lock_take(path);
+	if (j->lock_fd < 0) {
+		if (errno == EWOULDBLOCK)
+			misfire(t, j, SCHED_MIS_OVERLAP, scheduled);
+		else
+			run_error(t, j, now, strerror(errno));
+		return;
+	}
+	j->trigger = trigger;
+	j->running = 1;
+	j->phase = SCHED_LOCKING;
+	if (t->locker)
+		j->ticket = sched_lock_ask(t->locker, j->lock_key);
+	else
+		launch(t, j, now);
+}
+
+/* An advisory-lock attempt came back. */
+static void locked(struct tool *t, struct sched_job *j, time_t now)
+{
+	char err[sizeof(j->ticket->err)];
+	enum sched_tstate s = j->ticket->state;
+
+	if (s == SCHED_T_HELD) {
+		launch(t, j, now);
+		return;
+	}
+	snprintf(err, sizeof(err), "%s", j->ticket->err);
+	release(t, j);
+	if (s == SCHED_T_BUSY)
+		misfire(t, j, SCHED_MIS_ELSEWHERE, 0);
+	else
+		run_error(t, j, now, err);
+}
+
+static void log_run_end(const struct sched_job *j, const struct sched_summary *s)
+{
+	char dur[32], rc[16], stages[64], n[5][24];
+	const long long v[5] = { s->rows.rows_in, s->rows.inserted, s->rows.updated,
+				 s->rows.unchanged, s->windows.failed };
 	int i;
 
-	s->end = now;
-	memcpy(s->status, j->pipe->status, sizeof(s->status));
-	sched_pipe_rows(j->pipe, s->rows);
-	s->rc = j->timed_out ? EXIT_TIMEOUT : sched_pipe_rc(j->pipe);
-	snprintf(s->outcome, sizeof(s->outcome), "%s", j->timed_out ? "timeout" : j->killed ?
-		 "killed" : s->rc ? "failed" : "ok");
-	sched_account(j, s);
-	if (s->rc)
-		j->errors++;
-	advisory_unlock(j);
-	j->last = *s;
-	j->running = 0;
 	snprintf(dur, sizeof(dur), "%lld", (long long)(s->end - s->start));
 	snprintf(rc, sizeof(rc), "%d", s->rc);
 	for (i = 0, stages[0] = '\0'; i < SCHED_STAGES; i++)
 		snprintf(stages + strlen(stages), sizeof(stages) - strlen(stages), "%s%d",
 			 i ? "," : "", s->status[i]);
-	for (i = 0; i < 4; i++)
-		snprintf(rows[i], sizeof(rows[i]), "%lld", s->rows[i]);
-	slog(s->rc ? MSG_ERROR : MSG_INFO, "run_end", "job", j->name, "outcome", s->outcome,
-	     "exit", rc, "stages", stages, "duration_s", dur, "rows_in", rows[0],
-	     "inserted", rows[1], "updated", rows[2], "unchanged", rows[3], NULL);
-	if (o.once && (once_rc <= 0))
-		once_rc = s->rc;
+	for (i = 0; i < 5; i++)
+		snprintf(n[i], sizeof(n[i]), "%lld", v[i]);
+	slog(s->rc ? MSG_ERROR : MSG_INFO, "run_end", "job", j->name, "outcome",
+	     sched_outcome_names[s->outcome], "exit", rc, "stages", stages, "duration_s", dur,
+	     "rows_in", n[0], "inserted", n[1], "updated", n[2], "unchanged", n[3],
+	     "windows_failed", s->windows.failed >= 0 ? n[4] : NULL, NULL);
+}
+
+static void finish_run(struct tool *t, struct sched_job *j, time_t now)
+{
+	struct sched_summary *s = &j->cur;
+	struct sched_argv a;
+	struct sched_spec spec = { t->o.config, j->name, j->shard, t->o.state_dir, NULL };
+
+	s->end = now;
+	sched_argv_build(&a, &spec);
+	sched_pipe_result(j->pipe, &a, s);
+	sched_argv_free(&a);
+	s->rc = j->timed_out ? EXIT_TIMEOUT : sched_pipe_rc(j->pipe);
+	s->outcome = j->timed_out ? SCHED_TIMEOUT : j->killed ? SCHED_KILLED :
+		     s->rc ? SCHED_FAILED : SCHED_OK;
+	sched_account(&j->tot, s);
+	release(t, j);
+	j->last = *s;
+	log_run_end(j, s);
+	once_status(t, s->rc);
 }
 
 /* A stage's stderr line, logged with its own level when it says one. */
@@ -472,50 +653,58 @@ static void stage_line(void *ctx, const char *line)
 	else if (strstr(line, ": warn: ") || strstr(line, ": warning: "))
 		lvl = MSG_WARN;
 	else if (!strncmp(line, "load-bars: rows_in=", 19))
-		lvl = MSG_INFO;
+		lvl = MSG_INFO; /* load-bars' summary: printed unlabelled at the info level */
 	slog(lvl, "stage", "job", j->name, "line", line, NULL);
 }
 
-static void reap(void)
+static void reap(struct tool *t)
 {
 	pid_t pid;
 	size_t i;
 	int ws;
 
 	while ((pid = waitpid(-1, &ws, WNOHANG)) > 0)
-		for (i = 0; i < st.njobs; i++)
-			if (st.jobs[i].running && sched_pipe_reaped(st.jobs[i].pipe, pid, ws))
+		for (i = 0; i < t->st.njobs; i++)
+			if (t->st.jobs[i].phase == SCHED_RUNNING &&
+			    sched_pipe_reaped(t->st.jobs[i].pipe, pid, ws))
 				break;
 }
 
-/* Drain output, finish what ended, enforce timeouts. */
-static void tend_runs(time_t now)
+/* A running job: drain output, finish, enforce the timeout. */
+static void tend_run(struct tool *t, struct sched_job *j, time_t now)
+{
+	char secs[16];
+
+	sched_pipe_drain(j->pipe, stage_line, j);
+	if (sched_pipe_done(j->pipe)) {
+		finish_run(t, j, now);
+		return;
+	}
+	if (j->deadline && now >= j->deadline && !j->timed_out) {
+		j->timed_out = 1;
+		j->kill_at = now + KILL_AFTER;
+		snprintf(secs, sizeof(secs), "%ld", j->timeout);
+		slog(MSG_ERROR, "timeout", "job", j->name, "timeout_s", secs, NULL);
+		sched_pipe_kill(j->pipe, SIGTERM);
+	}
+	if (j->kill_at && now >= j->kill_at) {
+		sched_pipe_kill(j->pipe, SIGKILL);
+		j->kill_at = now + KILL_AFTER;
+	}
+}
+
+static void tend_runs(struct tool *t, time_t now)
 {
 	struct sched_job *j;
 	size_t i;
-	char t[16];
 
-	reap();
-	for (i = 0; i < st.njobs; i++) {
-		j = &st.jobs[i];
-		if (!j->running)
-			continue;
-		sched_pipe_drain(j->pipe, stage_line, j);
-		if (sched_pipe_done(j->pipe)) {
-			finish_run(j, now);
-			continue;
-		}
-		if (j->deadline && now >= j->deadline && !j->timed_out) {
-			j->timed_out = 1;
-			j->kill_at = now + KILL_AFTER;
-			snprintf(t, sizeof(t), "%ld", j->timeout);
-			slog(MSG_ERROR, "timeout", "job", j->name, "timeout_s", t, NULL);
-			sched_pipe_kill(j->pipe, SIGTERM);
-		}
-		if (j->kill_at && now >= j->kill_at) {
-			sched_pipe_kill(j->pipe, SIGKILL);
-			j->kill_at = now + KILL_AFTER;
-		}
+	reap(t);
+	for (i = 0; i < t->st.njobs; i++) {
+		j = &t->st.jobs[i];
+		if (j->phase == SCHED_RUNNING)
+			tend_run(t, j, now);
+		else if (j->phase == SCHED_LOCKING && j->ticket->state != SCHED_T_PENDING)
+			locked(t, j, now);
 	}
 }
 
@@ -526,47 +715,43 @@ static void tend_runs(time_t now)
  * misfire rule as one missed while the host slept: once within the grace,
  * else logged and skipped.  Written atomically after every fire.
  */
-static char state_path[PATH_MAX];
-
-static void state_load(void)
+static void state_load(struct tool *t)
 {
 	char name[256];
 	long long at;
 	FILE *fp;
 	size_t i;
 
-	snprintf(state_path, sizeof(state_path), "%s", o.state_file ? o.state_file : "");
-	if (!o.state_file)
-		snprintf(state_path, sizeof(state_path), "%s.state", o.config);
-	fp = fopen(state_path, "r");
+	if (t->o.state_file)
+		snprintf(t->state_path, sizeof(t->state_path), "%s", t->o.state_file);
+	else
+		snprintf(t->state_path, sizeof(t->state_path), "%s.state", t->o.config);
+	fp = fopen(t->state_path, "r");
 	if (!fp)
 		return;
 	while (fscanf(fp, "%255[^\t\n]\t%lld\n", name, &at) == 2)
-		for (i = 0; i < st.njobs; i++)
-			if (strcmp(st.jobs[i].name, name) == 0)
-				st.jobs[i].last_fire = (time_t)at;
+		for (i = 0; i < t->st.njobs; i++)
+			if (strcmp(t->st.jobs[i].name, name) == 0)
+				t->st.jobs[i].last_fire = (time_t)at;
 	fclose(fp);
 }
 
-static void state_save(void)
+static int write_state(FILE *fp, void *ctx)
 {
-	char tmp[PATH_MAX + 8];
-	FILE *fp;
+	const struct sched_state *st = ctx;
 	size_t i;
-	int bad;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", state_path);
-	fp = fopen(tmp, "w");
-	if (!fp) {
-		slog(MSG_WARN, "state_not_saved", "file", tmp, "error", strerror(errno), NULL);
-		return;
-	}
-	for (i = 0; i < st.njobs; i++)
-		if (st.jobs[i].last_fire)
-			fprintf(fp, "%s\t%lld\n", st.jobs[i].name, (long long)st.jobs[i].last_fire);
-	bad = ferror(fp);
-	if (fclose(fp) != 0 || bad || rename(tmp, state_path) < 0)
-		slog(MSG_WARN, "state_not_saved", "file", state_path, "error", strerror(errno), NULL);
+	for (i = 0; i < st->njobs; i++)
+		if (st->jobs[i].last_fire)
+			fprintf(fp, "%s\t%lld\n", st->jobs[i].name, (long long)st->jobs[i].last_fire);
+	return 0;
+}
+
+static void state_save(struct tool *t)
+{
+	if (sched_fs_replace(t->state_path, 0644, write_state, &t->st) < 0)
+		slog(MSG_WARN, "state_not_saved", "file", t->state_path, "error", strerror(errno),
+		     NULL);
 }
 
 /* At start: the first fire after the last handled one, when already due. */
@@ -586,84 +771,90 @@ static void schedule_first(struct sched_job *j, time_t now)
 }
 
 /* A due fire: run, or count a misfire (overlap, or later than the grace). */
-static void fire(struct sched_job *j, time_t now)
+static void fire(struct tool *t, struct sched_job *j, time_t now)
 {
 	char at[BT_ISO_LEN], late[24];
 
-	iso(j->next, at);
-	snprintf(late, sizeof(late), "%lld", (long long)(now - j->next));
 	if (j->running) {
-		j->misfires++;
-		slog(MSG_WARN, "misfire", "job", j->name, "reason", "overlap", "scheduled", at, NULL);
-	} else if (now - j->next > o.misfire_grace) {
-		j->misfires++;
+		misfire(t, j, SCHED_MIS_OVERLAP, j->next);
+	} else if (now - j->next > t->o.misfire_grace) {
+		j->tot.misfires[SCHED_MIS_LATE]++;
+		iso(j->next, at);
+		snprintf(late, sizeof(late), "%lld", (long long)(now - j->next));
 		slog(MSG_WARN, "misfire", "job", j->name, "reason", "late", "scheduled", at,
 		     "late_s", late, NULL);
 	} else {
-		start_run(j, "schedule", now);
+		start_run(t, j, "schedule", now, j->next);
 	}
 	j->last_fire = j->next;
-	state_save();
+	state_save(t);
 	/* From now, not from the missed time: many missed fires become one. */
 	schedule_next(j, now);
 }
 
-static void schedule_due(time_t now)
+static void schedule_due(struct tool *t, time_t now)
 {
+	struct sched_state *st = &t->st;
 	struct sched_job *j;
 	size_t i;
 
-	for (i = 0; i < st.njobs; i++) {
-		j = &st.jobs[i];
+	for (i = 0; i < st->njobs; i++) {
+		j = &st->jobs[i];
 		if (j->run_now) {
 			j->run_now = 0;
-			if (!j->running && !st.stopping)
-				start_run(j, o.once ? "once" : "api", now);
+			if (!j->running && !st->stopping)
+				start_run(t, j, t->o.mode == M_ONCE ? "once" : "api", now, 0);
 		}
-		if (o.once || !j->next || now < j->next)
+		if (t->o.mode == M_ONCE || !j->next || now < j->next)
 			continue;
-		if (st.paused || st.stopping)
+		if (st->paused || j->paused || st->stopping)
 			schedule_next(j, now); /* paused: let fires pass silently */
 		else
-			fire(j, now);
+			fire(t, j, now);
 	}
 }
 
-/* SIGHUP: new config, keeping running jobs and every job's counters. */
-static void reload(time_t now)
+/* Keep a job's runtime and counters, take its new definition. */
+static void carry_over(struct sched_job *nj, struct sched_job *old)
 {
+	struct sched_job fresh = *nj;
+
+	*nj = *old;
+	nj->schedule = fresh.schedule;
+	nj->timezone = fresh.timezone;
+	nj->timeout = fresh.timeout;
+	nj->cron = fresh.cron;
+	nj->lock_key = fresh.lock_key;
+	nj->deadline = nj->phase == SCHED_RUNNING && nj->timeout > 0 ?
+		       nj->cur.start + nj->timeout : 0;
+	free(old->schedule);
+	free(old->timezone);
+	free(fresh.name);
+	old->name = NULL;
+}
+
+/* SIGHUP: new config, keeping running jobs and every job's counters; the
+ * log file is opened again (after logrotate moved it). */
+static void reload(struct tool *t, time_t now)
+{
+	struct sched_state *st = &t->st;
 	struct sched_job *nj, *old;
-	size_t nn, i, k;
+	size_t nn, i;
 	char why[512];
 
-	if (load_jobs(&nj, &nn, why, sizeof(why)) < 0) {
+	if (t->o.log_file && slog_open(t->o.log_file) < 0)
+		slog(MSG_ERROR, "log_reopen", "file", t->o.log_file, "error", strerror(errno), NULL);
+	if (load_jobs(t, &nj, &nn, why, sizeof(why)) < 0) {
 		slog(MSG_ERROR, "reload_failed", "error", why, "action", "keeping the old config",
 		     NULL);
 		return;
 	}
-	for (i = 0; i < nn; i++) {
-		old = sched_find(&st, nj[i].name);
-		if (!old)
-			continue;
-		/* keep the runtime and counters, take the new schedule */
-		struct sched_job fresh = nj[i];
-
-		nj[i] = *old;
-		nj[i].schedule = fresh.schedule;
-		nj[i].timezone = fresh.timezone;
-		nj[i].timeout = fresh.timeout;
-		nj[i].cron = fresh.cron;
-		nj[i].lock_key = fresh.lock_key;
-		nj[i].deadline = nj[i].running && nj[i].timeout > 0 ? nj[i].cur.start +
-				 nj[i].timeout : 0;
-		free(old->schedule);
-		free(old->timezone);
-		free(fresh.name);
-		old->name = NULL;
-	}
+	for (i = 0; i < nn; i++)
+		if ((old = sched_find(st, nj[i].name)) != NULL)
+			carry_over(&nj[i], old);
 	/* jobs gone from the config: drop, unless still running */
-	for (i = 0; i < st.njobs; i++) {
-		old = &st.jobs[i];
+	for (i = 0; i < st->njobs; i++) {
+		old = &st->jobs[i];
 		if (!old->name)
 			continue;
 		if (!old->running) {
@@ -674,38 +865,44 @@ static void reload(time_t now)
 		nj[nn] = *old;
 		nj[nn++].removed = 1;
 	}
-	free(st.jobs);
-	st.jobs = nj;
-	st.njobs = nn;
-	for (k = 0; k < nn; k++)
-		schedule_next(&st.jobs[k], now);
+	free(st->jobs);
+	st->jobs = nj;
+	st->njobs = nn;
+	for (i = 0; i < nn; i++)
+		schedule_next(&st->jobs[i], now);
 	snprintf(why, sizeof(why), "%zu", nn);
-	slog(MSG_INFO, "reload", "config", o.config, "jobs", why, NULL);
+	slog(MSG_INFO, "reload", "config", t->o.config, "jobs", why, NULL);
 }
 
-static int nrunning(void)
+static int nrunning(const struct tool *t)
 {
 	size_t i;
 	int n = 0;
 
-	for (i = 0; i < st.njobs; i++)
-		n += st.jobs[i].running;
+	for (i = 0; i < t->st.njobs; i++)
+		n += t->st.jobs[i].running;
 	return n;
 }
 
-static void kill_all(int sig)
+/* Shutdown: runs still waiting for a lock never start; running ones get sig. */
+static void kill_all(struct tool *t, int sig)
 {
+	struct sched_job *j;
 	size_t i;
 
-	for (i = 0; i < st.njobs; i++)
-		if (st.jobs[i].running) {
-			st.jobs[i].killed = 1;
-			sched_pipe_kill(st.jobs[i].pipe, sig);
+	for (i = 0; i < t->st.njobs; i++) {
+		j = &t->st.jobs[i];
+		if (j->phase == SCHED_LOCKING) {
+			release(t, j);
+		} else if (j->phase == SCHED_RUNNING && sig) {
+			j->killed = 1;
+			sched_pipe_kill(j->pipe, sig);
 		}
+	}
 }
 
 /* Milliseconds to sleep: until the next fire, at most a second. */
-static int sleep_ms(void)
+static int sleep_ms(const struct sched_state *st)
 {
 	struct timespec ts;
 	double now, due = 0;
@@ -713,129 +910,139 @@ static int sleep_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
-	for (i = 0; i < st.njobs; i++)
-		if (st.jobs[i].next && (!due || st.jobs[i].next < due))
-			due = (double)st.jobs[i].next;
-	if (!due || st.paused || due - now > 1.0)
+	for (i = 0; i < st->njobs; i++)
+		if (st->jobs[i].next && (!due || st->jobs[i].next < due))
+			due = (double)st->jobs[i].next;
+	if (!due || st->paused || due - now > 1.0)
 		return 1000;
 	return due <= now ? 0 : (int)((due - now) * 1000) + 1;
 }
 
-static void wait_events(void)
+static void wait_events(struct tool *t)
 {
 	struct pollfd fds[1 + 2 * 64];
+	struct sched_job *j;
 	nfds_t n = 0;
 	size_t i;
 	char buf[256];
 	int ms;
 
-	fds[n].fd = wake_rd;
+	fds[n].fd = t->wake_rd;
 	fds[n++].events = POLLIN;
-	for (i = 0; i < st.njobs && n + 2 <= sizeof(fds) / sizeof(fds[0]); i++) {
-		if (!st.jobs[i].running)
+	for (i = 0; i < t->st.njobs && n + 2 <= sizeof(fds) / sizeof(fds[0]); i++) {
+		j = &t->st.jobs[i];
+		if (j->phase != SCHED_RUNNING)
 			continue;
-		if (st.jobs[i].pipe->out_fd >= 0) {
-			fds[n].fd = st.jobs[i].pipe->out_fd;
+		if (j->pipe->out_fd >= 0) {
+			fds[n].fd = j->pipe->out_fd;
 			fds[n++].events = POLLIN;
 		}
-		if (st.jobs[i].pipe->err_fd >= 0) {
-			fds[n].fd = st.jobs[i].pipe->err_fd;
+		if (j->pipe->err_fd >= 0) {
+			fds[n].fd = j->pipe->err_fd;
 			fds[n++].events = POLLIN;
 		}
 	}
-	ms = sleep_ms();
-	pthread_mutex_unlock(&st.mu);
+	ms = sleep_ms(&t->st);
+	pthread_mutex_unlock(&t->st.mu);
 	poll(fds, n, ms);
-	while (read(wake_rd, buf, sizeof(buf)) > 0)
+	while (read(t->wake_rd, buf, sizeof(buf)) > 0)
 		;
-	pthread_mutex_lock(&st.mu);
+	pthread_mutex_lock(&t->st.mu);
+}
+
+/* Stopping: 1 when the loop may end. */
+static int wind_down(struct tool *t, time_t now, time_t *stop_at, int *termed)
+{
+	if (!nrunning(t))
+		return 1;
+	if (now >= *stop_at && !*termed) {
+		*termed = 1;
+		slog(MSG_WARN, "grace_over", "action", "SIGTERM to running pipelines", NULL);
+		kill_all(t, SIGTERM);
+	} else if (*termed && now >= *stop_at + KILL_AFTER) {
+		kill_all(t, SIGKILL);
+		*stop_at = now;
+	}
+	return 0;
 }
 
 /* The loop: returns the exit status. */
-static int run_loop(void)
+static int run_loop(struct tool *t)
 {
+	struct sched_state *st = &t->st;
 	time_t now, stop_at = 0;
-	int termed = 0, grace_over = 0;
+	int termed = 0;
 
-	pthread_mutex_lock(&st.mu);
+	pthread_mutex_lock(&st->mu);
 	for (;;) {
 		now = time(NULL);
-		if (got_term && !st.stopping) {
-			st.stopping = 1;
-			stop_at = now + o.grace;
-			slog(MSG_INFO, "stopping", "running", nrunning() ? "yes" : "no", NULL);
+		if (got_term && !st->stopping) {
+			st->stopping = 1;
+			stop_at = now + t->o.grace;
+			kill_all(t, 0);
+			slog(MSG_INFO, "stopping", "running", nrunning(t) ? "yes" : "no", NULL);
 		}
 		if (got_hup) {
 			got_hup = 0;
-			if (!st.stopping)
-				reload(now);
+			if (!st->stopping)
+				reload(t, now);
 		}
-		tend_runs(now);
-		if (st.stopping) {
-			if (!nrunning())
+		tend_runs(t, now);
+		if (st->stopping) {
+			if (wind_down(t, now, &stop_at, &termed))
 				break;
-			if (now >= stop_at && !termed) {
-				termed = 1;
-				grace_over = 1;
-				slog(MSG_WARN, "grace_over", "action", "SIGTERM to running pipelines", NULL);
-				kill_all(SIGTERM);
-			} else if (termed && now >= stop_at + KILL_AFTER) {
-				kill_all(SIGKILL);
-				stop_at = now;
-			}
 		} else {
-			schedule_due(now);
-			if (o.once && !nrunning())
+			schedule_due(t, now);
+			if (t->o.mode == M_ONCE && !nrunning(t))
 				break;
 		}
-		wait_events();
+		wait_events(t);
 	}
-	pthread_mutex_unlock(&st.mu);
-	slog(MSG_INFO, "exit", "killed_runs", grace_over ? "yes" : "no", NULL);
-	if (o.once)
-		return st.stopping && once_rc < 0 ? EXIT_FATAL : once_rc < 0 ? EXIT_OK : once_rc;
+	pthread_mutex_unlock(&st->mu);
+	slog(MSG_INFO, "exit", "job", t->o.job, "killed_runs", termed ? "yes" : "no", NULL);
+	if (t->o.mode == M_ONCE)
+		return st->stopping && t->once_rc < 0 ? EXIT_FATAL : t->once_rc < 0 ? EXIT_OK :
+		       t->once_rc;
 	return EXIT_OK;
 }
 
 /* ---- setup ------------------------------------------------------------- */
 
-/* Binaries from BARS_BIN_DIR, else next to this one, else PATH. */
-static void find_bindir(void)
+/* Binaries from BARS_BIN_DIR, else next to this one, else PATH (""). */
+static void find_bindir(char *dir, size_t n)
 {
 	const char *env = getenv("BARS_BIN_DIR");
 	char probe[PATH_MAX + 16], *s;
 	ssize_t k;
 
+	dir[0] = '\0';
 	if (env && *env) {
-		snprintf(bindir_buf, sizeof(bindir_buf), "%s", env);
-		bindir = bindir_buf;
+		snprintf(dir, n, "%s", env);
 		return;
 	}
-	k = readlink("/proc/self/exe", bindir_buf, sizeof(bindir_buf) - 1);
-	if (k <= 0)
+	k = readlink("/proc/self/exe", dir, n - 1);
+	if (k <= 0 || !(s = strrchr((dir[k] = '\0', dir), '/'))) {
+		dir[0] = '\0';
 		return;
-	bindir_buf[k] = '\0';
-	s = strrchr(bindir_buf, '/');
-	if (!s)
-		return;
+	}
 	*s = '\0';
-	snprintf(probe, sizeof(probe), "%s/sched-plan", bindir_buf);
-	if (access(probe, X_OK) == 0)
-		bindir = bindir_buf;
+	snprintf(probe, sizeof(probe), "%s/sched-plan", dir);
+	if (access(probe, X_OK) != 0)
+		dir[0] = '\0';
 }
 
-static char *read_token(void)
+static char *read_token(const char *path)
 {
 	char buf[512];
 	const char *env = getenv("BARS_API_TOKEN");
 	FILE *fp;
 	size_t k;
 
-	if (!o.token_file)
+	if (!path)
 		return env && *env ? xstrdup(env) : NULL;
-	fp = fopen(o.token_file, "r");
+	fp = fopen(path, "r");
 	if (!fp)
-		msg_die(EXIT_USAGE, "%s: %s", o.token_file, strerror(errno));
+		msg_die(EXIT_USAGE, "%s: %s", path, strerror(errno));
 	if (!fgets(buf, sizeof(buf), fp))
 		buf[0] = '\0';
 	fclose(fp);
@@ -843,24 +1050,25 @@ static char *read_token(void)
 	while (k && (buf[k - 1] == '\n' || buf[k - 1] == '\r' || buf[k - 1] == ' '))
 		buf[--k] = '\0';
 	if (!k)
-		msg_die(EXIT_USAGE, "%s: empty token file", o.token_file);
+		msg_die(EXIT_USAGE, "%s: empty token file", path);
 	return xstrdup(buf);
 }
 
-static struct http_api *start_api(void)
+static struct sched_api *start_api(struct tool *t)
 {
-	struct http_opts ho = { o.listen, NULL, o.tls_cert, o.tls_key, (double)o.rate };
-	struct http_api *h;
-	char why[256], port[16], *token = read_token();
+	struct sched_api_opts ao = { t->o.listen, NULL, t->o.tls_cert, t->o.tls_key,
+				     (double)t->o.rate };
+	struct sched_api *h;
+	char why[256], port[16], *token = read_token(t->o.token_file);
 
-	ho.token = token;
-	h = http_start(&st, &ho, why, sizeof(why));
+	ao.token = token;
+	h = sched_api_start(&t->st, &ao, why, sizeof(why));
 	free(token);
 	if (!h)
 		msg_die(EXIT_USAGE, "%s", why);
-	snprintf(port, sizeof(port), "%d", http_port(h));
-	slog(MSG_INFO, "api_listen", "listen", o.listen, "port", port, "tls",
-	     o.tls_cert ? "yes" : "no", "auth", token ? "bearer" : "none", NULL);
+	snprintf(port, sizeof(port), "%d", sched_api_port(h));
+	slog(MSG_INFO, "api_listen", "listen", t->o.listen, "port", port, "tls",
+	     t->o.tls_cert ? "yes" : "no", "auth", ao.token ? "bearer" : "none", NULL);
 	return h;
 }
 
@@ -875,54 +1083,147 @@ static void std_fds(void)
 		close(fd);
 }
 
-int main(int argc, char **argv)
+/*
+ * --once --textfile-dir: each job's textfile, also for runs that could not
+ * start; with a config that does not load, for the --job named.
+ */
+static void write_textfiles(struct tool *t, struct sched_job *jobs, size_t n)
 {
-	struct http_api *api = NULL;
-	char why[600];
+	char path[PATH_MAX + 300];
 	size_t i;
-	int rc, lockfd;
 
-	msg_init(argv[0]);
-	std_fds();
-	parse_args(argc, argv);
-	if (load_jobs(&st.jobs, &st.njobs, why, sizeof(why)) < 0)
-		msg_die(EXIT_USAGE, "%s", why);
-	if (o.check) {
-		rc = check(st.jobs, st.njobs);
-		msg_close_stdout(EXIT_FATAL);
-		return rc;
+	if (!t->o.textfile_dir)
+		return;
+	for (i = 0; i < n; i++) {
+		if (sched_textfile_update(t->o.textfile_dir, &jobs[i], path, sizeof(path)) == 0)
+			continue;
+		slog(MSG_ERROR, "textfile_error", "job", jobs[i].name, "file", path, "error",
+		     strerror(errno), NULL);
+		if (t->once_rc <= 0)
+			t->once_rc = EXIT_FATAL;
 	}
-	if (!o.once && getenv("BARS_NOW")) {
+}
+
+/* A config that does not load: with --once --textfile-dir --job, the
+ * job's textfile still says so (an error run), then exit 2. */
+static void config_error(struct tool *t, const char *why)
+{
+	struct sched_job j = { .name = (char *)t->o.job, .shard = t->o.shard };
+	struct sched_summary s;
+
+	if (t->o.mode == M_ONCE && t->o.textfile_dir && t->o.job) {
+		sched_summary_init(&s, time(NULL));
+		s.end = s.start;
+		s.outcome = SCHED_ERROR;
+		s.rc = EXIT_USAGE;
+		sched_account(&j.tot, &s);
+		write_textfiles(t, &j, 1);
+	}
+	msg_die(EXIT_USAGE, "%s", why);
+}
+
+/* Everything before the loop; returns the scheduler lock's fd. */
+static int prepare(struct tool *t)
+{
+	size_t i;
+	int fd;
+
+	if (t->o.mode == M_DAEMON && getenv("BARS_NOW")) {
 		msg_log(MSG_WARN, "BARS_NOW is ignored by the scheduler (only --check and "
 			"--once use it); the pipeline runs on the real clock");
 		unsetenv("BARS_NOW");
 	}
-	if (slog_open(o.log_file) < 0)
-		msg_die(EXIT_USAGE, "%s: %s", o.log_file, strerror(errno));
-	lockfd = lock_file();
-	find_bindir();
-	setup_signals();
-	st.config = o.config;
-	st.started = time(NULL);
-	if (!o.once)
-		state_load();
-	for (i = 0; i < st.njobs; i++) {
-		if (o.once)
-			st.jobs[i].run_now = 1;
+	if (slog_open(t->o.log_file) < 0)
+		msg_die(EXIT_USAGE, "%s: %s", t->o.log_file, strerror(errno));
+	fd = lock_scheduler(t);
+	setup_signals(t);
+	/* a bounded connect unless the conninfo says otherwise (lib/db may add its own) */
+	setenv("PGCONNECT_TIMEOUT", "10", 0);
+	if (db_configured() && !(t->locker = sched_locker_start(&t->st)))
+		msg_die(EXIT_FATAL, "cannot start the advisory-lock thread");
+	t->st.config = t->o.config;
+	t->st.started = time(NULL);
+	if (t->o.mode == M_DAEMON)
+		state_load(t);
+	for (i = 0; i < t->st.njobs; i++) {
+		if (t->o.mode == M_ONCE)
+			t->st.jobs[i].run_now = 1;
 		else
-			schedule_first(&st.jobs[i], st.started);
+			schedule_first(&t->st.jobs[i], t->st.started);
 	}
-	if (!o.once && !o.no_api)
-		api = start_api();
-	snprintf(why, sizeof(why), "%zu", st.njobs);
-	slog(MSG_INFO, "start", "config", o.config, "jobs", why, "mode", o.once ? "once" :
-	     "daemon", "bindir", bindir ? bindir : "PATH", NULL);
-	rc = run_loop();
-	http_stop(api);
-	for (i = 0; i < st.njobs; i++)
-		job_free(&st.jobs[i]);
-	free(st.jobs);
+	return fd;
+}
+
+/* --due: keep only the jobs whose schedule fires this minute. */
+static void keep_due(struct tool *t)
+{
+	time_t now = bt_now();
+	size_t i, k = 0;
+
+	for (i = 0; i < t->st.njobs; i++) {
+		if (due_now(&t->st.jobs[i], now)) {
+			t->st.jobs[k++] = t->st.jobs[i];
+			continue;
+		}
+		slog(MSG_DEBUG, "not_due", "job", t->st.jobs[i].name, NULL);
+		job_free(&t->st.jobs[i]);
+	}
+	t->st.njobs = k;
+}
+
+static void finish(struct tool *t, struct sched_api *api, int lockfd)
+{
+	size_t i;
+
+	sched_api_stop(api);
+	for (i = 0; i < t->st.njobs; i++)
+		release(t, &t->st.jobs[i]);
+	sched_locker_stop(t->locker);
+	if (t->o.mode == M_ONCE)
+		write_textfiles(t, t->st.jobs, t->st.njobs);
+	for (i = 0; i < t->st.njobs; i++)
+		job_free(&t->st.jobs[i]);
+	free(t->st.jobs);
 	close(lockfd);
 	slog_close();
-	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static struct tool t = {
+		.o = { .log_file = "logs/scheduler.log", .listen = "127.0.0.1:8640", .grace = 30,
+		       .misfire_grace = 60, .timeout = 3600, .rate = 10 },
+		.st = { .mu = PTHREAD_MUTEX_INITIALIZER, .wake_fd = -1 },
+		.wake_rd = -1, .once_rc = -1,
+	};
+	struct sched_api *api = NULL;
+	char why[600];
+	int rc, lockfd;
+
+	msg_init(argv[0]);
+	std_fds();
+	parse_args(&t.o, argc, argv);
+	find_bindir(t.bindir, sizeof(t.bindir));
+	if (load_jobs(&t, &t.st.jobs, &t.st.njobs, why, sizeof(why)) < 0)
+		config_error(&t, why);
+	if (t.o.mode == M_CHECK)
+		return rc = check(&t), msg_close_stdout(EXIT_FATAL), rc;
+	if (t.o.mode == M_PRINT)
+		return print_pipelines(&t);
+	if (t.o.due)
+		keep_due(&t);
+	if (t.o.mode == M_DUE)
+		return t.st.njobs ? EXIT_OK : EXIT_PARTIAL;
+	if (t.o.mode == M_ONCE && !t.st.njobs)
+		return EXIT_OK; /* --once --due, nothing due: cron's quiet minute */
+	lockfd = prepare(&t);
+	if (t.o.mode == M_DAEMON && !t.o.no_api)
+		api = start_api(&t);
+	snprintf(why, sizeof(why), "%zu", t.st.njobs);
+	slog(MSG_INFO, "start", "job", t.o.job, "config", t.o.config, "jobs", why, "mode",
+	     t.o.mode == M_ONCE ? "once" : "daemon", "shard", t.o.shard, "bindir",
+	     *t.bindir ? t.bindir : "PATH", NULL);
+	rc = run_loop(&t);
+	finish(&t, api, lockfd);
+	return t.o.mode == M_ONCE && t.once_rc > rc ? t.once_rc : rc;
 }

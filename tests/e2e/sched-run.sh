@@ -19,7 +19,7 @@ wait_log() { # FILE REGEX [TENTHS]
 }
 port_of() { grep -o 'port=[0-9]*' "$1" | head -1 | cut -d= -f2; }
 get() { "$PY" -c 'import sys,urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1"; }
-post() { "$PY" -c 'import sys,urllib.request; print(urllib.request.urlopen(urllib.request.Request(sys.argv[1], method="POST", data=b""), timeout=5).status)' "$1"; }
+post() { "$PY" -c 'import sys,urllib.request; print(urllib.request.urlopen(urllib.request.Request(sys.argv[1], method="POST", data=b"", headers={"X-Stockbars": "1"}), timeout=5).status)' "$1"; }
 q() { psql -XAt "$1" -c "$2"; }
 # bars and load_runs agree: nothing half loaded
 consistent() { [ "$(q "$1" 'SELECT count(*) FROM bars')" = "$(q "$1" 'SELECT coalesce(sum(inserted), 0) FROM load_runs')" ]; }
@@ -95,6 +95,16 @@ check "advisory lock: same name, other interval runs" 0 - - -- \
 wait $ADV
 check "advisory lock: released after the run" 0 - - -- \
 	env BARS_BIN_DIR="$T/stub" DATABASE_URL="$DB1" "$SR" --once --log-file adv2.log other-host.json
+# libpq's PG* variables alone (no DATABASE_URL) reach the same database
+pghost=$(echo "$DB1" | sed -n 's/.*host=\([^&]*\).*/\1/p')
+pgdb=$(echo "$DB1" | sed -n 's|^postgresql:///\([^?]*\).*|\1|p')
+BARS_BIN_DIR=$T/stub STUB_SLEEP=3 DATABASE_URL=$DB1 "$SR" --once --log-file adv4.log c.json 2>/dev/null &
+ADV=$!; PIDS="$PIDS $ADV"
+wait_log adv4.log 'event=run_start'
+check "advisory lock: PG* variables without DATABASE_URL take it too" 3 - - "reason=locked_elsewhere" -- \
+	env -u DATABASE_URL PGHOST="$pghost" PGUSER=postgres PGDATABASE="$pgdb" BARS_BIN_DIR="$T/stub" \
+	"$SR" --once --log-file adv5.log other-host.json
+wait $ADV
 
 # ---- SIGTERM during a real run ----------------------------------------------
 # with a grace long enough: the run finishes and is fully loaded
@@ -142,7 +152,7 @@ fi
 if wait_log slow.log 'event=misfire job=slow reason=overlap' 800; then
 	ok "overlap: scheduled fire skipped while running"
 	m=$(get "http://127.0.0.1:$(port_of slow.log)/metrics")
-	echo "$m" | grep -q 'stockbars_sched_misfires_total{job="slow"} 1' && ok "overlap: counted as a misfire" ||
+	echo "$m" | grep -q 'stockbars_misfires_total{stockbars_job="slow",reason="overlap"} 1' && ok "overlap: counted as a misfire" ||
 		not_ok "overlap: counted as a misfire" "$(echo "$m" | grep misfire)"
 	[ "$(grep -c 'event=run_start job=slow' slow.log)" = 1 ] && ok "overlap: no second instance" ||
 		not_ok "overlap: no second instance"

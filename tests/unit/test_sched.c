@@ -1,0 +1,106 @@
+/* sched-run's modules: the pipeline definition, lock keys and lock file
+ * names, the metric vocabulary and how a textfile accumulates. */
+#include "unit.h"
+
+#include "sched_fs.h"
+#include "sched_lock.h"
+#include "sched_metrics.h"
+#include "sched_pipe.h"
+#include "sched_state.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static char *joined(char *const *argv, char *buf, size_t n)
+{
+	size_t k = 0;
+
+	buf[0] = '\0';
+	for (; *argv; argv++)
+		k += (size_t)snprintf(buf + k, n - k, "%s%s", k ? " " : "", *argv);
+	return buf;
+}
+
+static void test_pipeline(void)
+{
+	struct sched_spec s = { "c.json", "intra day", NULL, "st", NULL };
+	struct sched_argv a;
+	char buf[512];
+
+	sched_argv_build(&a, &s);
+	CHECK_STR(joined(a.argv[0], buf, sizeof(buf)), "sched-plan --config c.json --job intra day",
+		  "stage 1: no shard, no --shard");
+	CHECK_STR(joined(a.argv[1], buf, sizeof(buf)),
+		  "fetch-bars --failed st/intra_day.failed.csv --stats st/intra_day.fetch.json",
+		  "stage 2 files are named after the job");
+	CHECK_STR(joined(a.argv[4], buf, sizeof(buf)), "load-bars --json", "stage 5");
+	CHECK_STR(a.stats, "st/intra_day.fetch.json", "statistics file");
+	sched_argv_free(&a);
+	s.shard = "2/4";
+	s.bindir = "/opt/b";
+	sched_argv_build(&a, &s);
+	CHECK_STR(joined(a.argv[0], buf, sizeof(buf)),
+		  "/opt/b/sched-plan --config c.json --job intra day --shard 2/4", "sharded");
+	CHECK_STR(a.stats, "st/intra_day.shard-2-of-4.fetch.json", "sharded file names");
+	sched_argv_free(&a);
+}
+
+static void test_locks(void)
+{
+	char *tickers[] = { "AAPL", "MSFT" };
+	struct sym_interval iv = { .name = "1d" };
+	struct cfg_job j = { .name = "daily", .tickers = tickers, .ntickers = 2, .interval = &iv };
+	char path[256];
+
+	CHECK(sched_lock_key_shard(&j, NULL) == -3052795863370417547LL,
+	      "unsharded key unchanged from 0.1.0");
+	CHECK(sched_lock_key_shard(&j, "1/4") != sched_lock_key(&j) &&
+	      sched_lock_key_shard(&j, "1/4") != sched_lock_key_shard(&j, "2/4"),
+	      "each shard has its own key");
+	sched_lock_path(path, sizeof(path), "/x/c.json.lock", "daily", NULL);
+	CHECK_STR(path, "/x/c.json.daily.lock", "job lock beside the scheduler lock");
+	sched_lock_path(path, sizeof(path), "/x/s", "../d", "0/2");
+	CHECK_STR(path, "/x/s._._d.shard-0-of-2.lock", "job names are file-name safe");
+}
+
+static void test_metrics(void)
+{
+	char dir[] = "/tmp/test_sched.XXXXXX", path[512], line[256];
+	struct sched_job j = { .name = "d\"j" };
+	struct sched_summary s;
+	FILE *fp;
+	int found = 0;
+
+	if (!mkdtemp(dir))
+		return;
+	sched_summary_init(&s, 1000);
+	s.end = 1007;
+	s.rows.inserted = 5;
+	sched_account(&j.tot, &s);
+	CHECK(sched_textfile_update(dir, &j, path, sizeof(path)) == 0, "first textfile");
+	memset(&j.tot, 0, sizeof(j.tot));
+	s.outcome = SCHED_FAILED;
+	s.rc = 3;
+	s.end = 1010;
+	sched_account(&j.tot, &s);
+	CHECK(sched_textfile_update(dir, &j, path, sizeof(path)) == 0, "second textfile");
+	fp = fopen(path, "r");
+	while (fp && fgets(line, sizeof(line), fp))
+		found += !strcmp(line, "stockbars_rows_total{stockbars_job=\"d\\\"j\",outcome=\"inserted\"} 10\n") ||
+			 !strcmp(line, "stockbars_last_success_timestamp_seconds{stockbars_job=\"d\\\"j\"} 1007\n") ||
+			 !strcmp(line, "stockbars_last_exit_code{stockbars_job=\"d\\\"j\"} 3\n") ||
+			 !strcmp(line, "stockbars_run_duration_seconds_bucket{stockbars_job=\"d\\\"j\",le=\"10\"} 2\n");
+	if (fp)
+		fclose(fp);
+	CHECK(found == 4, "counters add up, last success kept, last exit code new (%d of 4)", found);
+	unlink(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	test_pipeline();
+	test_locks();
+	test_metrics();
+	return unit_failed;
+}
