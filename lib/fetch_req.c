@@ -49,30 +49,3 @@ int fetch_url(char *dst, size_t n, const char *base, const char *symbol,
 		     interval);
 	return w < 0 || (size_t)w >= n ? -1 : 0;
 }
-
-long fetch_nchunks(time_t start, time_t end, long chunk_days)
-{
-	long long span = (long long)chunk_days * 86400;
-
-	if (end <= start)
-		return 0;
-	if (chunk_days <= 0)
-		return 1;
-	return (long)(((long long)(end - start) + span - 1) / span);
-}
-
-void fetch_chunk(time_t start, time_t end, long chunk_days, long i,
-		 time_t *cs, time_t *ce)
-{
-	long long span = (long long)chunk_days * 86400;
-
-	if (chunk_days <= 0) {
-		*cs = start;
-		*ce = end;
-		return;
-	}
-	*cs = (time_t)(start + i * span);
-	*ce = (time_t)(start + (i + 1) * span);
-	if (*ce > end)
-		*ce = end;
-}

@@ -1,6 +1,6 @@
 /*
  * fetch_req: shaping Yahoo chart requests for fetch-bars: the URL of one
- * window and the split of long windows into chunks the provider accepts.
+ * window (the split of long windows is lib/span's).
  * Functions return 0 on success and -1 on failure (nothing allocates).
  */
 #ifndef FETCH_REQ_H
@@ -24,14 +24,5 @@ int fetch_encode(char *dst, size_t n, const char *s);
  */
 int fetch_url(char *dst, size_t n, const char *base, const char *symbol,
 	      const char *interval, time_t start, time_t end);
-
-/*
- * Number of requests [start, end) needs when one request may cover at
- * most chunk_days days (0: any length).  Chunk i (from 0) is
- * [start + i*span, min(end, start + (i+1)*span)).
- */
-long fetch_nchunks(time_t start, time_t end, long chunk_days);
-void fetch_chunk(time_t start, time_t end, long chunk_days, long i,
-		 time_t *cs, time_t *ce);
 
 #endif

@@ -19,6 +19,7 @@
 #include "json.h"
 #include "msg.h"
 #include "plan.h"
+#include "span.h"
 #include "sym.h"
 #include "xalloc.h"
 
@@ -122,7 +123,7 @@ static void on_signal(int sig)
 
 static void add_window(const struct plan_row *r)
 {
-	long i, n = fetch_nchunks(r->start, r->end, r->interval->chunk_days);
+	long i, n = span_nchunks(r->interval, r->start, r->end);
 	struct window *w;
 
 	for (i = 0; i < n; i++) {
@@ -134,8 +135,7 @@ static void add_window(const struct plan_row *r)
 		memset(w, 0, sizeof(*w));
 		strcpy(w->symbol, r->symbol);
 		w->ivl = r->interval;
-		fetch_chunk(r->start, r->end, r->interval->chunk_days, i,
-			    &w->start, &w->end);
+		span_chunk(r->interval, r->start, r->end, i, &w->start, &w->end);
 	}
 	if (n > 1)
 		msg_log(MSG_DEBUG, "%s %s: window split into %ld requests",
@@ -143,19 +143,18 @@ static void add_window(const struct plan_row *r)
 }
 
 /*
- * Yahoo serves intraday bars only so far back (sym_interval's
- * history_days) and answers older windows with 422 for every chunk.  A
- * hand-written plan row that reaches further is cut to what can be served,
- * with a warning; one entirely beyond it is a bad row.  0 or -1 with why.
+ * Yahoo serves intraday bars only so far back (lib/span) and answers
+ * older windows with 422 for every chunk.  A hand-written plan row that
+ * reaches further is cut to what can be served, with a warning; one
+ * entirely beyond it is a bad row.  0 or -1 with why.
  */
 static int trim_history(struct plan_row *row, const char *name, long line,
 			char *why, size_t n)
 {
 	time_t oldest;
 
-	if (!row->interval->history_days)
+	if (span_oldest(row->interval, bt_now(), &oldest) < 0)
 		return 0;
-	oldest = bt_now() - row->interval->history_days * 86400L;
 	if (row->end <= oldest) {
 		snprintf(why, n, "%s %s bars older than %ld days are not served by Yahoo",
 			 row->symbol, row->interval->name, row->interval->history_days);

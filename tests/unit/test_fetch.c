@@ -1,6 +1,7 @@
-/* Unit tests for lib/fetch_req and lib/fetch_retry. */
+/* Unit tests for lib/fetch_req, lib/fetch_retry and lib/span. */
 #include "fetch_req.h"
 #include "fetch_retry.h"
+#include "span.h"
 #include "unit.h"
 
 static void test_url(void)
@@ -25,25 +26,33 @@ static void test_url(void)
 
 static void test_chunks(void)
 {
-	static const struct { long start, end, days, n, last_s, last_e; } t[] = {
-		{ 0, 86400, 0, 1, 0, 86400 },
-		{ 0, 7 * 86400, 7, 1, 0, 7 * 86400 },
-		{ 0, 7 * 86400 + 1, 7, 2, 7 * 86400, 7 * 86400 + 1 },
-		{ 0, 20 * 86400, 7, 3, 14 * 86400, 20 * 86400 },
-		{ 5, 5, 7, 0, 0, 0 },
+	/* 1d: any length in one request; 1m: 7 days; 5m: 60 days */
+	static const struct { long start, end; const char *iv; long n, last_s, last_e; } t[] = {
+		{ 0, 86400, "1d", 1, 0, 86400 },
+		{ 0, 7 * 86400, "1m", 1, 0, 7 * 86400 },
+		{ 0, 7 * 86400 + 1, "1m", 2, 7 * 86400, 7 * 86400 + 1 },
+		{ 0, 20 * 86400, "1m", 3, 14 * 86400, 20 * 86400 },
+		{ 5, 5, "1m", 0, 0, 0 },
+		{ 0, 130 * 86400, "5m", 3, 120 * 86400, 130 * 86400 },
 	};
-	time_t s, e;
+	time_t s, e, old;
 	size_t i;
 	long n;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		n = fetch_nchunks(t[i].start, t[i].end, t[i].days);
+		n = span_nchunks(sym_interval(t[i].iv), t[i].start, t[i].end);
 		CHECK(n == t[i].n, "nchunks %zu: %ld", i, n);
 		if (n > 0) {
-			fetch_chunk(t[i].start, t[i].end, t[i].days, n - 1, &s, &e);
+			span_chunk(sym_interval(t[i].iv), t[i].start, t[i].end, n - 1, &s, &e);
 			CHECK(s == t[i].last_s && e == t[i].last_e, "last chunk %zu", i);
 		}
 	}
+	/* history: 30 days of 1m, 730 of 1h, none for daily */
+	CHECK(span_oldest(sym_interval("1m"), 100 * 86400, &old) == 0 &&
+	      old == 70 * 86400, "1m history 30 days");
+	CHECK(span_oldest(sym_interval("1h"), 1000 * 86400, &old) == 0 &&
+	      old == 270 * 86400, "1h history 730 days");
+	CHECK(span_oldest(sym_interval("1d"), 100, &old) < 0, "1d unlimited");
 }
 
 static void test_policy(void)
