@@ -12,10 +12,14 @@
 #define FETCH_DEFAULT_BASE "https://query2.finance.yahoo.com"
 
 /*
- * Percent-encode s (RFC 3986: everything but ALPHA DIGIT - . _ ~) into
- * dst of size n.  -1 when it does not fit.
+ * Percent-encode s with libcurl (RFC 3986: everything but ALPHA DIGIT
+ * - . _ ~) into dst of size n.  -1 when it does not fit.
  */
 int fetch_encode(char *dst, size_t n, const char *s);
+
+/* 0 when base parses as an http or https URL with a host (libcurl's URL
+ * parser), -1 otherwise. */
+int fetch_base_ok(const char *base);
 
 /*
  * BASE/v8/finance/chart/SYM?period1=S&period2=E&interval=I

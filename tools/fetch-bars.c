@@ -14,9 +14,9 @@
 #include "bt.h"
 #include "exitcode.h"
 #include "csvr.h"
+#include "fetch_body.h"
 #include "fetch_req.h"
 #include "fetch_retry.h"
-#include "json.h"
 #include "msg.h"
 #include "plan.h"
 #include "span.h"
@@ -37,6 +37,7 @@
 #define BODY_MAX (64L << 20) /* refuse larger responses */
 #define GRACE 2.0            /* seconds running transfers get on a signal */
 #define URL_MAX 2048
+#define HEAD_MAX 256         /* room for the envelope before a body */
 
 static const char default_ua[] =
 	"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
@@ -51,14 +52,13 @@ struct window {
 	enum wstate state;
 	int attempts;
 	double due; /* WS_WAIT: not before this (monotonic seconds) */
-	char why[240];
+	char why[256];
 };
 
 struct slot {
 	CURL *h;
 	struct window *w;
-	char *buf;
-	size_t len, cap;
+	struct fetch_body body;
 	char err[CURL_ERROR_SIZE];
 };
 
@@ -210,19 +210,17 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	struct slot *s = arg;
 	size_t add = size * n;
 
-	if (s->len + add + 1 > (size_t)BODY_MAX)
+	if (s->body.nin + add > (size_t)BODY_MAX)
 		return 0; /* CURLE_WRITE_ERROR: too large */
-	if (s->len + add + 1 > s->cap) {
-		s->cap = (s->len + add + 1) * 2;
-		s->buf = xrealloc(s->buf, s->cap);
-	}
-	memcpy(s->buf + s->len, p, add);
-	s->len += add;
+	/* An invalid body is still read to its end: the verdict waits for
+	 * the status and the transfer's outcome. */
+	fetch_body_feed(&s->body, p, add);
 	return add;
 }
 
 static void slot_init(struct slot *s, struct curl_slist *hdrs)
 {
+	fetch_body_init(&s->body);
 	if (!(s->h = curl_easy_init()))
 		msg_die(EXIT_FATAL, "curl_easy_init failed");
 	curl_easy_setopt(s->h, CURLOPT_PRIVATE, s);
@@ -257,7 +255,7 @@ static void start(struct slot *s, struct window *w)
 	w->state = WS_RUN;
 	st.requests++;
 	s->w = w;
-	s->len = 0;
+	fetch_body_reset(&s->body, HEAD_MAX);
 	s->err[0] = '\0';
 	curl_easy_setopt(s->h, CURLOPT_URL, url);
 	msg_log(MSG_DEBUG, "GET %s (attempt %d)", url, w->attempts);
@@ -312,35 +310,6 @@ static double start_more(double now)
 	return wait;
 }
 
-/* Printable, one-line excerpt of a non-JSON body for messages. */
-static void excerpt(char *dst, size_t n, const char *p, size_t len)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < len && o + 1 < n && o < 80; i++)
-		dst[o++] = (p[i] >= 0x20 && p[i] < 0x7f) ? p[i] : ' ';
-	dst[o] = '\0';
-}
-
-/* chart.error.{code,description} of a compact JSON document, if any. */
-static int provider_error(const char *doc, size_t len, char *dst, size_t n)
-{
-	const char *end = doc + len, *e, *v;
-	char code[64], desc[160];
-
-	e = json_member(json_member(doc, end, "chart"), end, "error");
-	if (!e || json_is_null(e, end))
-		return -1;
-	if (json_string(json_member(e, end, "code"), end, code,
-			sizeof(code)) < 0)
-		strcpy(code, "error");
-	v = json_member(e, end, "description");
-	if (json_string(v, end, desc, sizeof(desc)) < 0)
-		desc[0] = '\0';
-	snprintf(dst, n, "%s: %s", code, desc);
-	return 0;
-}
-
 static void put_line(const char *p, size_t n)
 {
 	ssize_t w;
@@ -359,18 +328,32 @@ static void put_line(const char *p, size_t n)
 }
 
 /*
- * Validate a 200 answer and write its line.  0 when written; -1 with
- * w->why set when the body is unusable.
+ * Check a 200 answer and write its line.  0 when written; -1 with w->why
+ * set when the body is unusable.
  */
 static int emit(struct slot *s, struct window *w)
 {
-	char a[BT_ISO_LEN], b[BT_ISO_LEN], c[BT_ISO_LEN], hdr[512];
-	const char *body, *end, *r;
-	size_t bl, errpos;
+	char a[BT_ISO_LEN], b[BT_ISO_LEN], c[BT_ISO_LEN], hdr[HEAD_MAX];
+	struct fetch_body *fb = &s->body;
+	size_t len;
 	char *line;
 	int hl;
-	long n;
 
+	if (fetch_body_end(fb) < 0) {
+		snprintf(w->why, sizeof(w->why), "%s", fb->why);
+		return -1;
+	}
+	if (fb->has_error) {
+		snprintf(w->why, sizeof(w->why), "provider error: %s: %.160s",
+			 fb->code, fb->desc);
+		return -1;
+	}
+	if (!fb->has_result) {
+		snprintf(w->why, sizeof(w->why), "no chart.result in response");
+		return -1;
+	}
+	if (fb->timestamps > 0)
+		st.bars += fb->timestamps;
 	hl = snprintf(hdr, sizeof(hdr),
 		      "{\"symbol\":\"%s\",\"interval\":\"%s\",\"start\":\"%s\","
 		      "\"end\":\"%s\",\"provider\":\"yahoo\",\"status\":200,"
@@ -378,34 +361,12 @@ static int emit(struct slot *s, struct window *w)
 		      w->symbol, w->ivl->name, bt_format_iso(w->start, a),
 		      bt_format_iso(w->end, b), bt_format_iso(bt_now(), c),
 		      w->attempts);
-	line = xrealloc(NULL, (size_t)hl + s->len + 2);
-	memcpy(line, hdr, (size_t)hl);
-	if (json_check(s->buf, s->len, line + hl, &bl, &errpos) < 0) {
-		snprintf(w->why, sizeof(w->why),
-			 "invalid or truncated JSON (byte %zu of %zu)", errpos,
-			 s->len);
-		free(line);
-		return -1;
-	}
-	body = line + hl;
-	end = body + bl;
-	if (provider_error(body, bl, hdr, sizeof(hdr)) == 0) {
-		snprintf(w->why, sizeof(w->why), "provider error: %.200s", hdr);
-		free(line);
-		return -1;
-	}
-	r = json_index(json_member(json_member(body, end, "chart"), end,
-				   "result"), end, 0);
-	if (!r || *r != '{') {
-		snprintf(w->why, sizeof(w->why), "no chart.result in response");
-		free(line);
-		return -1;
-	}
-	if ((n = json_count(json_member(r, end, "timestamp"), end)) > 0)
-		st.bars += n;
-	line[hl + bl] = '}';
-	line[hl + bl + 1] = '\n';
-	put_line(line, (size_t)hl + bl + 2);
+	line = fetch_body_take(fb, &len);
+	line = xrealloc(line, len + 2);
+	memcpy(line + HEAD_MAX - hl, hdr, (size_t)hl);
+	line[len] = '}';
+	line[len + 1] = '\n';
+	put_line(line + HEAD_MAX - hl, len + 2 - (HEAD_MAX - hl));
 	free(line);
 	return 0;
 }
@@ -449,7 +410,7 @@ static void finish(struct slot *s, CURLcode rc, double now)
 	enum fetch_verdict v;
 	curl_off_t ra = 0, dl = 0;
 	long status = 0;
-	char ex[224]; /* fits w->why with its "HTTP nnn: " prefix */
+	struct fetch_body *fb = &s->body;
 
 	s->w = NULL;
 	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
@@ -476,11 +437,12 @@ static void finish(struct slot *s, CURLcode rc, double now)
 		if (v != FETCH_OK) {
 			/* The provider's own words: its JSON description when
 			 * there is one, else the start of the body. */
-			if (json_check(s->buf, s->len, s->buf, &s->len, NULL) < 0 ||
-			    provider_error(s->buf, s->len, ex, sizeof(ex)) < 0)
-				excerpt(ex, sizeof(ex), s->buf, s->len);
-			snprintf(w->why, sizeof(w->why), "HTTP %ld: %s", status,
-				 ex);
+			if (fetch_body_end(fb) == 0 && fb->has_error)
+				snprintf(w->why, sizeof(w->why), "HTTP %ld: %s: %.160s",
+					 status, fb->code, fb->desc);
+			else
+				snprintf(w->why, sizeof(w->why), "HTTP %ld: %s",
+					 status, fb->excerpt);
 		} else {
 			v = FETCH_RETRY; /* bad body: may be transient */
 		}
@@ -686,8 +648,7 @@ int main(int argc, char **argv)
 	opt.base = getenv("BARS_YAHOO_URL");
 	if (!opt.base || !*opt.base)
 		opt.base = FETCH_DEFAULT_BASE;
-	if ((strncmp(opt.base, "http://", 7) != 0 &&
-	     strncmp(opt.base, "https://", 8) != 0) ||
+	if (fetch_base_ok(opt.base) < 0 ||
 	    fetch_url(url, sizeof(url), opt.base,
 		      "^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^", "3mo", (time_t)-99999999999,
 		      (time_t)-99999999999) < 0)
@@ -747,7 +708,7 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < opt.jobs; i++) {
 		curl_easy_cleanup(slots[i].h);
-		free(slots[i].buf);
+		fetch_body_free(&slots[i].body);
 	}
 	curl_multi_cleanup(multi);
 	curl_slist_free_all(hdrs);

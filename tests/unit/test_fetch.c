@@ -22,6 +22,10 @@ static void test_url(void)
 	CHECK_STR(buf, "http://h:1/v8/finance/chart/%5EGSPC?period1=100&period2=200"
 		  "&interval=5m&includePrePost=false&events=div,splits", "url text");
 	CHECK(fetch_url(buf, 20, FETCH_DEFAULT_BASE, "AAPL", "1d", 0, 1) < 0, "url overflow");
+	CHECK(fetch_base_ok(FETCH_DEFAULT_BASE) == 0 && fetch_base_ok("http://127.0.0.1:8/x/") == 0 &&
+	      fetch_base_ok("HTTPS://h") == 0, "http(s) bases");
+	CHECK(fetch_base_ok("ftp://h") < 0 && fetch_base_ok("h:80") < 0 &&
+	      fetch_base_ok("http://") < 0 && fetch_base_ok("") < 0, "other bases refused");
 }
 
 static void test_chunks(void)
