@@ -14,6 +14,7 @@
 #include "bt.h"
 #include "exitcode.h"
 #include "csvr.h"
+#include "envelope.h"
 #include "fetch_body.h"
 #include "fetch_req.h"
 #include "fetch_retry.h"
@@ -37,7 +38,6 @@
 #define BODY_MAX (64L << 20) /* refuse larger responses */
 #define GRACE 2.0            /* seconds running transfers get on a signal */
 #define URL_MAX 2048
-#define HEAD_MAX 256         /* room for the envelope before a body */
 
 static const char default_ua[] =
 	"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
@@ -255,7 +255,7 @@ static void start(struct slot *s, struct window *w)
 	w->state = WS_RUN;
 	st.requests++;
 	s->w = w;
-	fetch_body_reset(&s->body, HEAD_MAX);
+	fetch_body_reset(&s->body, ENVELOPE_HEAD_MAX);
 	s->err[0] = '\0';
 	curl_easy_setopt(s->h, CURLOPT_URL, url);
 	msg_log(MSG_DEBUG, "GET %s (attempt %d)", url, w->attempts);
@@ -333,9 +333,11 @@ static void put_line(const char *p, size_t n)
  */
 static int emit(struct slot *s, struct window *w)
 {
-	char a[BT_ISO_LEN], b[BT_ISO_LEN], c[BT_ISO_LEN], hdr[HEAD_MAX];
+	struct envelope e = { w->symbol, w->ivl->name, "yahoo", w->start,
+			      w->end, bt_now(), 200, w->attempts };
 	struct fetch_body *fb = &s->body;
-	size_t len;
+	char hdr[ENVELOPE_HEAD_MAX];
+	size_t len, tl = strlen(ENVELOPE_TAIL);
 	char *line;
 	int hl;
 
@@ -354,19 +356,12 @@ static int emit(struct slot *s, struct window *w)
 	}
 	if (fb->timestamps > 0)
 		st.bars += fb->timestamps;
-	hl = snprintf(hdr, sizeof(hdr),
-		      "{\"symbol\":\"%s\",\"interval\":\"%s\",\"start\":\"%s\","
-		      "\"end\":\"%s\",\"provider\":\"yahoo\",\"status\":200,"
-		      "\"fetched_at\":\"%s\",\"attempts\":%d,\"body\":",
-		      w->symbol, w->ivl->name, bt_format_iso(w->start, a),
-		      bt_format_iso(w->end, b), bt_format_iso(bt_now(), c),
-		      w->attempts);
+	hl = envelope_head(hdr, sizeof(hdr), &e); /* fits: symbols are checked */
 	line = fetch_body_take(fb, &len);
-	line = xrealloc(line, len + 2);
-	memcpy(line + HEAD_MAX - hl, hdr, (size_t)hl);
-	line[len] = '}';
-	line[len + 1] = '\n';
-	put_line(line + HEAD_MAX - hl, len + 2 - (HEAD_MAX - hl));
+	line = xrealloc(line, len + tl);
+	memcpy(line + ENVELOPE_HEAD_MAX - hl, hdr, (size_t)hl);
+	memcpy(line + len, ENVELOPE_TAIL, tl);
+	put_line(line + ENVELOPE_HEAD_MAX - hl, len + tl - (ENVELOPE_HEAD_MAX - hl));
 	free(line);
 	return 0;
 }

@@ -1,4 +1,5 @@
-/* Unit tests for lib/fetch_req, lib/fetch_retry and lib/span. */
+/* Unit tests for lib/fetch_req, lib/fetch_retry, lib/span, lib/envelope. */
+#include "envelope.h"
 #include "fetch_req.h"
 #include "fetch_retry.h"
 #include "span.h"
@@ -117,8 +118,31 @@ static void test_bucket(void)
 	CHECK(n == 1000, "rate 0 is unlimited");
 }
 
+static void test_envelope(void)
+{
+	struct envelope e = { "^GSPC", "5m", "yahoo", 1795392000, 1795478400,
+			      1795555800, 200, 3 };
+	char buf[ENVELOPE_HEAD_MAX];
+
+	CHECK(envelope_head(buf, sizeof(buf), &e) == 182, "head length");
+	CHECK_STR(buf, "{\"symbol\":\"^GSPC\",\"interval\":\"5m\",\"start\":"
+		  "\"2026-11-23T00:00:00Z\",\"end\":\"2026-11-24T00:00:00Z\","
+		  "\"provider\":\"yahoo\",\"status\":200,\"fetched_at\":"
+		  "\"2026-11-24T21:30:00Z\",\"attempts\":3,\"body\":", "head text");
+	CHECK(envelope_head(buf, 182, &e) < 0 && envelope_head(buf, 183, &e) == 182,
+	      "head fits exactly or fails");
+	e.symbol = "A\"B\n";
+	CHECK(envelope_head(buf, sizeof(buf), &e) > 0 &&
+	      strstr(buf, "\"A\\\"B\\n\"") != NULL, "strings escaped");
+	e.symbol = "ABCDEFGHIJKLMNOPQRSTUVWXYZ123456";
+	e.attempts = 2147483647;
+	e.fetched_at = e.start = e.end = -62135596800; /* year 1 */
+	CHECK(envelope_head(buf, sizeof(buf), &e) > 0, "longest head fits");
+}
+
 int main(void)
 {
+	test_envelope();
 	test_url();
 	test_chunks();
 	test_policy();
