@@ -1,9 +1,9 @@
 /*
  * fetch-bars: download the Yahoo chart windows named by plan CSV rows and
- * write one NDJSON line per window.
+ * write one NDJSON line per window (lib/envelope).
  *
  * One process, one curl multi handle: -j transfers run at once over reused
- * connections, paced by a global token bucket that slows down on 429.
+ * connections, paced by a token bucket that slows down on 429.
  * Transient failures (429, 5xx, connection errors, timeouts, invalid or
  * truncated JSON) are retried with exponential backoff and jitter; answers
  * that will not change (400, 404, 422) are reported once.  Every window
@@ -12,9 +12,9 @@
  * struct per window); response bodies only while they are in flight.
  */
 #include "bt.h"
-#include "exitcode.h"
 #include "csvr.h"
 #include "envelope.h"
+#include "exitcode.h"
 #include "fetch_body.h"
 #include "fetch_req.h"
 #include "fetch_retry.h"
@@ -33,7 +33,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
 
 #define BODY_MAX (64L << 20) /* refuse larger responses */
 #define GRACE 2.0            /* seconds running transfers get on a signal */
@@ -55,33 +54,46 @@ struct window {
 	char why[256];
 };
 
+/* One transfer in flight. */
 struct slot {
 	CURL *h;
-	struct window *w;
+	struct window *w; /* NULL when free */
 	struct fetch_body body;
 	char err[CURL_ERROR_SIZE];
 };
 
-static struct {
+struct opts {
 	int jobs, retries;
 	double rate, timeout, connect_timeout;
 	long backoff_ms, low_speed, low_speed_time;
 	const char *ua, *failed, *stats, *base;
-} opt = { 4, 4, 2.0, 30, 10, 500, 100, 15, default_ua, NULL, NULL, NULL };
+};
 
-static struct {
+struct stats {
 	long windows, ok, failed, bad_rows, requests, retries, n429;
 	long long bytes, bars;
-} st;
+};
 
-static struct window *win;
-static size_t nwin, capwin, nextnew, ndone, nwait;
-static struct slot *slots;
-static CURLM *multi;
-static struct fetch_bucket bucket;
-static double t0;
-static unsigned long long rng;
-static volatile sig_atomic_t stop;
+/* The tool's whole state, passed to every function that needs it. */
+struct fetcher {
+	struct opts opt;
+	struct stats st;
+	struct window *win;    /* every window, in plan order */
+	size_t nwin, capwin;
+	size_t nextnew;        /* first window never started */
+	size_t ndone;          /* windows written or failed */
+	size_t nwait;          /* windows waiting for a retry */
+	struct slot *slots;    /* opt.jobs of them */
+	CURLM *multi;
+	struct curl_slist *hdrs;
+	struct fetch_bucket bucket;
+	FILE *failed_fp, *stats_fp;
+	double t0;
+	unsigned long long rng;
+};
+
+/* Set by SIGINT/SIGTERM: the one thing a signal handler may touch. */
+static volatile sig_atomic_t interrupted;
 
 static void usage(FILE *fp, int code)
 {
@@ -105,33 +117,33 @@ static double mono(void)
 }
 
 /* xorshift64*: jitter only, so any seed will do. */
-static double rnd01(void)
+static double rnd01(struct fetcher *F)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return (double)((rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+	F->rng ^= F->rng >> 12;
+	F->rng ^= F->rng << 25;
+	F->rng ^= F->rng >> 27;
+	return (double)((F->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
 }
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	stop = 1;
+	interrupted = 1;
 }
 
 /* ---- input ---- */
 
-static void add_window(const struct plan_row *r)
+static void add_windows(struct fetcher *F, const struct plan_row *r)
 {
 	long i, n = span_nchunks(r->interval, r->start, r->end);
 	struct window *w;
 
 	for (i = 0; i < n; i++) {
-		if (nwin == capwin) {
-			capwin = capwin ? capwin * 2 : 64;
-			win = xreallocarray(win, capwin, sizeof(*win));
+		if (F->nwin == F->capwin) {
+			F->capwin = F->capwin ? F->capwin * 2 : 64;
+			F->win = xreallocarray(F->win, F->capwin, sizeof(*F->win));
 		}
-		w = &win[nwin++];
+		w = &F->win[F->nwin++];
 		memset(w, 0, sizeof(*w));
 		strcpy(w->symbol, r->symbol);
 		w->ivl = r->interval;
@@ -151,6 +163,7 @@ static void add_window(const struct plan_row *r)
 static int trim_history(struct plan_row *row, const char *name, long line,
 			char *why, size_t n)
 {
+	char a[BT_ISO_LEN];
 	time_t oldest;
 
 	if (span_oldest(row->interval, bt_now(), &oldest) < 0)
@@ -161,8 +174,6 @@ static int trim_history(struct plan_row *row, const char *name, long line,
 		return -1;
 	}
 	if (row->start < oldest) {
-		char a[BT_ISO_LEN];
-
 		msg_log(MSG_WARN, "%s:%ld: %s %s: start moved to %s: Yahoo serves "
 			"%ld days of %s bars", name, line, row->symbol,
 			row->interval->name, bt_format_iso(oldest, a),
@@ -173,7 +184,7 @@ static int trim_history(struct plan_row *row, const char *name, long line,
 }
 
 /* Read one plan file; bad rows are reported and counted, not fatal. */
-static void read_plan(FILE *fp, const char *name)
+static void read_plan(struct fetcher *F, FILE *fp, const char *name)
 {
 	struct csvr *r = csvr_new(fp, name);
 	struct plan_row row;
@@ -183,7 +194,7 @@ static void read_plan(FILE *fp, const char *name)
 
 	if (csvr_header(r, plan_header, PLAN_NCOLS) < 0) {
 		msg_err("%s", csvr_error(r));
-		st.bad_rows++;
+		F->st.bad_rows++;
 		csvr_free(r);
 		return;
 	}
@@ -191,124 +202,42 @@ static void read_plan(FILE *fp, const char *name)
 		if (plan_parse(f, nf, &row, why, sizeof(why)) < 0 ||
 		    trim_history(&row, name, csvr_line(r), why, sizeof(why)) < 0) {
 			msg_err("%s:%ld: %s", name, csvr_line(r), why);
-			st.bad_rows++;
+			F->st.bad_rows++;
 			continue;
 		}
-		add_window(&row);
+		add_windows(F, &row);
 	}
 	if (rc < 0) {
 		msg_err("%s", csvr_error(r));
-		st.bad_rows++;
+		F->st.bad_rows++;
 	}
 	csvr_free(r);
 }
 
-/* ---- transfers ---- */
-
-static size_t on_data(char *p, size_t size, size_t n, void *arg)
+static void read_plans(struct fetcher *F, char **names, int n)
 {
-	struct slot *s = arg;
-	size_t add = size * n;
-
-	if (s->body.nin + add > (size_t)BODY_MAX)
-		return 0; /* CURLE_WRITE_ERROR: too large */
-	/* An invalid body is still read to its end: the verdict waits for
-	 * the status and the transfer's outcome. */
-	fetch_body_feed(&s->body, p, add);
-	return add;
-}
-
-static void slot_init(struct slot *s, struct curl_slist *hdrs)
-{
-	fetch_body_init(&s->body);
-	if (!(s->h = curl_easy_init()))
-		msg_die(EXIT_FATAL, "curl_easy_init failed");
-	curl_easy_setopt(s->h, CURLOPT_PRIVATE, s);
-	curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(s->h, CURLOPT_WRITEDATA, s);
-	curl_easy_setopt(s->h, CURLOPT_ERRORBUFFER, s->err);
-	curl_easy_setopt(s->h, CURLOPT_USERAGENT, opt.ua);
-	curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(s->h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(s->h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(s->h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(s->h, CURLOPT_TIMEOUT_MS, (long)(opt.timeout * 1000));
-	curl_easy_setopt(s->h, CURLOPT_CONNECTTIMEOUT_MS,
-			 (long)(opt.connect_timeout * 1000));
-	curl_easy_setopt(s->h, CURLOPT_LOW_SPEED_LIMIT, opt.low_speed);
-	curl_easy_setopt(s->h, CURLOPT_LOW_SPEED_TIME, opt.low_speed_time);
-	curl_easy_setopt(s->h, CURLOPT_TCP_KEEPALIVE, 1L);
-}
-
-static void start(struct slot *s, struct window *w)
-{
-	char url[URL_MAX];
-
-	/* cannot fail: main() checked the longest URL fits */
-	fetch_url(url, sizeof(url), opt.base, w->symbol, w->ivl->name,
-		  w->start, w->end);
-	if (w->state == WS_WAIT)
-		nwait--;
-	if (w->attempts > 0)
-		st.retries++;
-	w->attempts++;
-	w->state = WS_RUN;
-	st.requests++;
-	s->w = w;
-	fetch_body_reset(&s->body, ENVELOPE_HEAD_MAX);
-	s->err[0] = '\0';
-	curl_easy_setopt(s->h, CURLOPT_URL, url);
-	msg_log(MSG_DEBUG, "GET %s (attempt %d)", url, w->attempts);
-	if (curl_multi_add_handle(multi, s->h) != CURLM_OK)
-		msg_die(EXIT_FATAL, "curl_multi_add_handle failed");
-}
-
-/* The waiting window due first, if it is due by now. */
-static struct window *next_retry(double now, double *due)
-{
-	struct window *best = NULL;
-	size_t i;
-
-	/* Linear, but only while some window waits for a retry: those are
-	 * few next to windows, and this runs only when a slot is free. */
-	if (nwait == 0)
-		return NULL;
-	for (i = 0; i < nextnew; i++)
-		if (win[i].state == WS_WAIT && (!best || win[i].due < best->due))
-			best = &win[i];
-	if (!best)
-		return NULL;
-	if (best->due > now) {
-		if (best->due - now < *due)
-			*due = best->due - now;
-		return NULL;
-	}
-	return best;
-}
-
-/* Start what slots, the bucket and backoffs allow; seconds until more. */
-static double start_more(double now)
-{
-	double wait = 1.0, tw;
-	struct window *w;
+	FILE *fp;
 	int i;
 
-	for (i = 0; i < opt.jobs; i++) {
-		if (slots[i].w)
+	if (n == 0)
+		read_plan(F, stdin, "-");
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], "-") == 0) {
+			read_plan(F, stdin, "-");
 			continue;
-		w = next_retry(now, &wait);
-		if (!w && nextnew < nwin)
-			w = &win[nextnew];
-		if (!w)
-			break;
-		if ((tw = fetch_bucket_take(&bucket, now)) > 0)
-			return tw < wait ? tw : wait;
-		if (w == &win[nextnew])
-			nextnew++;
-		start(&slots[i], w);
+		}
+		if (!(fp = fopen(names[i], "r"))) {
+			msg_err("%s: %s", names[i], strerror(errno));
+			F->st.bad_rows++;
+			continue;
+		}
+		read_plan(F, fp, names[i]);
+		fclose(fp);
 	}
-	return wait;
+	F->st.windows = (long)F->nwin;
 }
+
+/* ---- output ---- */
 
 static void put_line(const char *p, size_t n)
 {
@@ -331,13 +260,13 @@ static void put_line(const char *p, size_t n)
  * Check a 200 answer and write its line.  0 when written; -1 with w->why
  * set when the body is unusable.
  */
-static int emit(struct slot *s, struct window *w)
+static int emit(struct fetcher *F, struct slot *s, struct window *w)
 {
 	struct envelope e = { w->symbol, w->ivl->name, "yahoo", w->start,
 			      w->end, bt_now(), 200, w->attempts };
 	struct fetch_body *fb = &s->body;
 	char hdr[ENVELOPE_HEAD_MAX];
-	size_t len, tl = strlen(ENVELOPE_TAIL);
+	size_t len, tl = strlen(ENVELOPE_TAIL), off;
 	char *line;
 	int hl;
 
@@ -355,15 +284,140 @@ static int emit(struct slot *s, struct window *w)
 		return -1;
 	}
 	if (fb->timestamps > 0)
-		st.bars += fb->timestamps;
+		F->st.bars += fb->timestamps;
+	/* The body was compacted ENVELOPE_HEAD_MAX bytes into its buffer:
+	 * the head goes right in front of it, the body is never copied. */
 	hl = envelope_head(hdr, sizeof(hdr), &e); /* fits: symbols are checked */
 	line = fetch_body_take(fb, &len);
 	line = xrealloc(line, len + tl);
-	memcpy(line + ENVELOPE_HEAD_MAX - hl, hdr, (size_t)hl);
+	off = ENVELOPE_HEAD_MAX - (size_t)hl;
+	memcpy(line + off, hdr, (size_t)hl);
 	memcpy(line + len, ENVELOPE_TAIL, tl);
-	put_line(line + ENVELOPE_HEAD_MAX - hl, len + tl - (ENVELOPE_HEAD_MAX - hl));
+	put_line(line + off, len + tl - off);
 	free(line);
 	return 0;
+}
+
+static void fail(struct fetcher *F, struct window *w)
+{
+	char a[BT_ISO_LEN], b[BT_ISO_LEN];
+
+	w->state = WS_FAIL;
+	F->ndone++;
+	F->st.failed++;
+	msg_err("%s %s %s..%s: %s (%d attempt%s)", w->symbol, w->ivl->name,
+		bt_format_iso(w->start, a), bt_format_iso(w->end, b), w->why,
+		w->attempts, w->attempts == 1 ? "" : "s");
+}
+
+/* ---- transfers ---- */
+
+static size_t on_data(char *p, size_t size, size_t n, void *arg)
+{
+	struct slot *s = arg;
+	size_t add = size * n;
+
+	if (s->body.nin + add > (size_t)BODY_MAX)
+		return 0; /* CURLE_WRITE_ERROR: too large */
+	/* An invalid body is still read to its end: the verdict waits for
+	 * the status and the transfer's outcome. */
+	fetch_body_feed(&s->body, p, add);
+	return add;
+}
+
+static void slot_init(struct slot *s, const struct opts *o,
+		      struct curl_slist *hdrs)
+{
+	fetch_body_init(&s->body);
+	if (!(s->h = curl_easy_init()))
+		msg_die(EXIT_FATAL, "curl_easy_init failed");
+	curl_easy_setopt(s->h, CURLOPT_PRIVATE, s);
+	curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(s->h, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(s->h, CURLOPT_ERRORBUFFER, s->err);
+	curl_easy_setopt(s->h, CURLOPT_USERAGENT, o->ua);
+	curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(s->h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(s->h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(s->h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(s->h, CURLOPT_TIMEOUT_MS, (long)(o->timeout * 1000));
+	curl_easy_setopt(s->h, CURLOPT_CONNECTTIMEOUT_MS,
+			 (long)(o->connect_timeout * 1000));
+	curl_easy_setopt(s->h, CURLOPT_LOW_SPEED_LIMIT, o->low_speed);
+	curl_easy_setopt(s->h, CURLOPT_LOW_SPEED_TIME, o->low_speed_time);
+	curl_easy_setopt(s->h, CURLOPT_TCP_KEEPALIVE, 1L);
+}
+
+static void start(struct fetcher *F, struct slot *s, struct window *w)
+{
+	char url[URL_MAX];
+
+	/* cannot fail: setup() checked the longest URL fits */
+	fetch_url(url, sizeof(url), F->opt.base, w->symbol, w->ivl->name,
+		  w->start, w->end);
+	if (w->state == WS_WAIT)
+		F->nwait--;
+	if (w->attempts > 0)
+		F->st.retries++;
+	w->attempts++;
+	w->state = WS_RUN;
+	F->st.requests++;
+	s->w = w;
+	fetch_body_reset(&s->body, ENVELOPE_HEAD_MAX);
+	s->err[0] = '\0';
+	curl_easy_setopt(s->h, CURLOPT_URL, url);
+	msg_log(MSG_DEBUG, "GET %s (attempt %d)", url, w->attempts);
+	if (curl_multi_add_handle(F->multi, s->h) != CURLM_OK)
+		msg_die(EXIT_FATAL, "curl_multi_add_handle failed");
+}
+
+/* The waiting window due first, if it is due by now; else lowers *wait
+ * to the time until it is. */
+static struct window *next_retry(struct fetcher *F, double now, double *wait)
+{
+	struct window *best = NULL;
+	size_t i;
+
+	/* Linear, but only while some window waits for a retry: those are
+	 * few next to windows, and this runs only when a slot is free. */
+	if (F->nwait == 0)
+		return NULL;
+	for (i = 0; i < F->nextnew; i++)
+		if (F->win[i].state == WS_WAIT &&
+		    (!best || F->win[i].due < best->due))
+			best = &F->win[i];
+	if (!best)
+		return NULL;
+	if (best->due > now) {
+		if (best->due - now < *wait)
+			*wait = best->due - now;
+		return NULL;
+	}
+	return best;
+}
+
+/* Start what slots, the bucket and backoffs allow; seconds until more. */
+static double start_more(struct fetcher *F, double now)
+{
+	double wait = 1.0, tw;
+	struct window *w;
+	int i;
+
+	for (i = 0; i < F->opt.jobs; i++) {
+		if (F->slots[i].w)
+			continue;
+		w = next_retry(F, now, &wait);
+		if (!w && F->nextnew < F->nwin)
+			w = &F->win[F->nextnew];
+		if (!w)
+			break;
+		if ((tw = fetch_bucket_take(&F->bucket, now)) > 0)
+			return tw < wait ? tw : wait;
+		if (w == &F->win[F->nextnew])
+			F->nextnew++;
+		start(F, &F->slots[i], w);
+	}
+	return wait;
 }
 
 static enum fetch_verdict curl_verdict(CURLcode rc)
@@ -386,200 +440,214 @@ static enum fetch_verdict curl_verdict(CURLcode rc)
 	}
 }
 
-static void fail(struct window *w)
+/*
+ * The verdict on an answer that arrived: FETCH_OK once its line is
+ * written; else w->why says why.  A 429 slows the bucket down and sets
+ * *ra to its Retry-After.
+ */
+static enum fetch_verdict judge_answer(struct fetcher *F, struct slot *s,
+				       double now, double *ra)
 {
-	char a[BT_ISO_LEN], b[BT_ISO_LEN];
+	struct window *w = s->w;
+	struct fetch_body *fb = &s->body;
+	enum fetch_verdict v;
+	curl_off_t retry_after = 0;
+	long status = 0;
 
-	w->state = WS_FAIL;
-	ndone++;
-	st.failed++;
-	msg_err("%s %s %s..%s: %s (%d attempt%s)", w->symbol, w->ivl->name,
-		bt_format_iso(w->start, a), bt_format_iso(w->end, b), w->why,
-		w->attempts, w->attempts == 1 ? "" : "s");
+	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
+	v = fetch_classify_http(status);
+	if (status == 429) {
+		F->st.n429++;
+		curl_easy_getinfo(s->h, CURLINFO_RETRY_AFTER, &retry_after);
+		*ra = (double)retry_after;
+		fetch_bucket_throttled(&F->bucket, now, *ra);
+	}
+	if (v == FETCH_OK)
+		/* a bad body may be transient */
+		return emit(F, s, w) == 0 ? FETCH_OK : FETCH_RETRY;
+	/* The provider's own words: its JSON description when there is
+	 * one, else the start of the body. */
+	if (fetch_body_end(fb) == 0 && fb->has_error)
+		snprintf(w->why, sizeof(w->why), "HTTP %ld: %s: %.160s", status,
+			 fb->code, fb->desc);
+	else
+		snprintf(w->why, sizeof(w->why), "HTTP %ld: %s", status,
+			 fb->excerpt);
+	return v;
 }
 
 /* Judge a finished transfer: write its line, schedule a retry or fail. */
-static void finish(struct slot *s, CURLcode rc, double now)
+static void finish(struct fetcher *F, struct slot *s, CURLcode rc, double now)
 {
 	struct window *w = s->w;
 	enum fetch_verdict v;
-	curl_off_t ra = 0, dl = 0;
-	long status = 0;
-	struct fetch_body *fb = &s->body;
+	curl_off_t dl = 0;
+	double ra = 0;
 
-	s->w = NULL;
-	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(s->h, CURLINFO_SIZE_DOWNLOAD_T, &dl);
-	st.bytes += dl;
+	F->st.bytes += dl;
 	if (rc != CURLE_OK) {
 		v = curl_verdict(rc);
 		snprintf(w->why, sizeof(w->why), "%.200s",
 			 s->err[0] ? s->err : curl_easy_strerror(rc));
-	} else {
-		v = fetch_classify_http(status);
-		if (status == 429) {
-			st.n429++;
-			curl_easy_getinfo(s->h, CURLINFO_RETRY_AFTER, &ra);
-			fetch_bucket_throttled(&bucket, now, (double)ra);
-		}
-		if (v == FETCH_OK && emit(s, w) == 0) {
-			fetch_bucket_ok(&bucket);
-			w->state = WS_OK;
-			ndone++;
-			st.ok++;
-			return;
-		}
-		if (v != FETCH_OK) {
-			/* The provider's own words: its JSON description when
-			 * there is one, else the start of the body. */
-			if (fetch_body_end(fb) == 0 && fb->has_error)
-				snprintf(w->why, sizeof(w->why), "HTTP %ld: %s: %.160s",
-					 status, fb->code, fb->desc);
-			else
-				snprintf(w->why, sizeof(w->why), "HTTP %ld: %s",
-					 status, fb->excerpt);
-		} else {
-			v = FETCH_RETRY; /* bad body: may be transient */
-		}
+	} else if ((v = judge_answer(F, s, now, &ra)) == FETCH_OK) {
+		fetch_bucket_ok(&F->bucket);
+		w->state = WS_OK;
+		F->ndone++;
+		F->st.ok++;
 	}
-	if (v == FETCH_RETRY && w->attempts <= opt.retries) {
+	s->w = NULL;
+	if (v == FETCH_OK)
+		return;
+	if (v == FETCH_RETRY && w->attempts <= F->opt.retries) {
 		w->state = WS_WAIT;
-		nwait++;
-		w->due = now + fetch_backoff(opt.backoff_ms, w->attempts,
-					     (double)ra, rnd01());
+		F->nwait++;
+		w->due = now + fetch_backoff(F->opt.backoff_ms, w->attempts, ra,
+					     rnd01(F));
 		msg_log(MSG_DEBUG, "%s %s: %s; retry in %.2fs", w->symbol,
 			w->ivl->name, w->why, w->due - now);
 		return;
 	}
-	fail(w);
+	fail(F, w);
 }
 
-static void reap(double now)
+static void reap(struct fetcher *F, double now)
 {
 	CURLMsg *m;
 	struct slot *s;
 	char *priv;
 	int left;
 
-	while ((m = curl_multi_info_read(multi, &left))) {
+	while ((m = curl_multi_info_read(F->multi, &left))) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
 		s = (struct slot *)(void *)priv;
-		curl_multi_remove_handle(multi, s->h);
-		finish(s, m->data.result, now);
+		curl_multi_remove_handle(F->multi, s->h);
+		finish(F, s, m->data.result, now);
 	}
 }
 
 /* ---- reporting ---- */
 
-static void progress(double now, int last)
+static void progress(struct fetcher *F, double now)
 {
-	double el = now - t0, rate = el >= 1 ? st.requests / el : 0;
-	double eta = ndone > 0 ? el / ndone * (nwin - ndone) : 0;
+	double el = now - F->t0, rate = el >= 1 ? F->st.requests / el : 0;
+	double eta = F->ndone > 0 ? el / F->ndone * (F->nwin - F->ndone) : 0;
 
-	if (last) {
-		msg_progress_end();
-		return;
-	}
-	msg_progress(0, "%zu/%zu windows, %lld bars, %.1f req/s, %ld error%s, ETA %.0fs",
-		     ndone, nwin, st.bars, rate, st.failed, st.failed == 1 ? "" : "s", eta);
+	msg_progress(0, "%zu/%zu windows, %lld bars, %.1f req/s, %ld error%s, "
+		     "ETA %.0fs", F->ndone, F->nwin, F->st.bars, rate,
+		     F->st.failed, F->st.failed == 1 ? "" : "s", eta);
 }
 
-static FILE *failed_fp, *stats_fp;
-
-static void write_failed(void)
+static void write_failed(struct fetcher *F)
 {
-	FILE *fp = failed_fp;
 	struct plan_row r;
 	size_t i;
 
-	if (!fp)
+	if (!F->failed_fp)
 		return;
-	plan_write_header(fp);
-	for (i = 0; i < nwin; i++) {
-		if (win[i].state == WS_OK)
+	plan_write_header(F->failed_fp);
+	for (i = 0; i < F->nwin; i++) {
+		if (F->win[i].state == WS_OK)
 			continue;
-		strcpy(r.symbol, win[i].symbol);
-		r.interval = win[i].ivl;
-		r.start = win[i].start;
-		r.end = win[i].end;
-		plan_write(fp, &r);
+		strcpy(r.symbol, F->win[i].symbol);
+		r.interval = F->win[i].ivl;
+		r.start = F->win[i].start;
+		r.end = F->win[i].end;
+		plan_write(F->failed_fp, &r);
 	}
-	if (fclose(fp) != 0)
-		msg_die(EXIT_FATAL, "%s: %s", opt.failed, strerror(errno));
+	if (fclose(F->failed_fp) != 0)
+		msg_die(EXIT_FATAL, "%s: %s", F->opt.failed, strerror(errno));
 }
 
-static void write_stats(double wall)
+static void write_stats(struct fetcher *F, double wall)
 {
-	FILE *fp = stats_fp;
+	const struct stats *st = &F->st;
 
 	msg_log(MSG_INFO,
 		"%ld windows: %ld ok, %ld failed, %ld bad plan rows; "
 		"%ld requests, %ld retries, %ld 429s, %lld bytes, %lld bars, "
 		"%.2fs",
-		st.windows, st.ok, st.failed, st.bad_rows, st.requests,
-		st.retries, st.n429, st.bytes, st.bars, wall);
-	if (!fp)
+		st->windows, st->ok, st->failed, st->bad_rows, st->requests,
+		st->retries, st->n429, st->bytes, st->bars, wall);
+	if (!F->stats_fp)
 		return;
-	fprintf(fp,
+	fprintf(F->stats_fp,
 		"{\"windows\":%ld,\"ok\":%ld,\"failed\":%ld,\"bad_rows\":%ld,"
 		"\"requests\":%ld,\"retries\":%ld,\"http_429\":%ld,"
 		"\"bytes\":%lld,\"bars\":%lld,\"wall_seconds\":%.3f}\n",
-		st.windows, st.ok, st.failed, st.bad_rows, st.requests,
-		st.retries, st.n429, st.bytes, st.bars, wall);
-	if (fclose(fp) != 0)
-		msg_die(EXIT_FATAL, "%s: %s", opt.stats, strerror(errno));
+		st->windows, st->ok, st->failed, st->bad_rows, st->requests,
+		st->retries, st->n429, st->bytes, st->bars, wall);
+	if (fclose(F->stats_fp) != 0)
+		msg_die(EXIT_FATAL, "%s: %s", F->opt.stats, strerror(errno));
 }
 
-/* ---- main loop ---- */
+/* ---- the run ---- */
 
-static void run(void)
+/* Abandon what is still running; every window not done fails. */
+static void abandon(struct fetcher *F)
+{
+	size_t k;
+	int i;
+
+	for (i = 0; i < F->opt.jobs; i++) {
+		if (!F->slots[i].w)
+			continue;
+		curl_multi_remove_handle(F->multi, F->slots[i].h);
+		F->slots[i].w->state = WS_NEW;
+		F->slots[i].w = NULL;
+	}
+	for (k = 0; k < F->nwin; k++) {
+		if (F->win[k].state == WS_OK || F->win[k].state == WS_FAIL)
+			continue;
+		snprintf(F->win[k].why, sizeof(F->win[k].why),
+			 "not fetched: interrupted");
+		fail(F, &F->win[k]);
+	}
+}
+
+static int running(const struct fetcher *F)
+{
+	int i, n = 0;
+
+	for (i = 0; i < F->opt.jobs; i++)
+		n += F->slots[i].w != NULL;
+	return n;
+}
+
+static void run(struct fetcher *F)
 {
 	double now, wait, deadline = 0;
-	int i, running, stopping = 0;
+	int still, stopping = 0;
 	long ms;
 
-	while (ndone < nwin) {
+	while (F->ndone < F->nwin) {
 		now = mono();
-		if (stop && !stopping) {
+		if (interrupted && !stopping) {
 			stopping = 1;
 			deadline = now + GRACE;
 			msg_log(MSG_WARN, "interrupted: no new transfers, "
 				"%.0fs for running ones", GRACE);
 		}
-		for (running = 0, i = 0; i < opt.jobs; i++)
-			running += slots[i].w != NULL;
-		if (stopping && (running == 0 || now >= deadline))
+		if (stopping && (running(F) == 0 || now >= deadline))
 			break;
-		curl_multi_perform(multi, &running);
+		curl_multi_perform(F->multi, &still);
 		now = mono();
-		reap(now);
+		reap(F, now);
 		/* Start after reaping, so a freed slot is used at once. */
-		wait = stopping ? 0.1 : start_more(now);
-		progress(now, 0);
-		if (ndone == nwin)
+		wait = stopping ? 0.1 : start_more(F, now);
+		progress(F, now);
+		if (F->ndone == F->nwin)
 			break;
 		ms = (long)(wait * 1000) + 1;
-		curl_multi_poll(multi, NULL, 0, ms > 200 ? 200 : (int)ms, NULL);
+		curl_multi_poll(F->multi, NULL, 0, ms > 200 ? 200 : (int)ms, NULL);
 	}
-	/* Abandon what is still running; unfetched windows fail. */
-	for (i = 0; i < opt.jobs; i++) {
-		if (!slots[i].w)
-			continue;
-		curl_multi_remove_handle(multi, slots[i].h);
-		slots[i].w->state = WS_NEW;
-		slots[i].w = NULL;
-	}
-	for (size_t k = 0; k < nwin; k++) {
-		if (win[k].state == WS_OK || win[k].state == WS_FAIL)
-			continue;
-		snprintf(win[k].why, sizeof(win[k].why), "not fetched: "
-			 "interrupted");
-		fail(&win[k]);
-	}
-	progress(mono(), 1);
+	abandon(F);
+	msg_progress_end();
 }
+
+/* ---- setup and teardown ---- */
 
 static double num(const char *s, const char *name, double lo, double hi)
 {
@@ -595,90 +663,38 @@ static double num(const char *s, const char *name, double lo, double hi)
 	return v;
 }
 
-int main(int argc, char **argv)
+/* Configuration from the environment and output files, checked before
+ * anything is read or fetched. */
+static void setup(struct fetcher *F)
 {
-	enum { O_RATE = 256, O_RETRIES, O_BACKOFF, O_TIMEOUT, O_CTIMEOUT,
-	       O_LSTIME, O_LSLIMIT, O_FAILED, O_STATS, O_VERSION };
-	static const struct option lo[] = {
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "rate", required_argument, NULL, O_RATE },
-		{ "retries", required_argument, NULL, O_RETRIES },
-		{ "backoff-ms", required_argument, NULL, O_BACKOFF },
-		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "connect-timeout", required_argument, NULL, O_CTIMEOUT },
-		{ "low-speed-time", required_argument, NULL, O_LSTIME },
-		{ "low-speed-limit", required_argument, NULL, O_LSLIMIT },
-		{ "user-agent", required_argument, NULL, 'A' },
-		{ "failed", required_argument, NULL, O_FAILED },
-		{ "stats", required_argument, NULL, O_STATS },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct curl_slist *hdrs = NULL;
-	struct sigaction sa;
 	char url[URL_MAX];
-	FILE *fp;
-	int c, i;
 
-	msg_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "j:A:h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'j': opt.jobs = (int)num(optarg, "--jobs", 1, 256); break;
-		case O_RATE: opt.rate = num(optarg, "--rate", 0, 1e6); break;
-		case O_RETRIES: opt.retries = (int)num(optarg, "--retries", 0, 100); break;
-		case O_BACKOFF: opt.backoff_ms = (long)num(optarg, "--backoff-ms", 0, 600000); break;
-		case O_TIMEOUT: opt.timeout = num(optarg, "--timeout", 0.001, 86400); break;
-		case O_CTIMEOUT: opt.connect_timeout = num(optarg, "--connect-timeout", 0.001, 3600); break;
-		case O_LSTIME: opt.low_speed_time = (long)num(optarg, "--low-speed-time", 0, 3600); break;
-		case O_LSLIMIT: opt.low_speed = (long)num(optarg, "--low-speed-limit", 0, 1e9); break;
-		case 'A': opt.ua = optarg; break;
-		case O_FAILED: opt.failed = optarg; break;
-		case O_STATS: opt.stats = optarg; break;
-		case 'h': usage(stdout, EXIT_OK); break;
-		case O_VERSION: msg_version(); break;
-		default: usage(stderr, EXIT_USAGE);
-		}
-	}
-	opt.base = getenv("BARS_YAHOO_URL");
-	if (!opt.base || !*opt.base)
-		opt.base = FETCH_DEFAULT_BASE;
-	if (fetch_base_ok(opt.base) < 0 ||
-	    fetch_url(url, sizeof(url), opt.base,
-		      "^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^", "3mo", (time_t)-99999999999,
-		      (time_t)-99999999999) < 0)
+	F->opt.base = getenv("BARS_YAHOO_URL");
+	if (!F->opt.base || !*F->opt.base)
+		F->opt.base = FETCH_DEFAULT_BASE;
+	if (fetch_base_ok(F->opt.base) < 0 ||
+	    fetch_url(url, sizeof(url), F->opt.base,
+		      "^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^", "3mo",
+		      (time_t)-99999999999, (time_t)-99999999999) < 0)
 		msg_die(EXIT_USAGE, "BARS_YAHOO_URL: not an http(s) URL of "
-			"reasonable length: %.80s", opt.base);
-	if (!*opt.ua || strpbrk(opt.ua, "\r\n")) {
-		msg_err("--user-agent: empty or contains a line break");
-		usage(stderr, EXIT_USAGE);
-	}
+			"reasonable length: %.80s", F->opt.base);
 	(void)bt_now(); /* a malformed BARS_NOW is a config error, early */
 	/* Output files are opened first so a bad path is a usage error, not
 	 * a surprise after a long run. */
-	if (opt.failed && !(failed_fp = fopen(opt.failed, "w")))
-		msg_die(EXIT_USAGE, "%s: %s", opt.failed, strerror(errno));
-	if (opt.stats && !(stats_fp = fopen(opt.stats, "w")))
-		msg_die(EXIT_USAGE, "%s: %s", opt.stats, strerror(errno));
+	if (F->opt.failed && !(F->failed_fp = fopen(F->opt.failed, "w")))
+		msg_die(EXIT_USAGE, "%s: %s", F->opt.failed, strerror(errno));
+	if (F->opt.stats && !(F->stats_fp = fopen(F->opt.stats, "w")))
+		msg_die(EXIT_USAGE, "%s: %s", F->opt.stats, strerror(errno));
+	F->t0 = mono();
+	F->rng = (unsigned long long)time(NULL) << 20 ^
+		 (unsigned long long)getpid() ^ 0x9E3779B97F4A7C15ULL;
+}
 
-	t0 = mono();
-	rng = (unsigned long long)time(NULL) << 20 ^ (unsigned long long)getpid() ^ 0x9E3779B97F4A7C15ULL;
-	if (optind == argc)
-		read_plan(stdin, "-");
-	for (i = optind; i < argc; i++) {
-		if (strcmp(argv[i], "-") == 0) {
-			read_plan(stdin, "-");
-			continue;
-		}
-		if (!(fp = fopen(argv[i], "r"))) {
-			msg_err("%s: %s", argv[i], strerror(errno));
-			st.bad_rows++;
-			continue;
-		}
-		read_plan(fp, argv[i]);
-		fclose(fp);
-	}
-	st.windows = (long)nwin;
+/* Signals, libcurl and one slot per job. */
+static void start_engine(struct fetcher *F)
+{
+	struct sigaction sa;
+	int i;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -686,32 +702,91 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
-	    !(multi = curl_multi_init()))
+	    !(F->multi = curl_multi_init()))
 		msg_die(EXIT_FATAL, "libcurl initialisation failed");
-	curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, (long)opt.jobs);
-	hdrs = curl_slist_append(hdrs, "Accept: application/json,text/plain,*/*");
-	slots = xcalloc((size_t)opt.jobs, sizeof(*slots));
-	if (!hdrs)
+	curl_multi_setopt(F->multi, CURLMOPT_MAXCONNECTS, (long)F->opt.jobs);
+	F->hdrs = curl_slist_append(NULL, "Accept: application/json,text/plain,*/*");
+	if (!F->hdrs)
 		msg_die(EXIT_FATAL, "out of memory");
-	for (i = 0; i < opt.jobs; i++)
-		slot_init(&slots[i], hdrs);
-	fetch_bucket_init(&bucket, opt.rate, mono());
+	F->slots = xcalloc((size_t)F->opt.jobs, sizeof(*F->slots));
+	for (i = 0; i < F->opt.jobs; i++)
+		slot_init(&F->slots[i], &F->opt, F->hdrs);
+	fetch_bucket_init(&F->bucket, F->opt.rate, mono());
+}
 
-	run();
+static void stop_engine(struct fetcher *F)
+{
+	int i;
 
-	for (i = 0; i < opt.jobs; i++) {
-		curl_easy_cleanup(slots[i].h);
-		fetch_body_free(&slots[i].body);
+	for (i = 0; i < F->opt.jobs; i++) {
+		curl_easy_cleanup(F->slots[i].h);
+		fetch_body_free(&F->slots[i].body);
 	}
-	curl_multi_cleanup(multi);
-	curl_slist_free_all(hdrs);
+	curl_multi_cleanup(F->multi);
+	curl_slist_free_all(F->hdrs);
 	curl_global_cleanup();
-	write_failed();
-	write_stats(mono() - t0);
-	free(slots);
-	free(win);
+	free(F->slots);
+}
+
+enum { O_RATE = 256, O_RETRIES, O_BACKOFF, O_TIMEOUT, O_CTIMEOUT, O_LSTIME,
+       O_LSLIMIT, O_FAILED, O_STATS, O_VERSION };
+
+static const struct option longopts[] = {
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "rate", required_argument, NULL, O_RATE },
+	{ "retries", required_argument, NULL, O_RETRIES },
+	{ "backoff-ms", required_argument, NULL, O_BACKOFF },
+	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "connect-timeout", required_argument, NULL, O_CTIMEOUT },
+	{ "low-speed-time", required_argument, NULL, O_LSTIME },
+	{ "low-speed-limit", required_argument, NULL, O_LSLIMIT },
+	{ "user-agent", required_argument, NULL, 'A' },
+	{ "failed", required_argument, NULL, O_FAILED },
+	{ "stats", required_argument, NULL, O_STATS },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+int main(int argc, char **argv)
+{
+	static struct fetcher F = { .opt = { 4, 4, 2.0, 30, 10, 500, 100, 15,
+					     default_ua, NULL, NULL, NULL } };
+	struct opts *o = &F.opt;
+	int c;
+
+	msg_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "j:A:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': o->jobs = (int)num(optarg, "--jobs", 1, 256); break;
+		case O_RATE: o->rate = num(optarg, "--rate", 0, 1e6); break;
+		case O_RETRIES: o->retries = (int)num(optarg, "--retries", 0, 100); break;
+		case O_BACKOFF: o->backoff_ms = (long)num(optarg, "--backoff-ms", 0, 600000); break;
+		case O_TIMEOUT: o->timeout = num(optarg, "--timeout", 0.001, 86400); break;
+		case O_CTIMEOUT: o->connect_timeout = num(optarg, "--connect-timeout", 0.001, 3600); break;
+		case O_LSTIME: o->low_speed_time = (long)num(optarg, "--low-speed-time", 0, 3600); break;
+		case O_LSLIMIT: o->low_speed = (long)num(optarg, "--low-speed-limit", 0, 1e9); break;
+		case 'A': o->ua = optarg; break;
+		case O_FAILED: o->failed = optarg; break;
+		case O_STATS: o->stats = optarg; break;
+		case 'h': usage(stdout, EXIT_OK); break;
+		case O_VERSION: msg_version(); break;
+		default: usage(stderr, EXIT_USAGE);
+		}
+	}
+	if (!*o->ua || strpbrk(o->ua, "\r\n")) {
+		msg_err("--user-agent: empty or contains a line break");
+		usage(stderr, EXIT_USAGE);
+	}
+	setup(&F);
+	read_plans(&F, argv + optind, argc - optind);
+	start_engine(&F);
+	run(&F);
+	stop_engine(&F);
+	write_failed(&F);
+	write_stats(&F, mono() - F.t0);
+	free(F.win);
 	msg_close_stdout(EXIT_FATAL);
-	return st.failed || st.bad_rows ? EXIT_PARTIAL : EXIT_OK;
+	return F.st.failed || F.st.bad_rows ? EXIT_PARTIAL : EXIT_OK;
 }
