@@ -8,8 +8,11 @@
  * truncated JSON) are retried with exponential backoff and jitter; answers
  * that will not change (400, 404, 422) are reported once.  Every window
  * ends as one complete line on stdout or one failure on stderr (and in
- * --failed as a plan row).  Plan rows are held in memory (one small
- * struct per window); response bodies only while they are in flight.
+ * --failed as a plan row).  Lines are written in plan order, so the same
+ * plan and answers give the same bytes: a finished window waits for the
+ * ones before it, and no window more than --reorder past the oldest
+ * unfinished one starts, which bounds the lines held.  Plan rows are held
+ * in memory (one small struct per window).
  */
 #include "bt.h"
 #include "csvr.h"
@@ -51,6 +54,8 @@ struct window {
 	enum wstate state;
 	int attempts;
 	double due; /* WS_WAIT: not before this (monotonic seconds) */
+	char *line; /* WS_OK, not yet written: the buffer holding its line */
+	size_t off, len; /* the line is line[off .. off+len) */
 	char why[256];
 };
 
@@ -63,7 +68,7 @@ struct slot {
 };
 
 struct opts {
-	int jobs, retries;
+	int jobs, retries, reorder;
 	double rate, timeout, connect_timeout;
 	long backoff_ms, low_speed, low_speed_time;
 	const char *ua, *failed, *stats, *base;
@@ -83,6 +88,7 @@ struct fetcher {
 	size_t nextnew;        /* first window never started */
 	size_t ndone;          /* windows written or failed */
 	size_t nwait;          /* windows waiting for a retry */
+	size_t head;           /* first window not yet written or failed */
 	struct slot *slots;    /* opt.jobs of them */
 	CURLM *multi;
 	struct curl_slist *hdrs;
@@ -95,16 +101,36 @@ struct fetcher {
 /* Set by SIGINT/SIGTERM: the one thing a signal handler may touch. */
 static volatile sig_atomic_t interrupted;
 
+static const char synopsis[] =
+	"usage: fetch-bars [-j jobs] [--rate R] [--retries N] [--backoff-ms MS]\n"
+	"                  [--timeout S] [--connect-timeout S] [--low-speed-time S]\n"
+	"                  [--low-speed-limit B] [-A UA] [--reorder N]\n"
+	"                  [--failed FILE] [--stats FILE] [FILE ...]\n"
+	"       fetch-bars -h | --help | --version\n";
+
+static const char options_help[] =
+	"Download the Yahoo chart windows of plan CSV files (or stdin) as NDJSON.\n"
+	"  -j, --jobs N             transfers at once, 1-256 (default 4)\n"
+	"      --rate R             requests per second at most, 0 for no limit (default 2)\n"
+	"      --retries N          retries per window after the first attempt, 0-100 (default 4)\n"
+	"      --backoff-ms MS      base of the exponential backoff in ms (default 500)\n"
+	"      --timeout S          seconds allowed for one request (default 30)\n"
+	"      --connect-timeout S  seconds allowed to connect (default 10)\n"
+	"      --low-speed-time S   abandon a transfer below the low-speed limit this long (default 15)\n"
+	"      --low-speed-limit B  bytes per second that count as too slow (default 100)\n"
+	"  -A, --user-agent UA      User-Agent header (default: a desktop Chrome)\n"
+	"      --reorder N          start no window N past the oldest unfinished one (default 64 or 4 x jobs)\n"
+	"      --failed FILE        write the windows that failed as plan CSV\n"
+	"      --stats FILE         write the run's counters as one JSON object\n"
+	"  -h, --help               print this help and exit\n"
+	"      --version            print the version and exit\n";
+
+/* The synopsis (on stderr for usage errors); --help adds the options. */
 static void usage(FILE *fp, int code)
 {
-	fprintf(fp,
-		"usage: fetch-bars [-j jobs] [--rate R] [--retries N] "
-		"[--backoff-ms MS]\n"
-		"                  [--timeout S] [--connect-timeout S] "
-		"[--low-speed-time S]\n"
-		"                  [--low-speed-limit B] [--user-agent UA] "
-		"[--failed FILE]\n"
-		"                  [--stats FILE] [file ...]\n");
+	fputs(synopsis, fp);
+	if (code == EXIT_OK)
+		fputs(options_help, fp);
 	exit(code);
 }
 
@@ -114,6 +140,12 @@ static double mono(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The noun for n things: "1 window", "2 windows". */
+static const char *noun(long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
 }
 
 /* xorshift64*: jitter only, so any seed will do. */
@@ -257,8 +289,8 @@ static void put_line(const char *p, size_t n)
 }
 
 /*
- * Check a 200 answer and write its line.  0 when written; -1 with w->why
- * set when the body is unusable.
+ * Check a 200 answer and build its line in w.  0 when done; -1 with
+ * w->why set when the body is unusable.
  */
 static int emit(struct fetcher *F, struct slot *s, struct window *w)
 {
@@ -266,8 +298,7 @@ static int emit(struct fetcher *F, struct slot *s, struct window *w)
 			      w->end, bt_now(), 200, w->attempts };
 	struct fetch_body *fb = &s->body;
 	char hdr[ENVELOPE_HEAD_MAX];
-	size_t len, tl = strlen(ENVELOPE_TAIL), off;
-	char *line;
+	size_t len, tl = strlen(ENVELOPE_TAIL);
 	int hl;
 
 	if (fetch_body_end(fb) < 0) {
@@ -288,14 +319,30 @@ static int emit(struct fetcher *F, struct slot *s, struct window *w)
 	/* The body was compacted ENVELOPE_HEAD_MAX bytes into its buffer:
 	 * the head goes right in front of it, the body is never copied. */
 	hl = envelope_head(hdr, sizeof(hdr), &e); /* fits: symbols are checked */
-	line = fetch_body_take(fb, &len);
-	line = xrealloc(line, len + tl);
-	off = ENVELOPE_HEAD_MAX - (size_t)hl;
-	memcpy(line + off, hdr, (size_t)hl);
-	memcpy(line + len, ENVELOPE_TAIL, tl);
-	put_line(line + off, len + tl - off);
-	free(line);
+	w->line = fetch_body_take(fb, &len);
+	w->line = xrealloc(w->line, len + tl); /* also drops the slack */
+	w->off = ENVELOPE_HEAD_MAX - (size_t)hl;
+	memcpy(w->line + w->off, hdr, (size_t)hl);
+	memcpy(w->line + len, ENVELOPE_TAIL, tl);
+	w->len = len + tl - w->off;
 	return 0;
+}
+
+/* Write the lines of the finished windows at the head, in plan order. */
+static void flush(struct fetcher *F)
+{
+	struct window *w;
+
+	for (; F->head < F->nwin; F->head++) {
+		w = &F->win[F->head];
+		if (w->state != WS_OK && w->state != WS_FAIL)
+			break;
+		if (w->line) {
+			put_line(w->line + w->off, w->len);
+			free(w->line);
+			w->line = NULL;
+		}
+	}
 }
 
 static void fail(struct fetcher *F, struct window *w)
@@ -305,9 +352,10 @@ static void fail(struct fetcher *F, struct window *w)
 	w->state = WS_FAIL;
 	F->ndone++;
 	F->st.failed++;
-	msg_err("%s %s %s..%s: %s (%d attempt%s)", w->symbol, w->ivl->name,
+	flush(F);
+	msg_err("%s %s %s..%s: %s (%d %s)", w->symbol, w->ivl->name,
 		bt_format_iso(w->start, a), bt_format_iso(w->end, b), w->why,
-		w->attempts, w->attempts == 1 ? "" : "s");
+		w->attempts, noun(w->attempts, "attempt", "attempts"));
 }
 
 /* ---- transfers ---- */
@@ -407,7 +455,10 @@ static double start_more(struct fetcher *F, double now)
 		if (F->slots[i].w)
 			continue;
 		w = next_retry(F, now, &wait);
-		if (!w && F->nextnew < F->nwin)
+		/* New windows only within --reorder of the head: what
+		 * finishes meanwhile is held until the head is written. */
+		if (!w && F->nextnew < F->nwin &&
+		    F->nextnew < F->head + (size_t)F->opt.reorder)
 			w = &F->win[F->nextnew];
 		if (!w)
 			break;
@@ -495,6 +546,7 @@ static void finish(struct fetcher *F, struct slot *s, CURLcode rc, double now)
 		w->state = WS_OK;
 		F->ndone++;
 		F->st.ok++;
+		flush(F);
 	}
 	s->w = NULL;
 	if (v == FETCH_OK)
@@ -535,9 +587,10 @@ static void progress(struct fetcher *F, double now)
 	double el = now - F->t0, rate = el >= 1 ? F->st.requests / el : 0;
 	double eta = F->ndone > 0 ? el / F->ndone * (F->nwin - F->ndone) : 0;
 
-	msg_progress(0, "%zu/%zu windows, %lld bars, %.1f req/s, %ld error%s, "
-		     "ETA %.0fs", F->ndone, F->nwin, F->st.bars, rate,
-		     F->st.failed, F->st.failed == 1 ? "" : "s", eta);
+	msg_progress(0, "%zu/%zu %s, %lld %s, %.1f req/s, %ld %s, ETA %.0fs",
+		     F->ndone, F->nwin, noun((long long)F->nwin, "window", "windows"),
+		     F->st.bars, noun(F->st.bars, "bar", "bars"), rate, F->st.failed,
+		     noun(F->st.failed, "error", "errors"), eta);
 }
 
 static void write_failed(struct fetcher *F)
@@ -566,11 +619,15 @@ static void write_stats(struct fetcher *F, double wall)
 	const struct stats *st = &F->st;
 
 	msg_log(MSG_INFO,
-		"%ld windows: %ld ok, %ld failed, %ld bad plan rows; "
-		"%ld requests, %ld retries, %ld 429s, %lld bytes, %lld bars, "
-		"%.2fs",
-		st->windows, st->ok, st->failed, st->bad_rows, st->requests,
-		st->retries, st->n429, st->bytes, st->bars, wall);
+		"%ld %s: %ld ok, %ld failed, %ld bad plan %s; %ld %s, %ld %s, "
+		"%ld %s, %lld %s, %lld %s, %.2fs",
+		st->windows, noun(st->windows, "window", "windows"), st->ok,
+		st->failed, st->bad_rows, noun(st->bad_rows, "row", "rows"),
+		st->requests, noun(st->requests, "request", "requests"),
+		st->retries, noun(st->retries, "retry", "retries"),
+		st->n429, noun(st->n429, "429", "429s"),
+		st->bytes, noun(st->bytes, "byte", "bytes"),
+		st->bars, noun(st->bars, "bar", "bars"), wall);
 	if (!F->stats_fp)
 		return;
 	fprintf(F->stats_fp,
@@ -730,7 +787,7 @@ static void stop_engine(struct fetcher *F)
 }
 
 enum { O_RATE = 256, O_RETRIES, O_BACKOFF, O_TIMEOUT, O_CTIMEOUT, O_LSTIME,
-       O_LSLIMIT, O_FAILED, O_STATS, O_VERSION };
+       O_LSLIMIT, O_REORDER, O_FAILED, O_STATS, O_VERSION };
 
 static const struct option longopts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
@@ -742,6 +799,7 @@ static const struct option longopts[] = {
 	{ "low-speed-time", required_argument, NULL, O_LSTIME },
 	{ "low-speed-limit", required_argument, NULL, O_LSLIMIT },
 	{ "user-agent", required_argument, NULL, 'A' },
+	{ "reorder", required_argument, NULL, O_REORDER },
 	{ "failed", required_argument, NULL, O_FAILED },
 	{ "stats", required_argument, NULL, O_STATS },
 	{ "help", no_argument, NULL, 'h' },
@@ -751,8 +809,10 @@ static const struct option longopts[] = {
 
 int main(int argc, char **argv)
 {
-	static struct fetcher F = { .opt = { 4, 4, 2.0, 30, 10, 500, 100, 15,
-					     default_ua, NULL, NULL, NULL } };
+	static struct fetcher F = { .opt = {
+		.jobs = 4, .retries = 4, .rate = 2.0, .timeout = 30,
+		.connect_timeout = 10, .backoff_ms = 500, .low_speed = 100,
+		.low_speed_time = 15, .ua = default_ua } };
 	struct opts *o = &F.opt;
 	int c;
 
@@ -768,6 +828,7 @@ int main(int argc, char **argv)
 		case O_LSTIME: o->low_speed_time = (long)num(optarg, "--low-speed-time", 0, 3600); break;
 		case O_LSLIMIT: o->low_speed = (long)num(optarg, "--low-speed-limit", 0, 1e9); break;
 		case 'A': o->ua = optarg; break;
+		case O_REORDER: o->reorder = (int)num(optarg, "--reorder", 1, 1e6); break;
 		case O_FAILED: o->failed = optarg; break;
 		case O_STATS: o->stats = optarg; break;
 		case 'h': usage(stdout, EXIT_OK); break;
@@ -779,6 +840,8 @@ int main(int argc, char **argv)
 		msg_err("--user-agent: empty or contains a line break");
 		usage(stderr, EXIT_USAGE);
 	}
+	if (!o->reorder)
+		o->reorder = o->jobs * 4 > 64 ? o->jobs * 4 : 64;
 	setup(&F);
 	read_plans(&F, argv + optind, argc - optind);
 	start_engine(&F);
