@@ -14,6 +14,7 @@
  * unfinished one starts, which bounds the lines held.  Plan rows are held
  * in memory (one small struct per window).
  */
+#include "bars.h"
 #include "bt.h"
 #include "csvr.h"
 #include "envelope.h"
@@ -71,7 +72,7 @@ struct opts {
 	int jobs, retries, reorder;
 	double rate, timeout, connect_timeout;
 	long backoff_ms, low_speed, low_speed_time;
-	const char *ua, *failed, *stats, *base;
+	const char *ua, *failed, *rejects, *stats, *base;
 };
 
 struct stats {
@@ -93,7 +94,7 @@ struct fetcher {
 	CURLM *multi;
 	struct curl_slist *hdrs;
 	struct fetch_bucket bucket;
-	FILE *failed_fp, *stats_fp;
+	FILE *failed_fp, *rejects_fp, *stats_fp;
 	double t0;
 	unsigned long long rng;
 };
@@ -105,7 +106,7 @@ static const char synopsis[] =
 	"usage: fetch-bars [-j jobs] [--rate R] [--retries N] [--backoff-ms MS]\n"
 	"                  [--timeout S] [--connect-timeout S] [--low-speed-time S]\n"
 	"                  [--low-speed-limit B] [-A UA] [--reorder N]\n"
-	"                  [--failed FILE] [--stats FILE] [FILE ...]\n"
+	"                  [--failed FILE] [--rejects FILE] [--stats FILE] [FILE ...]\n"
 	"       fetch-bars -h | --help | --version\n";
 
 static const char options_help[] =
@@ -121,6 +122,7 @@ static const char options_help[] =
 	"  -A, --user-agent UA      User-Agent header (default: a desktop Chrome)\n"
 	"      --reorder N          start no window N past the oldest unfinished one (default 64 or 4 x jobs)\n"
 	"      --failed FILE        write the windows that failed as plan CSV\n"
+	"      --rejects FILE       write the bad plan rows as read, with the reason\n"
 	"      --stats FILE         write the run's counters as one JSON object\n"
 	"  -h, --help               print this help and exit\n"
 	"      --version            print the version and exit\n";
@@ -215,33 +217,78 @@ static int trim_history(struct plan_row *row, const char *name, long line,
 	return 0;
 }
 
-/* Read one plan file; bad rows are reported and counted, not fatal. */
+/*
+ * A bad plan row: reported as NAME:LINE: why, counted, and with --rejects
+ * written as read (its fields, or the raw line when it is not CSV at all)
+ * plus that message as a last column.
+ */
+static void bad_row(struct fetcher *F, struct csvr *r, char **f, size_t nf,
+		    const char *msg)
+{
+	char **out, *raw;
+	const char *p;
+	size_t len, i, o;
+
+	msg_err("%s", msg);
+	F->st.bad_rows++;
+	p = csvr_raw(r, &len);
+	if (!F->rejects_fp || (!f && len == 0)) /* empty input: no row */
+		return;
+	out = xreallocarray(NULL, nf + 2, sizeof(*out));
+	raw = NULL;
+	if (!f) {
+		/* Not CSV: the line as one field; a NUL shows as \0. */
+		raw = xmalloc(2 * len + 1);
+		for (i = o = 0; i < len; i++)
+			if (p[i])
+				raw[o++] = p[i];
+			else
+				raw[o++] = '\\', raw[o++] = '0';
+		raw[o] = '\0';
+		out[0] = raw;
+		nf = 1;
+	} else {
+		memcpy(out, f, nf * sizeof(*out));
+	}
+	out[nf] = (char *)msg;
+	if (bars_write_fields(F->rejects_fp, out, nf + 1) < 0)
+		msg_die(EXIT_FATAL, "%s: %s", F->opt.rejects, strerror(errno));
+	free(raw);
+	free(out);
+}
+
+/*
+ * Read one plan file.  A bad row is reported and skipped, never the end:
+ * csvr resynchronises at the next line after a syntax error.  A bad
+ * header skips the file (its columns cannot be trusted).
+ */
 static void read_plan(struct fetcher *F, FILE *fp, const char *name)
 {
 	struct csvr *r = csvr_new(fp, name);
 	struct plan_row row;
-	char why[200], **f;
+	char why[200], msg[512], **f;
 	size_t nf;
 	int rc;
 
+	csvr_set_resync(r);
 	if (csvr_header(r, plan_header, PLAN_NCOLS) < 0) {
-		msg_err("%s", csvr_error(r));
-		F->st.bad_rows++;
+		snprintf(msg, sizeof(msg), "%s; file not read", csvr_error(r));
+		bad_row(F, r, NULL, 0, msg);
 		csvr_free(r);
 		return;
 	}
-	while ((rc = csvr_next(r, &f, &nf)) == 1) {
+	while ((rc = csvr_next(r, &f, &nf)) != 0) {
+		if (rc < 0) {
+			bad_row(F, r, NULL, 0, csvr_error(r));
+			continue;
+		}
 		if (plan_parse(f, nf, &row, why, sizeof(why)) < 0 ||
 		    trim_history(&row, name, csvr_line(r), why, sizeof(why)) < 0) {
-			msg_err("%s:%ld: %s", name, csvr_line(r), why);
-			F->st.bad_rows++;
+			snprintf(msg, sizeof(msg), "%s:%ld: %s", name, csvr_line(r), why);
+			bad_row(F, r, f, nf, msg);
 			continue;
 		}
 		add_windows(F, &row);
-	}
-	if (rc < 0) {
-		msg_err("%s", csvr_error(r));
-		F->st.bad_rows++;
 	}
 	csvr_free(r);
 }
@@ -267,6 +314,8 @@ static void read_plans(struct fetcher *F, char **names, int n)
 		fclose(fp);
 	}
 	F->st.windows = (long)F->nwin;
+	if (F->rejects_fp && fclose(F->rejects_fp) != 0)
+		msg_die(EXIT_FATAL, "%s: %s", F->opt.rejects, strerror(errno));
 }
 
 /* ---- output ---- */
@@ -740,6 +789,11 @@ static void setup(struct fetcher *F)
 	 * a surprise after a long run. */
 	if (F->opt.failed && !(F->failed_fp = fopen(F->opt.failed, "w")))
 		msg_die(EXIT_USAGE, "%s: %s", F->opt.failed, strerror(errno));
+	if (F->opt.rejects && !(F->rejects_fp = fopen(F->opt.rejects, "w")))
+		msg_die(EXIT_USAGE, "%s: %s", F->opt.rejects, strerror(errno));
+	if (F->rejects_fp && fputs("symbol,interval,start,end,reason\n",
+				   F->rejects_fp) == EOF)
+		msg_die(EXIT_FATAL, "%s: %s", F->opt.rejects, strerror(errno));
 	if (F->opt.stats && !(F->stats_fp = fopen(F->opt.stats, "w")))
 		msg_die(EXIT_USAGE, "%s: %s", F->opt.stats, strerror(errno));
 	F->t0 = mono();
@@ -787,7 +841,7 @@ static void stop_engine(struct fetcher *F)
 }
 
 enum { O_RATE = 256, O_RETRIES, O_BACKOFF, O_TIMEOUT, O_CTIMEOUT, O_LSTIME,
-       O_LSLIMIT, O_REORDER, O_FAILED, O_STATS, O_VERSION };
+       O_LSLIMIT, O_REORDER, O_FAILED, O_REJECTS, O_STATS, O_VERSION };
 
 static const struct option longopts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
@@ -801,6 +855,7 @@ static const struct option longopts[] = {
 	{ "user-agent", required_argument, NULL, 'A' },
 	{ "reorder", required_argument, NULL, O_REORDER },
 	{ "failed", required_argument, NULL, O_FAILED },
+	{ "rejects", required_argument, NULL, O_REJECTS },
 	{ "stats", required_argument, NULL, O_STATS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
@@ -830,6 +885,7 @@ int main(int argc, char **argv)
 		case 'A': o->ua = optarg; break;
 		case O_REORDER: o->reorder = (int)num(optarg, "--reorder", 1, 1e6); break;
 		case O_FAILED: o->failed = optarg; break;
+		case O_REJECTS: o->rejects = optarg; break;
 		case O_STATS: o->stats = optarg; break;
 		case 'h': usage(stdout, EXIT_OK); break;
 		case O_VERSION: msg_version(); break;

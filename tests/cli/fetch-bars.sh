@@ -93,6 +93,34 @@ expect bad-symbol-never-requested "! grep -q 'DROP' '$T/req.log' && [ \$(wc -l <
 check bad-header 1 - - '-:1: bad header' -- sh -c "printf 'sym,interval,start,end\nAAPL,5m,2026-11-23,2026-11-24\n' | $FB $FAST"
 check empty-input 1 - - 'empty input' -- $FB $FAST
 check missing-file 1 - - 'nosuch.csv: No such file' -- $FB $FAST "$T/nosuch.csv"
+# A plan row that is not CSV (stray quote, text after a closing quote, a
+# NUL byte, a quote left open) is reported by line and skipped like any
+# bad row; the rows after it are still fetched, and --rejects keeps every
+# bad row as read plus the reason (--failed is for windows that failed).
+printf '%s\n' 'symbol,interval,start,end' 'AAPL,5m,2026-11-23,2026-11-24' \
+	'MS"FT,5m,2026-11-23,2026-11-24' 'IBxM,5m,2026-11-23,2026-11-24' \
+	'ORCL,5m,"2026-11-23,2026-11-24' '"GOOG"y,5m,2026-11-23,2026-11-24' \
+	'BAD;X,5m,2026-11-23,2026-11-24' 'GOOGL,5m,2026-11-23,2026-11-24' \
+	'MSFT,1d,2026-11-01,2026-11-24' | tr x '\000' >"$T/junk.csv"
+: >"$T/req.log"
+check junk-rows 1 - - 'junk.csv:3: malformed quoting' -- \
+	$FB $FAST --rejects "$T/junk.rej" --failed "$T/junk.failed" --stats "$T/stats.json" "$T/junk.csv"
+expect junk-rows-named "grep -q 'junk.csv:4: NUL byte in a field' '$T/err' && grep -q 'junk.csv:5: unterminated quoted field' '$T/err' && grep -q 'junk.csv:6: malformed quoting' '$T/err' && grep -q 'junk.csv:7: bad symbol' '$T/err'"
+expect junk-later-rows-fetched "[ \"\$(jq -r .symbol '$T/out' | tr '\n' ' ')\" = 'AAPL GOOGL MSFT ' ] && [ \$(wc -l <'$T/req.log') -eq 3 ]"
+expect junk-stats "jq -e '.windows == 3 and .ok == 3 and .bad_rows == 5' '$T/stats.json' >/dev/null"
+cat >"$T/junk.rej.want" <<EOF
+symbol,interval,start,end,reason
+"MS""FT,5m,2026-11-23,2026-11-24",$T/junk.csv:3: malformed quoting
+"IB\\0M,5m,2026-11-23,2026-11-24",$T/junk.csv:4: NUL byte in a field
+"ORCL,5m,""2026-11-23,2026-11-24",$T/junk.csv:5: unterminated quoted field
+"""GOOG""y,5m,2026-11-23,2026-11-24",$T/junk.csv:6: malformed quoting
+BAD;X,5m,2026-11-23,2026-11-24,$T/junk.csv:7: bad symbol 'BAD;X'
+EOF
+expect junk-rejects-file "diff '$T/junk.rej.want' '$T/junk.rej'"
+expect junk-failed-only-windows "[ \"\$(cat '$T/junk.failed')\" = 'symbol,interval,start,end' ]"
+# bad headers are rejected rows too; an unwritable rejects file is a usage error
+check junk-bad-header 1 - - '-:1: bad header.*; file not read' -- sh -c "printf 'sym,interval,start,end\nAAPL,5m,2026-11-23,2026-11-24\n' | $FB $FAST --rejects '$T/hdr.rej'"
+expect junk-bad-header-rejected "grep -q '^.sym,interval,start,end.,.-:1: bad header' '$T/hdr.rej'"
 
 # ---- faults, all in one run beside two healthy tickers ----
 : >"$T/req.log"
@@ -272,6 +300,7 @@ rate-negative|2|--rate|--rate -1
 retries-word|2|--retries|--retries many
 failed-unwritable|2|/nonexistent/x|--failed /nonexistent/x
 stats-unwritable|2|/nonexistent/y|--stats /nonexistent/y
+rejects-unwritable|2|/nonexistent/z|--rejects /nonexistent/z
 EOF
 check usage-help-stdout 0 - - -- sh -c "$FB -h | grep -q '^usage: fetch-bars'"
 # --help lists every option of the man page, each on exactly one line
