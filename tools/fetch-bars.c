@@ -3,7 +3,8 @@
  * write one NDJSON line per window (lib/envelope).
  *
  * One process, one curl multi handle: -j transfers run at once over reused
- * connections, paced by a token bucket that slows down on 429.
+ * connections, from one or more source addresses (--interface), each paced
+ * by its own token bucket that slows down on 429 (lib/fetch_egress).
  * Transient failures (429, 5xx, connection errors, timeouts, invalid or
  * truncated JSON) are retried with exponential backoff and jitter; answers
  * that will not change (400, 404, 422) are reported once.  Every window
@@ -20,8 +21,10 @@
 #include "envelope.h"
 #include "exitcode.h"
 #include "fetch_body.h"
+#include "fetch_egress.h"
 #include "fetch_req.h"
 #include "fetch_retry.h"
+#include "json.h"
 #include "msg.h"
 #include "plan.h"
 #include "span.h"
@@ -64,6 +67,7 @@ struct window {
 struct slot {
 	CURL *h;
 	struct window *w; /* NULL when free */
+	struct fetch_egress *eg; /* the source address it was sent from */
 	struct fetch_body body;
 	char err[CURL_ERROR_SIZE];
 };
@@ -72,7 +76,7 @@ struct opts {
 	int jobs, retries, reorder;
 	double rate, timeout, connect_timeout;
 	long backoff_ms, low_speed, low_speed_time;
-	const char *ua, *failed, *rejects, *stats, *base;
+	const char *ua, *interfaces, *failed, *rejects, *stats, *base;
 };
 
 struct stats {
@@ -93,7 +97,7 @@ struct fetcher {
 	struct slot *slots;    /* opt.jobs of them */
 	CURLM *multi;
 	struct curl_slist *hdrs;
-	struct fetch_bucket bucket;
+	struct fetch_egress_set eg; /* source addresses and their buckets */
 	FILE *failed_fp, *rejects_fp, *stats_fp;
 	double t0;
 	unsigned long long rng;
@@ -105,14 +109,15 @@ static volatile sig_atomic_t interrupted;
 static const char synopsis[] =
 	"usage: fetch-bars [-j jobs] [--rate R] [--retries N] [--backoff-ms MS]\n"
 	"                  [--timeout S] [--connect-timeout S] [--low-speed-time S]\n"
-	"                  [--low-speed-limit B] [-A UA] [--reorder N]\n"
-	"                  [--failed FILE] [--rejects FILE] [--stats FILE] [FILE ...]\n"
+	"                  [--low-speed-limit B] [-A UA] [--interface ADDR[,ADDR...]]\n"
+	"                  [--reorder N] [--failed FILE] [--rejects FILE] [--stats FILE]\n"
+	"                  [FILE ...]\n"
 	"       fetch-bars -h | --help | --version\n";
 
 static const char options_help[] =
 	"Download the Yahoo chart windows of plan CSV files (or stdin) as NDJSON.\n"
 	"  -j, --jobs N             transfers at once, 1-256 (default 4)\n"
-	"      --rate R             requests per second at most, 0 for no limit (default 2)\n"
+	"      --rate R             requests per second per source address, 0: no limit (default 2)\n"
 	"      --retries N          retries per window after the first attempt, 0-100 (default 4)\n"
 	"      --backoff-ms MS      base of the exponential backoff in ms (default 500)\n"
 	"      --timeout S          seconds allowed for one request (default 30)\n"
@@ -120,6 +125,7 @@ static const char options_help[] =
 	"      --low-speed-time S   abandon a transfer below the low-speed limit this long (default 15)\n"
 	"      --low-speed-limit B  bytes per second that count as too slow (default 100)\n"
 	"  -A, --user-agent UA      User-Agent header (default: a desktop Chrome)\n"
+	"      --interface LIST     source addresses or interfaces to take turns with, comma-separated\n"
 	"      --reorder N          start no window N past the oldest unfinished one (default 64 or 4 x jobs)\n"
 	"      --failed FILE        write the windows that failed as plan CSV\n"
 	"      --rejects FILE       write the bad plan rows as read, with the reason\n"
@@ -445,7 +451,8 @@ static void slot_init(struct slot *s, const struct opts *o,
 	curl_easy_setopt(s->h, CURLOPT_TCP_KEEPALIVE, 1L);
 }
 
-static void start(struct fetcher *F, struct slot *s, struct window *w)
+static void start(struct fetcher *F, struct slot *s, struct window *w,
+		  struct fetch_egress *eg)
 {
 	char url[URL_MAX];
 
@@ -460,10 +467,13 @@ static void start(struct fetcher *F, struct slot *s, struct window *w)
 	w->state = WS_RUN;
 	F->st.requests++;
 	s->w = w;
+	s->eg = eg;
 	fetch_body_reset(&s->body, ENVELOPE_HEAD_MAX);
 	s->err[0] = '\0';
 	curl_easy_setopt(s->h, CURLOPT_URL, url);
-	msg_log(MSG_DEBUG, "GET %s (attempt %d)", url, w->attempts);
+	curl_easy_setopt(s->h, CURLOPT_INTERFACE, eg->name);
+	msg_log(MSG_DEBUG, "GET %s (attempt %d%s%s)", url, w->attempts,
+		eg->name ? ", from " : "", eg->name ? eg->name : "");
 	if (curl_multi_add_handle(F->multi, s->h) != CURLM_OK)
 		msg_die(EXIT_FATAL, "curl_multi_add_handle failed");
 }
@@ -493,10 +503,11 @@ static struct window *next_retry(struct fetcher *F, double now, double *wait)
 	return best;
 }
 
-/* Start what slots, the bucket and backoffs allow; seconds until more. */
+/* Start what slots, the buckets and backoffs allow; seconds until more. */
 static double start_more(struct fetcher *F, double now)
 {
-	double wait = 1.0, tw;
+	struct fetch_egress *eg;
+	double wait = 1.0;
 	struct window *w;
 	int i;
 
@@ -511,11 +522,11 @@ static double start_more(struct fetcher *F, double now)
 			w = &F->win[F->nextnew];
 		if (!w)
 			break;
-		if ((tw = fetch_bucket_take(&F->bucket, now)) > 0)
-			return tw < wait ? tw : wait;
+		if (!(eg = fetch_egress_pick(&F->eg, now, &wait)))
+			return wait;
 		if (w == &F->win[F->nextnew])
 			F->nextnew++;
-		start(F, &F->slots[i], w);
+		start(F, &F->slots[i], w, eg);
 	}
 	return wait;
 }
@@ -560,7 +571,7 @@ static enum fetch_verdict judge_answer(struct fetcher *F, struct slot *s,
 		F->st.n429++;
 		curl_easy_getinfo(s->h, CURLINFO_RETRY_AFTER, &retry_after);
 		*ra = (double)retry_after;
-		fetch_bucket_throttled(&F->bucket, now, *ra);
+		fetch_bucket_throttled(&s->eg->bucket, now, *ra);
 	}
 	if (v == FETCH_OK)
 		/* a bad body may be transient */
@@ -591,7 +602,7 @@ static void finish(struct fetcher *F, struct slot *s, CURLcode rc, double now)
 		snprintf(w->why, sizeof(w->why), "%.200s",
 			 s->err[0] ? s->err : curl_easy_strerror(rc));
 	} else if ((v = judge_answer(F, s, now, &ra)) == FETCH_OK) {
-		fetch_bucket_ok(&F->bucket);
+		fetch_bucket_ok(&s->eg->bucket);
 		w->state = WS_OK;
 		F->ndone++;
 		F->st.ok++;
@@ -666,6 +677,7 @@ static void write_failed(struct fetcher *F)
 static void write_stats(struct fetcher *F, double wall)
 {
 	const struct stats *st = &F->st;
+	size_t i;
 
 	msg_log(MSG_INFO,
 		"%ld %s: %ld ok, %ld failed, %ld bad plan %s; %ld %s, %ld %s, "
@@ -682,9 +694,16 @@ static void write_stats(struct fetcher *F, double wall)
 	fprintf(F->stats_fp,
 		"{\"windows\":%ld,\"ok\":%ld,\"failed\":%ld,\"bad_rows\":%ld,"
 		"\"requests\":%ld,\"retries\":%ld,\"http_429\":%ld,"
-		"\"bytes\":%lld,\"bars\":%lld,\"wall_seconds\":%.3f}\n",
+		"\"bytes\":%lld,\"bars\":%lld,\"wall_seconds\":%.3f",
 		st->windows, st->ok, st->failed, st->bad_rows, st->requests,
 		st->retries, st->n429, st->bytes, st->bars, wall);
+	/* With --interface: the requests sent from each address. */
+	for (i = 0; F->opt.interfaces && i < F->eg.n; i++) {
+		fputs(i ? "," : ",\"by_interface\":{", F->stats_fp);
+		json_fput_str(F->stats_fp, F->eg.e[i].name);
+		fprintf(F->stats_fp, ":%ld", F->eg.e[i].requests);
+	}
+	fputs(F->opt.interfaces ? "}}\n" : "}\n", F->stats_fp);
 	if (fclose(F->stats_fp) != 0)
 		msg_die(EXIT_FATAL, "%s: %s", F->opt.stats, strerror(errno));
 }
@@ -769,6 +788,26 @@ static double num(const char *s, const char *name, double lo, double hi)
 	return v;
 }
 
+/*
+ * The one sanity check of the arguments, after getopt: 0, or -1 with why
+ * naming the bad one.  The source addresses are parsed and tried here,
+ * so a typo is a usage error, not a run of failed windows.
+ */
+static int check_args(struct fetcher *F, char *why, size_t n)
+{
+	struct opts *o = &F->opt;
+
+	if (!*o->ua || strpbrk(o->ua, "\r\n")) {
+		snprintf(why, n, "--user-agent: empty or contains a line break");
+		return -1;
+	}
+	if (!o->reorder)
+		o->reorder = o->jobs * 4 > 64 ? o->jobs * 4 : 64;
+	if (fetch_egress_parse(&F->eg, o->interfaces, o->rate, mono(), why, n) < 0)
+		return -1;
+	return fetch_egress_probe(&F->eg, why, n);
+}
+
 /* Configuration from the environment and output files, checked before
  * anything is read or fetched. */
 static void setup(struct fetcher *F)
@@ -823,7 +862,6 @@ static void start_engine(struct fetcher *F)
 	F->slots = xcalloc((size_t)F->opt.jobs, sizeof(*F->slots));
 	for (i = 0; i < F->opt.jobs; i++)
 		slot_init(&F->slots[i], &F->opt, F->hdrs);
-	fetch_bucket_init(&F->bucket, F->opt.rate, mono());
 }
 
 static void stop_engine(struct fetcher *F)
@@ -841,7 +879,7 @@ static void stop_engine(struct fetcher *F)
 }
 
 enum { O_RATE = 256, O_RETRIES, O_BACKOFF, O_TIMEOUT, O_CTIMEOUT, O_LSTIME,
-       O_LSLIMIT, O_REORDER, O_FAILED, O_REJECTS, O_STATS, O_VERSION };
+       O_LSLIMIT, O_INTERFACE, O_REORDER, O_FAILED, O_REJECTS, O_STATS, O_VERSION };
 
 static const struct option longopts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
@@ -853,6 +891,7 @@ static const struct option longopts[] = {
 	{ "low-speed-time", required_argument, NULL, O_LSTIME },
 	{ "low-speed-limit", required_argument, NULL, O_LSLIMIT },
 	{ "user-agent", required_argument, NULL, 'A' },
+	{ "interface", required_argument, NULL, O_INTERFACE },
 	{ "reorder", required_argument, NULL, O_REORDER },
 	{ "failed", required_argument, NULL, O_FAILED },
 	{ "rejects", required_argument, NULL, O_REJECTS },
@@ -869,6 +908,7 @@ int main(int argc, char **argv)
 		.connect_timeout = 10, .backoff_ms = 500, .low_speed = 100,
 		.low_speed_time = 15, .ua = default_ua } };
 	struct opts *o = &F.opt;
+	char why[256];
 	int c;
 
 	msg_init(argv[0]);
@@ -883,6 +923,7 @@ int main(int argc, char **argv)
 		case O_LSTIME: o->low_speed_time = (long)num(optarg, "--low-speed-time", 0, 3600); break;
 		case O_LSLIMIT: o->low_speed = (long)num(optarg, "--low-speed-limit", 0, 1e9); break;
 		case 'A': o->ua = optarg; break;
+		case O_INTERFACE: o->interfaces = optarg; break;
 		case O_REORDER: o->reorder = (int)num(optarg, "--reorder", 1, 1e6); break;
 		case O_FAILED: o->failed = optarg; break;
 		case O_REJECTS: o->rejects = optarg; break;
@@ -892,12 +933,10 @@ int main(int argc, char **argv)
 		default: usage(stderr, EXIT_USAGE);
 		}
 	}
-	if (!*o->ua || strpbrk(o->ua, "\r\n")) {
-		msg_err("--user-agent: empty or contains a line break");
+	if (check_args(&F, why, sizeof(why)) < 0) {
+		msg_err("%s", why);
 		usage(stderr, EXIT_USAGE);
 	}
-	if (!o->reorder)
-		o->reorder = o->jobs * 4 > 64 ? o->jobs * 4 : 64;
 	setup(&F);
 	read_plans(&F, argv + optind, argc - optind);
 	start_engine(&F);
@@ -905,6 +944,7 @@ int main(int argc, char **argv)
 	stop_engine(&F);
 	write_failed(&F);
 	write_stats(&F, mono() - F.t0);
+	fetch_egress_free(&F.eg);
 	free(F.win);
 	msg_close_stdout(EXIT_FATAL);
 	return F.st.failed || F.st.bad_rows ? EXIT_PARTIAL : EXIT_OK;

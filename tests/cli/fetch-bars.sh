@@ -1,7 +1,8 @@
 #!/bin/sh
 # fetch-bars against tests/fake_yahoo.py: contract, plan errors, every fault
 # kind, rate limits, --failed round trip, chunking, User-Agent, SIGTERM,
-# reproducible output in plan order, usage.
+# reproducible output in plan order, bad rows and --rejects, per-address
+# egress, usage.
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$TOP/tests/lib.sh"
 FB="$BIN/fetch-bars"
@@ -285,6 +286,28 @@ head -2 "$T/rp.csv" >"$T/rp1.csv"
 check summary-singular 0 "$T/rp1.csv" - 'fetch-bars: info: 1 window: 1 ok, 0 failed, 0 bad plan rows; 1 request, 0 retries, 0 429s, [0-9]+ bytes, 156 bars' -- $FB --rate 0
 stop_fake
 
+# ---- per-address egress: --interface takes turns over source addresses ----
+# The fake allows 5 requests/s per source address; Linux routes all of
+# 127/8 through lo, so 127.0.0.2-5 are four sources on any host.
+start_fake --rate-limit-per-addr 5 --addr-log "$T/addr.log"
+echo "symbol,interval,start,end" >"$T/eg.csv"
+for i in 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24; do
+	echo "E$i,5m,2026-11-23,2026-11-24" >>"$T/eg.csv"
+done
+EG4=127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5
+check egress-rc 0 "$T/eg.csv" - -- $FB -j 8 --rate 4.5 --interface $EG4 --stats "$T/stats.json"
+expect egress-paced-per-address "jq -e '.ok == 24 and .http_429 == 0 and .by_interface == {\"127.0.0.2\":6,\"127.0.0.3\":6,\"127.0.0.4\":6,\"127.0.0.5\":6}' '$T/stats.json' >/dev/null"
+expect egress-seen-by-server "[ \"\$(cut -d' ' -f1,2 '$T/addr.log' | sort | uniq -c | tr -s ' ' | tr '\n' ';')\" = ' 6 127.0.0.2 200; 6 127.0.0.3 200; 6 127.0.0.4 200; 6 127.0.0.5 200;' ]"
+expect egress-plan-order "[ \"\$(jq -r .symbol '$T/out' | tr -d '\n')\" = \"\$(sed 1d '$T/eg.csv' | cut -d, -f1 | tr -d '\n')\" ]"
+# four times the allowed rate from two addresses: 429s, each address backs
+# off on its own, every window arrives
+sleep 1.1
+: >"$T/addr.log"
+check egress-overshoot 0 "$T/eg.csv" - -- $FB -j 8 --rate 20 --backoff-ms 200 --retries 10 \
+	--interface 127.0.0.2,127.0.0.3 --stats "$T/stats.json"
+expect egress-overshoot-converges "jq -e '.ok == 24 and .http_429 > 0 and .by_interface[\"127.0.0.2\"] > 0 and .by_interface[\"127.0.0.3\"] > 0' '$T/stats.json' >/dev/null && [ \$(cut -d' ' -f1 '$T/addr.log' | sort -u | wc -l) -eq 2 ]"
+stop_fake
+
 # ---- usage and configuration errors ----
 while IFS='|' read -r case want pat args; do
 	[ -z "$case" ] && continue
@@ -301,6 +324,9 @@ retries-word|2|--retries|--retries many
 failed-unwritable|2|/nonexistent/x|--failed /nonexistent/x
 stats-unwritable|2|/nonexistent/y|--stats /nonexistent/y
 rejects-unwritable|2|/nonexistent/z|--rejects /nonexistent/z
+interface-empty|2|--interface: empty address|--interface 127.0.0.2,,127.0.0.3
+interface-twice|2|--interface: address given twice|--interface 127.0.0.2,127.0.0.2
+interface-not-local|2|--interface: 192.0.2.1: |--interface 192.0.2.1
 EOF
 check usage-help-stdout 0 - - -- sh -c "$FB -h | grep -q '^usage: fetch-bars'"
 # --help lists every option of the man page, each on exactly one line

@@ -1,5 +1,9 @@
-/* Unit tests for lib/fetch_req, lib/fetch_retry, lib/span, lib/envelope. */
+/*
+ * Unit tests for lib/fetch_req, lib/fetch_retry, lib/fetch_egress,
+ * lib/span and lib/envelope.
+ */
 #include "envelope.h"
+#include "fetch_egress.h"
 #include "fetch_req.h"
 #include "fetch_retry.h"
 #include "span.h"
@@ -140,8 +144,59 @@ static void test_envelope(void)
 	CHECK(envelope_head(buf, sizeof(buf), &e) > 0, "longest head fits");
 }
 
+static void test_egress(void)
+{
+	static const char *const bad[] = { "", "a,,b", "a,", ",a", "a,a", "a b" };
+	struct fetch_egress_set s;
+	struct fetch_egress *e;
+	char why[256], got[16];
+	double w;
+	size_t i;
+	int k;
+
+	CHECK(fetch_egress_parse(&s, NULL, 2, 0, why, sizeof(why)) == 0 &&
+	      s.n == 1 && s.e[0].name == NULL, "no list: one egress, any address");
+	fetch_egress_free(&s);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(fetch_egress_parse(&s, bad[i], 2, 0, why, sizeof(why)) < 0 &&
+		      s.n == 0, "bad list '%s' refused: %s", bad[i], why);
+		CHECK(strncmp(why, "--interface: ", 13) == 0, "why names the option");
+	}
+	/* three addresses at 2 requests/s each: turns, then all wait */
+	CHECK(fetch_egress_parse(&s, "a,b,c", 2, 0, why, sizeof(why)) == 0 && s.n == 3,
+	      "three addresses");
+	for (k = 0; k < 3; k++) {
+		w = 1;
+		e = fetch_egress_pick(&s, 0, &w);
+		got[k] = e ? e->name[0] : '-';
+	}
+	w = 1;
+	CHECK(memcmp(got, "abc", 3) == 0 && !fetch_egress_pick(&s, 0, &w) &&
+	      w > 0.49 && w <= 0.5, "round robin, then wait %g", w);
+	/* a 429 with Retry-After 3 on b holds b only */
+	fetch_bucket_throttled(&s.e[1].bucket, 0.1, 3);
+	for (k = 0; k < 4; k++) {
+		w = 1;
+		e = fetch_egress_pick(&s, 0.6 + 0.5 * (k / 2), &w);
+		got[k] = e ? e->name[0] : '-';
+	}
+	CHECK(memcmp(got, "acac", 4) == 0, "b held, a and c go on: %.4s", got);
+	CHECK(s.e[0].requests == 3 && s.e[1].requests == 1 && s.e[2].requests == 3,
+	      "requests counted per address");
+	CHECK(fetch_egress_probe(&s, why, sizeof(why)) == 0, "names left to libcurl");
+	fetch_egress_free(&s);
+	CHECK(fetch_egress_parse(&s, "127.0.0.1,if!lo", 0, 0, why, sizeof(why)) == 0 &&
+	      fetch_egress_probe(&s, why, sizeof(why)) == 0, "loopback usable");
+	fetch_egress_free(&s);
+	CHECK(fetch_egress_parse(&s, "127.0.0.1,if!nosuch0", 0, 0, why, sizeof(why)) == 0 &&
+	      fetch_egress_probe(&s, why, sizeof(why)) < 0, "missing interface");
+	CHECK_STR(why, "--interface: if!nosuch0: no such interface", "why");
+	fetch_egress_free(&s);
+}
+
 int main(void)
 {
+	test_egress();
 	test_envelope();
 	test_url();
 	test_chunks();
