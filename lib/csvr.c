@@ -132,9 +132,11 @@ int csvr_next(struct csvr *r, char ***fields, size_t *nfields)
 			r->linelen = (size_t)n;
 		if (n < 0) {
 			if (ferror(r->fp)) {
-				/* In resync mode the caller reads on: stop it. */
+				/* In resync mode the caller reads on: stop it.
+				 * No line goes with this error. */
 				r->eof = r->resync;
 				r->errline = 0;
+				r->linelen = 0;
 				snprintf(r->err, sizeof(r->err), "%s", strerror(errno));
 				return -1;
 			}

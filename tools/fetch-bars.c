@@ -117,16 +117,16 @@ static const char synopsis[] =
 static const char options_help[] =
 	"Download the Yahoo chart windows of plan CSV files (or stdin) as NDJSON.\n"
 	"  -j, --jobs N             transfers at once, 1-256 (default 4)\n"
-	"      --rate R             requests per second per source address, 0: no limit (default 2)\n"
-	"      --retries N          retries per window after the first attempt, 0-100 (default 4)\n"
-	"      --backoff-ms MS      base of the exponential backoff in ms (default 500)\n"
+	"      --rate R             requests/s per source address, 0: no limit (def. 2)\n"
+	"      --retries N          retries after the first attempt, 0-100 (default 4)\n"
+	"      --backoff-ms MS      base of the exponential backoff (default 500)\n"
 	"      --timeout S          seconds allowed for one request (default 30)\n"
 	"      --connect-timeout S  seconds allowed to connect (default 10)\n"
-	"      --low-speed-time S   abandon a transfer below the low-speed limit this long (default 15)\n"
-	"      --low-speed-limit B  bytes per second that count as too slow (default 100)\n"
+	"      --low-speed-time S   give up on a slow transfer after S s (default 15)\n"
+	"      --low-speed-limit B  bytes/s below which a transfer is slow (default 100)\n"
 	"  -A, --user-agent UA      User-Agent header (default: a desktop Chrome)\n"
-	"      --interface LIST     source addresses or interfaces to take turns with, comma-separated\n"
-	"      --reorder N          start no window N past the oldest unfinished one (default 64 or 4 x jobs)\n"
+	"      --interface LIST     comma-separated source addresses to take turns with\n"
+	"      --reorder N          start windows at most N ahead (default 64, 4 x jobs)\n"
 	"      --failed FILE        write the windows that failed as plan CSV\n"
 	"      --rejects FILE       write the bad plan rows as read, with the reason\n"
 	"      --stats FILE         write the run's counters as one JSON object\n"
@@ -553,8 +553,8 @@ static enum fetch_verdict curl_verdict(CURLcode rc)
 
 /*
  * The verdict on an answer that arrived: FETCH_OK once its line is
- * written; else w->why says why.  A 429 slows the bucket down and sets
- * *ra to its Retry-After.
+ * built (written in plan order by flush); else w->why says why.  A 429
+ * slows its address's bucket down and sets *ra to its Retry-After.
  */
 static enum fetch_verdict judge_answer(struct fetcher *F, struct slot *s,
 				       double now, double *ra)
