@@ -23,23 +23,35 @@ struct csvr {
 	int inrec;          /* a record spans past the last line read */
 	int nul;            /* a field of the current record holds a NUL byte */
 	int eof;
+	int resync;         /* records are lines; go on after a bad one */
+	size_t linelen;     /* bytes in line */
 	long errline;       /* line of the error, 0 when it has none */
 	char err[160];      /* why */
 	char msg[512];      /* "name:line: why", built by csvr_error() */
 };
 
+/* Strict: a stray quote or an unterminated quoted field is an error,
+ * never a silent merge of the following lines into one field. */
+static void parser_init(struct csvr *r)
+{
+	if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL |
+			    CSV_EMPTY_IS_NULL) != 0)
+		msg_die(EXIT_FATAL, "out of memory"); /* csv_init only allocates */
+}
+
 struct csvr *csvr_new(FILE *fp, const char *name)
 {
 	struct csvr *r = xcalloc(1, sizeof(*r));
 
-	/* Strict: a stray quote or an unterminated quoted field is an error,
-	 * never a silent merge of the following lines into one field. */
-	if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL |
-			    CSV_EMPTY_IS_NULL) != 0)
-		msg_die(EXIT_FATAL, "out of memory"); /* csv_init only allocates */
+	parser_init(r);
 	r->fp = fp;
 	r->name = name;
 	return r;
+}
+
+void csvr_set_resync(struct csvr *r)
+{
+	r->resync = 1;
 }
 
 static void clear_fields(struct csvr *r)
@@ -90,6 +102,22 @@ static void on_record(int c, void *data)
 	r->done = 1;
 }
 
+/*
+ * Resync mode: the line just read was bad (why); forget the record and
+ * start afresh, so the next call reads the next line.  Always -1.
+ */
+static int bad_line(struct csvr *r, const char *why)
+{
+	csv_free(&r->p);
+	parser_init(r);
+	clear_fields(r);
+	r->inrec = 0;
+	r->nul = 0;
+	r->errline = r->lineno;
+	snprintf(r->err, sizeof(r->err), "%s", why);
+	return -1;
+}
+
 int csvr_next(struct csvr *r, char ***fields, size_t *nfields)
 {
 	ssize_t n;
@@ -100,8 +128,15 @@ int csvr_next(struct csvr *r, char ***fields, size_t *nfields)
 		if (r->eof)
 			return 0;
 		n = getline(&r->line, &r->linecap, r->fp);
+		if (n >= 0)
+			r->linelen = (size_t)n;
 		if (n < 0) {
 			if (ferror(r->fp)) {
+				/* In resync mode the caller reads on: stop it.
+				 * No line goes with this error. */
+				r->eof = r->resync;
+				r->errline = 0;
+				r->linelen = 0;
 				snprintf(r->err, sizeof(r->err), "%s", strerror(errno));
 				return -1;
 			}
@@ -117,15 +152,20 @@ int csvr_next(struct csvr *r, char ***fields, size_t *nfields)
 			r->startline = r->lineno + 1;
 		r->lineno++;
 		if (csv_parse(&r->p, r->line, (size_t)n, on_field, on_record, r) != (size_t)n) {
+			const char *why = csv_error(&r->p) == CSV_EPARSE ?
+				"malformed quoting" : csv_strerror(csv_error(&r->p));
+
+			if (r->resync)
+				return bad_line(r, why);
 			r->errline = r->lineno;
-			snprintf(r->err, sizeof(r->err), "%s",
-				 csv_error(&r->p) == CSV_EPARSE ? "malformed quoting"
-				 : csv_strerror(csv_error(&r->p)));
+			snprintf(r->err, sizeof(r->err), "%s", why);
 			return -1;
 		}
 		/* libcsv's public state: anything but "row not begun" (0) means
 		 * the record goes on, e.g. inside a quoted field. */
 		r->inrec = !r->done && r->p.pstate != 0;
+		if (r->resync && r->inrec && r->line[n - 1] == '\n')
+			return bad_line(r, "unterminated quoted field");
 	}
 	r->inrec = 0;
 	if (!r->done)
@@ -145,6 +185,16 @@ int csvr_next(struct csvr *r, char ***fields, size_t *nfields)
 long csvr_line(const struct csvr *r)
 {
 	return r->recline;
+}
+
+const char *csvr_raw(const struct csvr *r, size_t *len)
+{
+	size_t n = r->linelen;
+
+	while (n > 0 && (r->line[n - 1] == '\n' || r->line[n - 1] == '\r'))
+		n--;
+	*len = n;
+	return n ? r->line : "";
 }
 
 const char *csvr_name(const struct csvr *r)

@@ -23,6 +23,23 @@ void csvr_free(struct csvr *r);
  * are skipped.
  */
 int csvr_next(struct csvr *r, char ***fields, size_t *nfields);
+/*
+ * Opt-in for formats whose records never span lines, such as plan CSV,
+ * so one bad line cannot hide the ones after it.  A quote still open at
+ * the end of a line is an error of that line ("unterminated quoted
+ * field"), and after a syntax error (malformed quoting, a NUL byte)
+ * csvr_next() goes on with the next line instead of failing for good:
+ * -1 then means "this line is bad" (csvr_error() names it, csvr_raw()
+ * holds it).  A read error ends the input (the next call returns 0).
+ * Call before the first csvr_next().
+ */
+void csvr_set_resync(struct csvr *r);
+/*
+ * The physical line read last, without its line break, and its length
+ * (it may hold NUL bytes); valid until the next call.  In resync mode,
+ * after -1 it is the bad line; after 1, the record's line.
+ */
+const char *csvr_raw(const struct csvr *r, size_t *len);
 /* Line on which the last returned record started. */
 long csvr_line(const struct csvr *r);
 const char *csvr_name(const struct csvr *r);

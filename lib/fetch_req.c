@@ -1,34 +1,40 @@
-/* fetch_req: request URLs and window chunks; see fetch_req.h. */
+/* fetch_req: request URLs; see fetch_req.h. */
 #include "fetch_req.h"
 
+#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 int fetch_encode(char *dst, size_t n, const char *s)
 {
-	static const char hexd[] = "0123456789ABCDEF";
-	size_t o = 0;
-	unsigned char c;
+	/* libcurl's encoder: everything but RFC 3986's unreserved bytes. */
+	char *e = curl_easy_escape(NULL, s, 0);
+	int rc = -1;
 
-	for (; *s; s++) {
-		c = (unsigned char)*s;
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || strchr("-._~", c)) {
-			if (o + 1 >= n)
-				return -1;
-			dst[o++] = (char)c;
-		} else {
-			if (o + 3 >= n)
-				return -1;
-			dst[o++] = '%';
-			dst[o++] = hexd[c >> 4];
-			dst[o++] = hexd[c & 15];
-		}
+	if (e && strlen(e) < n) {
+		strcpy(dst, e);
+		rc = 0;
 	}
-	if (o >= n)
-		return -1;
-	dst[o] = '\0';
-	return 0;
+	curl_free(e);
+	return rc;
+}
+
+int fetch_base_ok(const char *base)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	int rc = -1;
+
+	if (u && curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    (strcasecmp(scheme, "http") == 0 || strcasecmp(scheme, "https") == 0))
+		rc = 0;
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
 }
 
 int fetch_url(char *dst, size_t n, const char *base, const char *symbol,
@@ -48,31 +54,4 @@ int fetch_url(char *dst, size_t n, const char *base, const char *symbol,
 		     (int)bl, base, sym, (long long)start, (long long)end,
 		     interval);
 	return w < 0 || (size_t)w >= n ? -1 : 0;
-}
-
-long fetch_nchunks(time_t start, time_t end, long chunk_days)
-{
-	long long span = (long long)chunk_days * 86400;
-
-	if (end <= start)
-		return 0;
-	if (chunk_days <= 0)
-		return 1;
-	return (long)(((long long)(end - start) + span - 1) / span);
-}
-
-void fetch_chunk(time_t start, time_t end, long chunk_days, long i,
-		 time_t *cs, time_t *ce)
-{
-	long long span = (long long)chunk_days * 86400;
-
-	if (chunk_days <= 0) {
-		*cs = start;
-		*ce = end;
-		return;
-	}
-	*cs = (time_t)(start + i * span);
-	*ce = (time_t)(start + (i + 1) * span);
-	if (*ce > end)
-		*ce = end;
 }

@@ -1,6 +1,6 @@
 /*
  * fetch_req: shaping Yahoo chart requests for fetch-bars: the URL of one
- * window and the split of long windows into chunks the provider accepts.
+ * window (the split of long windows is lib/span's).
  * Functions return 0 on success and -1 on failure (nothing allocates).
  */
 #ifndef FETCH_REQ_H
@@ -12,10 +12,14 @@
 #define FETCH_DEFAULT_BASE "https://query2.finance.yahoo.com"
 
 /*
- * Percent-encode s (RFC 3986: everything but ALPHA DIGIT - . _ ~) into
- * dst of size n.  -1 when it does not fit.
+ * Percent-encode s with libcurl (RFC 3986: everything but ALPHA DIGIT
+ * - . _ ~) into dst of size n.  -1 when it does not fit.
  */
 int fetch_encode(char *dst, size_t n, const char *s);
+
+/* 0 when base parses as an http or https URL with a host (libcurl's URL
+ * parser), -1 otherwise. */
+int fetch_base_ok(const char *base);
 
 /*
  * BASE/v8/finance/chart/SYM?period1=S&period2=E&interval=I
@@ -24,14 +28,5 @@ int fetch_encode(char *dst, size_t n, const char *s);
  */
 int fetch_url(char *dst, size_t n, const char *base, const char *symbol,
 	      const char *interval, time_t start, time_t end);
-
-/*
- * Number of requests [start, end) needs when one request may cover at
- * most chunk_days days (0: any length).  Chunk i (from 0) is
- * [start + i*span, min(end, start + (i+1)*span)).
- */
-long fetch_nchunks(time_t start, time_t end, long chunk_days);
-void fetch_chunk(time_t start, time_t end, long chunk_days, long i,
-		 time_t *cs, time_t *ce);
 
 #endif

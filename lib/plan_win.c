@@ -2,6 +2,7 @@
 #include "bt.h"
 #include "cal.h"
 #include "msg.h"
+#include "span.h"
 
 #include <string.h>
 
@@ -39,15 +40,18 @@ static int something_new(const struct plan_req *r, time_t e, time_t end)
 	return bar_end <= end;
 }
 
-/* Intraday history is limited: never ask for more than the provider has. */
+/*
+ * Intraday history is limited: never ask for more than the provider has.
+ * The plan starts at the first bar boundary strictly inside it.
+ */
 static time_t clamp_history(const struct plan_req *r, time_t start, long step)
 {
 	char a[BT_ISO_LEN], b[BT_ISO_LEN];
 	time_t earliest;
 
-	if (!r->iv->intraday || r->iv->history_days <= 0)
+	if (span_oldest(r->iv, r->now, &earliest) < 0)
 		return start;
-	earliest = align_up(r->now - r->iv->history_days * BT_DAY + 1, step);
+	earliest = align_up(earliest + 1, step);
 	if (start >= earliest)
 		return start;
 	msg_log(MSG_INFO, "%s %s: start %s is beyond the %ld days of %s history"
@@ -69,8 +73,7 @@ static int market_closed(const struct plan_req *r, time_t a, time_t b)
 
 int plan_win_emit(FILE *fp, const struct plan_req *r)
 {
-	long sec = r->iv->seconds, step = sec < BT_DAY ? sec : BT_DAY;
-	long chunk = r->iv->chunk_days * BT_DAY;
+	long sec = r->iv->seconds, step = sec < BT_DAY ? sec : BT_DAY, i, nc;
 	time_t start, end = r->have_end ? r->end : r->now, a, b;
 	struct plan_row row;
 	char when[BT_ISO_LEN];
@@ -92,8 +95,9 @@ int plan_win_emit(FILE *fp, const struct plan_req *r)
 	memset(&row, 0, sizeof(row));
 	snprintf(row.symbol, sizeof(row.symbol), "%s", r->symbol);
 	row.interval = r->iv;
-	for (a = start; a < end; a = b) {
-		b = chunk > 0 && end - a > chunk ? a + chunk : end;
+	nc = span_nchunks(r->iv, start, end);
+	for (i = 0; i < nc; i++) {
+		span_chunk(r->iv, start, end, i, &a, &b);
 		if (market_closed(r, a, b))
 			continue;
 		row.start = a;

@@ -5,6 +5,7 @@
         [--fixture SYMBOL=PATH]... [--fault SYMBOL=KIND[:N]]...
         [--latency MS] [--rate-limit RPS] [--log FILE] [--conn-log FILE]
         [--no-limits] [--block-bot-ua]
+        [--jitter MS] [--rate-limit-per-addr RPS] [--addr-log FILE]
 
 Serves GET /v8/finance/chart/<SYMBOL>?period1=&period2=&interval=... on
 127.0.0.1 only (python3 standard library, one thread per connection, HTTP/1.1
@@ -58,6 +59,13 @@ Generated data (any symbol, deterministic):
     see keep-alive and connection reuse.
 --block-bot-ua answer 429 when User-Agent is missing or starts with "curl/",
     "python" or "libcurl" (Yahoo blocks non-browser clients).
+--jitter MS    delay every response by a further random 0..MS milliseconds,
+    so responses complete in another order than requested.
+--rate-limit-per-addr RPS  answer 429 (Edge text) to requests beyond RPS
+    served in the last rolling second from the same source address (Yahoo
+    limits per address; clients may bind 127.0.0.2-127.0.0.254 as sources).
+--addr-log FILE  append "ADDR STATUS PATH" per response, ADDR the client's
+    source address, so tests can see how requests spread over addresses.
 """
 
 import argparse
@@ -68,6 +76,7 @@ import hashlib
 import json
 import math
 import os
+import random
 import socket
 import struct
 import sys
@@ -435,6 +444,43 @@ def generate(sym, q, limits):
     return 200, chart(sym, ivl, p1, p2, now)
 
 
+# ------------------------------------------------------------------ egress
+
+class Egress:
+    """Per-source-address limits, response jitter and the address log:
+    what fetch-bars --interface is tested against."""
+
+    def __init__(self, args):
+        self.jitter = args.jitter / 1000.0
+        self.rate = args.rate_limit_per_addr
+        self.recent = {}  # source address -> arrival times, last second
+        self.log = open(args.addr_log, "a") if args.addr_log else None
+        self.lock = threading.Lock()
+
+    def over_rate(self, addr):
+        """True when addr has had RPS requests in the last rolling second."""
+        if self.rate <= 0:
+            return False
+        with self.lock:
+            t = time.monotonic()
+            r = [x for x in self.recent.get(addr, ()) if x > t - 1.0]
+            limited = len(r) >= self.rate
+            if not limited:
+                r.append(t)
+            self.recent[addr] = r
+            return limited
+
+    def delay(self):
+        if self.jitter > 0:
+            time.sleep(random.uniform(0, self.jitter))
+
+    def note(self, addr, status, path):
+        if self.log:
+            with self.lock:
+                self.log.write("%s %s %s\n" % (addr, status, path))
+                self.log.flush()
+
+
 # ------------------------------------------------------------------ server
 
 class State:
@@ -512,6 +558,10 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def send_response(self, code, message=None):
+        self.server.egress.note(self.client_address[0], code, self.path)
+        super().send_response(code, message)
+
     def send(self, status, body, ctype="application/json;charset=utf-8",
              extra=None, compress=True):
         if isinstance(body, (dict, list)):
@@ -541,8 +591,10 @@ class Handler(BaseHTTPRequestHandler):
         # The limit counts arrivals, before the latency, like an edge
         # proxy in front of the origin.
         limited = st.over_rate()
+        limited |= self.server.egress.over_rate(self.client_address[0])
         if st.latency:
             time.sleep(st.latency)
+        self.server.egress.delay()
         if limited:
             st.note(self.path, 429)
             return self.send(429, EDGE_429, "text/plain;charset=utf-8")
@@ -660,9 +712,13 @@ def main():
     ap.add_argument("--conn-log")
     ap.add_argument("--no-limits", action="store_true")
     ap.add_argument("--block-bot-ua", action="store_true")
+    ap.add_argument("--jitter", type=float, default=0)
+    ap.add_argument("--rate-limit-per-addr", type=float, default=0)
+    ap.add_argument("--addr-log")
     args = ap.parse_args()
     srv = Server(("127.0.0.1", args.port), Handler)
     srv.state = State(args)
+    srv.egress = Egress(args)
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % srv.server_address[1])

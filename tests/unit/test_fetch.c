@@ -1,6 +1,12 @@
-/* Unit tests for lib/fetch_req and lib/fetch_retry. */
+/*
+ * Unit tests for lib/fetch_req, lib/fetch_retry, lib/fetch_egress,
+ * lib/span and lib/envelope.
+ */
+#include "envelope.h"
+#include "fetch_egress.h"
 #include "fetch_req.h"
 #include "fetch_retry.h"
+#include "span.h"
 #include "unit.h"
 
 static void test_url(void)
@@ -21,29 +27,41 @@ static void test_url(void)
 	CHECK_STR(buf, "http://h:1/v8/finance/chart/%5EGSPC?period1=100&period2=200"
 		  "&interval=5m&includePrePost=false&events=div,splits", "url text");
 	CHECK(fetch_url(buf, 20, FETCH_DEFAULT_BASE, "AAPL", "1d", 0, 1) < 0, "url overflow");
+	CHECK(fetch_base_ok(FETCH_DEFAULT_BASE) == 0 && fetch_base_ok("http://127.0.0.1:8/x/") == 0 &&
+	      fetch_base_ok("HTTPS://h") == 0, "http(s) bases");
+	CHECK(fetch_base_ok("ftp://h") < 0 && fetch_base_ok("h:80") < 0 &&
+	      fetch_base_ok("http://") < 0 && fetch_base_ok("") < 0, "other bases refused");
 }
 
 static void test_chunks(void)
 {
-	static const struct { long start, end, days, n, last_s, last_e; } t[] = {
-		{ 0, 86400, 0, 1, 0, 86400 },
-		{ 0, 7 * 86400, 7, 1, 0, 7 * 86400 },
-		{ 0, 7 * 86400 + 1, 7, 2, 7 * 86400, 7 * 86400 + 1 },
-		{ 0, 20 * 86400, 7, 3, 14 * 86400, 20 * 86400 },
-		{ 5, 5, 7, 0, 0, 0 },
+	/* 1d: any length in one request; 1m: 7 days; 5m: 60 days */
+	static const struct { long start, end; const char *iv; long n, last_s, last_e; } t[] = {
+		{ 0, 86400, "1d", 1, 0, 86400 },
+		{ 0, 7 * 86400, "1m", 1, 0, 7 * 86400 },
+		{ 0, 7 * 86400 + 1, "1m", 2, 7 * 86400, 7 * 86400 + 1 },
+		{ 0, 20 * 86400, "1m", 3, 14 * 86400, 20 * 86400 },
+		{ 5, 5, "1m", 0, 0, 0 },
+		{ 0, 130 * 86400, "5m", 3, 120 * 86400, 130 * 86400 },
 	};
-	time_t s, e;
+	time_t s, e, old;
 	size_t i;
 	long n;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		n = fetch_nchunks(t[i].start, t[i].end, t[i].days);
+		n = span_nchunks(sym_interval(t[i].iv), t[i].start, t[i].end);
 		CHECK(n == t[i].n, "nchunks %zu: %ld", i, n);
 		if (n > 0) {
-			fetch_chunk(t[i].start, t[i].end, t[i].days, n - 1, &s, &e);
+			span_chunk(sym_interval(t[i].iv), t[i].start, t[i].end, n - 1, &s, &e);
 			CHECK(s == t[i].last_s && e == t[i].last_e, "last chunk %zu", i);
 		}
 	}
+	/* history: 30 days of 1m, 730 of 1h, none for daily */
+	CHECK(span_oldest(sym_interval("1m"), 100 * 86400, &old) == 0 &&
+	      old == 70 * 86400, "1m history 30 days");
+	CHECK(span_oldest(sym_interval("1h"), 1000 * 86400, &old) == 0 &&
+	      old == 270 * 86400, "1h history 730 days");
+	CHECK(span_oldest(sym_interval("1d"), 100, &old) < 0, "1d unlimited");
 }
 
 static void test_policy(void)
@@ -104,8 +122,82 @@ static void test_bucket(void)
 	CHECK(n == 1000, "rate 0 is unlimited");
 }
 
+static void test_envelope(void)
+{
+	struct envelope e = { "^GSPC", "5m", "yahoo", 1795392000, 1795478400,
+			      1795555800, 200, 3 };
+	char buf[ENVELOPE_HEAD_MAX];
+
+	CHECK(envelope_head(buf, sizeof(buf), &e) == 182, "head length");
+	CHECK_STR(buf, "{\"symbol\":\"^GSPC\",\"interval\":\"5m\",\"start\":"
+		  "\"2026-11-23T00:00:00Z\",\"end\":\"2026-11-24T00:00:00Z\","
+		  "\"provider\":\"yahoo\",\"status\":200,\"fetched_at\":"
+		  "\"2026-11-24T21:30:00Z\",\"attempts\":3,\"body\":", "head text");
+	CHECK(envelope_head(buf, 182, &e) < 0 && envelope_head(buf, 183, &e) == 182,
+	      "head fits exactly or fails");
+	e.symbol = "A\"B\n";
+	CHECK(envelope_head(buf, sizeof(buf), &e) > 0 &&
+	      strstr(buf, "\"A\\\"B\\n\"") != NULL, "strings escaped");
+	e.symbol = "ABCDEFGHIJKLMNOPQRSTUVWXYZ123456";
+	e.attempts = 2147483647;
+	e.fetched_at = e.start = e.end = -62135596800; /* year 1 */
+	CHECK(envelope_head(buf, sizeof(buf), &e) > 0, "longest head fits");
+}
+
+static void test_egress(void)
+{
+	static const char *const bad[] = { "", "a,,b", "a,", ",a", "a,a", "a b" };
+	struct fetch_egress_set s;
+	struct fetch_egress *e;
+	char why[256], got[16];
+	double w;
+	size_t i;
+	int k;
+
+	CHECK(fetch_egress_parse(&s, NULL, 2, 0, why, sizeof(why)) == 0 &&
+	      s.n == 1 && s.e[0].name == NULL, "no list: one egress, any address");
+	fetch_egress_free(&s);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(fetch_egress_parse(&s, bad[i], 2, 0, why, sizeof(why)) < 0 &&
+		      s.n == 0, "bad list '%s' refused: %s", bad[i], why);
+		CHECK(strncmp(why, "--interface: ", 13) == 0, "why names the option");
+	}
+	/* three addresses at 2 requests/s each: turns, then all wait */
+	CHECK(fetch_egress_parse(&s, "a,b,c", 2, 0, why, sizeof(why)) == 0 && s.n == 3,
+	      "three addresses");
+	for (k = 0; k < 3; k++) {
+		w = 1;
+		e = fetch_egress_pick(&s, 0, &w);
+		got[k] = e ? e->name[0] : '-';
+	}
+	w = 1;
+	CHECK(memcmp(got, "abc", 3) == 0 && !fetch_egress_pick(&s, 0, &w) &&
+	      w > 0.49 && w <= 0.5, "round robin, then wait %g", w);
+	/* a 429 with Retry-After 3 on b holds b only */
+	fetch_bucket_throttled(&s.e[1].bucket, 0.1, 3);
+	for (k = 0; k < 4; k++) {
+		w = 1;
+		e = fetch_egress_pick(&s, 0.6 + 0.5 * (k / 2), &w);
+		got[k] = e ? e->name[0] : '-';
+	}
+	CHECK(memcmp(got, "acac", 4) == 0, "b held, a and c go on: %.4s", got);
+	CHECK(s.e[0].requests == 3 && s.e[1].requests == 1 && s.e[2].requests == 3,
+	      "requests counted per address");
+	CHECK(fetch_egress_probe(&s, why, sizeof(why)) == 0, "names left to libcurl");
+	fetch_egress_free(&s);
+	CHECK(fetch_egress_parse(&s, "127.0.0.1,if!lo", 0, 0, why, sizeof(why)) == 0 &&
+	      fetch_egress_probe(&s, why, sizeof(why)) == 0, "loopback usable");
+	fetch_egress_free(&s);
+	CHECK(fetch_egress_parse(&s, "127.0.0.1,if!nosuch0", 0, 0, why, sizeof(why)) == 0 &&
+	      fetch_egress_probe(&s, why, sizeof(why)) < 0, "missing interface");
+	CHECK_STR(why, "--interface: if!nosuch0: no such interface", "why");
+	fetch_egress_free(&s);
+}
+
 int main(void)
 {
+	test_egress();
+	test_envelope();
 	test_url();
 	test_chunks();
 	test_policy();

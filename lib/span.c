@@ -1,0 +1,38 @@
+/* span: the provider's history limit and window chunking; see span.h. */
+#include "span.h"
+#include "bt.h"
+
+int span_oldest(const struct sym_interval *iv, time_t now, time_t *oldest)
+{
+	if (iv->history_days <= 0)
+		return -1;
+	*oldest = now - (time_t)iv->history_days * BT_DAY;
+	return 0;
+}
+
+long span_nchunks(const struct sym_interval *iv, time_t start, time_t end)
+{
+	long long span = (long long)iv->chunk_days * BT_DAY;
+
+	if (end <= start)
+		return 0;
+	if (span <= 0)
+		return 1;
+	return (long)(((long long)(end - start) + span - 1) / span);
+}
+
+void span_chunk(const struct sym_interval *iv, time_t start, time_t end,
+		long i, time_t *cs, time_t *ce)
+{
+	long long span = (long long)iv->chunk_days * BT_DAY;
+
+	if (span <= 0) {
+		*cs = start;
+		*ce = end;
+		return;
+	}
+	*cs = (time_t)(start + i * span);
+	*ce = (time_t)(start + (i + 1) * span);
+	if (*ce > end)
+		*ce = end;
+}

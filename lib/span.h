@@ -1,0 +1,31 @@
+/*
+ * span: what one Yahoo chart request may cover, read from the interval
+ * table (lib/sym: history_days, chunk_days): how far back intraday bars
+ * are served, and how a long window is cut into requests.  sched-plan
+ * (lib/plan_win) and fetch-bars both use it, so the provider's limits are
+ * written once.  Pure functions; nothing allocates.
+ */
+#ifndef SPAN_H
+#define SPAN_H
+
+#include <time.h>
+
+#include "sym.h"
+
+/*
+ * The oldest instant whose bars of iv the provider serves at time now
+ * (now minus history_days days): 0 with *oldest set, or -1 when iv's
+ * history is unlimited.
+ */
+int span_oldest(const struct sym_interval *iv, time_t now, time_t *oldest);
+
+/*
+ * Number of requests [start, end) needs when one may cover at most iv's
+ * chunk_days days (0 when end <= start; 1 when chunk_days is 0).  Chunk i
+ * (from 0) is [start + i*span, min(end, start + (i+1)*span)).
+ */
+long span_nchunks(const struct sym_interval *iv, time_t start, time_t end);
+void span_chunk(const struct sym_interval *iv, time_t start, time_t end,
+		long i, time_t *cs, time_t *ce);
+
+#endif
