@@ -29,6 +29,7 @@ static const struct stage {
 	{ "sched-plan", { { "--config", "{config}" }, { "--job", "{job}" },
 			  { "--shard", "{shard}" } } },
 	{ "fetch-bars", { { "--failed", "{state}/{run}.failed.csv" },
+			  { "--rejects", "{state}/{run}.plan-rejects.csv" },
 			  { "--stats", STATS_FILE } } },
 	{ "normalize-bars", { { NULL } } },
 	{ "validate-bars", { { "--rejects", "{state}/{run}.rejects.csv" } } },
