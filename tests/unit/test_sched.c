@@ -31,7 +31,8 @@ static void test_pipeline(void)
 	CHECK_STR(joined(a.argv[0], buf, sizeof(buf)), "sched-plan --config c.json --job intra day",
 		  "stage 1: no shard, no --shard");
 	CHECK_STR(joined(a.argv[1], buf, sizeof(buf)),
-		  "fetch-bars --failed st/intra_day.failed.csv --stats st/intra_day.fetch.json",
+		  "fetch-bars --failed st/intra_day.failed.csv --rejects st/intra_day.plan-rejects.csv "
+		  "--stats st/intra_day.fetch.json",
 		  "stage 2 files are named after the job");
 	CHECK_STR(joined(a.argv[4], buf, sizeof(buf)), "load-bars --json", "stage 5");
 	CHECK_STR(a.stats, "st/intra_day.fetch.json", "statistics file");
