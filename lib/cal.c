@@ -186,70 +186,72 @@ enum cal_day cal_nyse_day(int y, int mon, int d)
 	return day_kind(cal_day_number(y, mon, d), y, mon, d, &close_min);
 }
 
-const struct cal_info *cal_day_info(long day)
+int cal_day_info(long day, struct cal_info *out)
 {
-	struct cal_info *ci = &cache[(unsigned long)day % NCACHE];
 	int i = (int)((unsigned long)day % NCACHE), close_min;
+	struct cal_info *ci = &cache[i];
 
-	if (cache_ok[i] && ci->day == day)
-		return ci;
+	if (cache_ok[i] && ci->day == day) {
+		*out = *ci;
+		return 0;
+	}
 	memset(ci, 0, sizeof(*ci));
+	cache_ok[i] = 0;
 	ci->day = day;
 	cal_civil(day, &ci->y, &ci->mon, &ci->d);
 	ci->kind = day_kind(day, ci->y, ci->mon, ci->d, &close_min);
 	if (bt_local_to_utc(CAL_TZ, ci->y, ci->mon, ci->d, 0, 0, &ci->midnight) < 0)
-		return NULL;
+		return -1;
 	if (ci->kind != CAL_CLOSED &&
 	    (bt_local_to_utc(CAL_TZ, ci->y, ci->mon, ci->d, 9, 30, &ci->open) < 0 ||
 	     bt_local_to_utc(CAL_TZ, ci->y, ci->mon, ci->d, close_min / 60,
 			     close_min % 60, &ci->close) < 0))
-		return NULL;
+		return -1;
 	cache_ok[i] = 1;
-	return ci;
+	*out = *ci;
+	return 0;
 }
 
-const struct cal_info *cal_info_at(time_t t)
+int cal_info_at(time_t t, struct cal_info *out)
 {
 	/* New York is UTC-5 or UTC-4: the local date is the UTC-5 date or
 	 * the day after it. */
 	long s = (long)t - 5 * 3600;
 	long day = s >= 0 ? s / BT_DAY : -((-s + BT_DAY - 1) / BT_DAY);
-	const struct cal_info *next = cal_day_info(day + 1);
 
-	if (next && t >= next->midnight)
-		return next;
-	return cal_day_info(day);
+	if (cal_day_info(day + 1, out) == 0 && t >= out->midnight)
+		return 0;
+	return cal_day_info(day, out);
 }
 
 int cal_session(int y, int mon, int d, time_t *open, time_t *close)
 {
-	const struct cal_info *ci = cal_day_info(cal_day_number(y, mon, d));
+	struct cal_info ci;
 
-	if (!ci || ci->kind == CAL_CLOSED)
+	if (cal_day_info(cal_day_number(y, mon, d), &ci) < 0 || ci.kind == CAL_CLOSED)
 		return 0;
-	*open = ci->open;
-	*close = ci->close;
+	*open = ci.open;
+	*close = ci.close;
 	return 1;
 }
 
 int cal_next_session(time_t t, time_t *open, time_t *close)
 {
-	const struct cal_info *ci = cal_info_at(t);
+	struct cal_info ci;
 	long day, i;
 
-	if (!ci)
+	if (cal_info_at(t, &ci) < 0)
 		return -1;
-	day = ci->day;
+	day = ci.day;
 	for (i = 0; i <= 31; i++) {
-		ci = cal_day_info(day + i);
-		if (!ci)
+		if (cal_day_info(day + i, &ci) < 0)
 			return -1;
-		if (ci->kind == CAL_CLOSED || ci->close <= t)
+		if (ci.kind == CAL_CLOSED || ci.close <= t)
 			continue;
-		if (ci->open > t + 30 * BT_DAY)
+		if (ci.open > t + 30 * BT_DAY)
 			return -1;
-		*open = ci->open;
-		*close = ci->close;
+		*open = ci.open;
+		*close = ci.close;
 		return 0;
 	}
 	return -1;

@@ -44,8 +44,10 @@ int cal_load_overrides(const char *path, char *why, size_t n);
  * Extensions for hot loops (validate-bars, sched-plan).  Dates are day
  * numbers: days since 1970-01-01 of the local (New York) calendar date.
  * Session bounds are computed once per date and cached, so a lookup that
- * hits the cache does not switch TZ.  The returned pointer is valid until
- * the next call; NULL when the time zone data is missing.
+ * hits the cache does not switch TZ.  The answer is copied into the
+ * caller's struct: nothing the caller holds is ever overwritten by a later
+ * lookup, however many dates it walks.  0, or -1 when the time zone data
+ * is missing.
  */
 struct cal_info {
 	long day;
@@ -56,8 +58,8 @@ struct cal_info {
 };
 long cal_day_number(int y, int mon, int d);
 void cal_civil(long day, int *y, int *mon, int *d);
-const struct cal_info *cal_day_info(long day);
+int cal_day_info(long day, struct cal_info *out);
 /* The New York date containing t. */
-const struct cal_info *cal_info_at(time_t t);
+int cal_info_at(time_t t, struct cal_info *out);
 
 #endif

@@ -279,6 +279,7 @@ static int fail(struct val *v, enum val_rule r, struct val_verdict *out)
 
 int val_row(struct val *v, char **f, size_t n, struct val_verdict *out)
 {
+	struct cal_info day;
 	const struct cal_info *ci = NULL;
 	struct series *s;
 	enum bars_err e;
@@ -304,8 +305,8 @@ int val_row(struct val *v, char **f, size_t n, struct val_verdict *out)
 		return 0;
 	if (b.has_volume && b.volume < 0 && fail(v, VAL_VOLUME, out))
 		return 0;
-	if (s->nyse)
-		ci = cal_info_at(b.ts);
+	if (s->nyse && cal_info_at(b.ts, &day) == 0)
+		ci = &day;
 	if (b.ts > v->o.now && fail(v, VAL_FUTURE, out))
 		return 0;
 	if (b.ts <= v->o.now && bar_end(s, &b, ci) > v->o.now &&

@@ -347,6 +347,32 @@ expect "--gaps file" "diff -u '$T/gaps.want' '$T/gaps.out'"
 check "--gaps summary per series" 0 "$T/gaps.in" - 'gaps: MSFT 60m: 2 missing of 6 expected' -- \
 	"$VB" --gaps "$T/gaps.out"
 
+# --gaps on long series: the report walks every date of the range (the
+# calendar's cache holds about three years), so a 25-year daily series and
+# 60 days of 1m bars with known holes give exactly those holes.  The series
+# come from the fake provider's own calendar (tests/gen_bars.py).
+# gaps_case NAME SYMBOL INTERVAL START END EXPECTED_TOTAL HOLE...
+gaps_case() {
+	name=$1 sym=$2 iv=$3 a=$4 b=$5 total=$6; shift 6
+	drops="" want="symbol,interval,ts"
+	for h in "$@"; do drops="$drops --drop $h"; want="$want
+$sym,$iv,$h"; done
+	# shellcheck disable=SC2086
+	"$PY" "$TOP/tests/gen_bars.py" "$sym" "$iv" "$a" "$b" $drops >"$T/long.csv" 2>"$T/long.n"
+	n=$(($(cut -d' ' -f1 "$T/long.n") + $#))
+	[ -n "$total" ] && [ "$total" -ne "$n" ] && not_ok "$name: generator" "$n expected bars, want $total"
+	printf '%s\n' "$want" >"$T/long.want"
+	check "$name" 0 "$T/long.csv" - "gaps: $sym $iv: $# missing of $n expected" -- \
+		env BARS_NOW=2027-01-01T00:00:00Z "$VB" --gaps "$T/long.gaps"
+	expect "$name: gaps file" "diff -u '$T/long.want' '$T/long.gaps'"
+}
+gaps_case "--gaps daily 2020-2024 (5 years)" AAPL 1d 2020-01-01 2025-01-01 1258 \
+	2021-03-03T05:00:00Z 2023-07-12T04:00:00Z
+gaps_case "--gaps daily 2000-2024 (25 years)" SPY 1d 2000-01-01 2025-01-01 "" \
+	2001-09-17T04:00:00Z 2008-10-10T04:00:00Z 2024-12-30T05:00:00Z
+gaps_case "--gaps 1m over 60 days" MSFT 1m 2026-10-01 2026-11-30 "" \
+	2026-10-05T13:30:00Z 2026-11-02T14:30:00Z 2026-11-27T17:58:00Z
+
 # Headers, CSV syntax, several inputs.
 printf '%s\n' "$H" 'AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1' >"$T/a.csv"
 printf '%s\n' "$H" 'MSFT,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1' >"$T/b.csv"
