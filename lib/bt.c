@@ -41,9 +41,8 @@ static int days_in_month(int y, int m)
 	return m == 2 && leap ? 29 : d[m - 1];
 }
 
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm);
- * timegm() is several times slower and validate-bars calls this per row. */
-static long days_from_civil(long y, long m, long d)
+/* timegm() is several times slower and validate-bars calls this per row. */
+long bt_days_from_civil(long y, long m, long d)
 {
 	long era, yoe, doy;
 
@@ -76,7 +75,7 @@ done:
 	if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
 	    h > 23 || mi > 59 || se > 60)
 		return -1;
-	*out = (time_t)(days_from_civil(y, mo, d) * 86400L + h * 3600L + mi * 60L + se);
+	*out = (time_t)(bt_days_from_civil(y, mo, d) * BT_DAY + h * 3600L + mi * 60L + se);
 	return 0;
 }
 
@@ -97,8 +96,7 @@ int bt_parse_time(const char *s, time_t *out)
 	return 0;
 }
 
-/* Inverse of days_from_civil(). */
-static void civil_from_days(long z, long *y, int *m, int *d)
+void bt_civil_from_days(long z, long *y, int *m, int *d)
 {
 	long era, doe, yoe, doy, mp;
 
@@ -123,7 +121,7 @@ char *bt_format_iso(time_t t, char *buf)
 		s += 86400;
 		days--;
 	}
-	civil_from_days(days, &y, &m, &d);
+	bt_civil_from_days(days, &y, &m, &d);
 	if (y < 0 || y > 9999) {
 		struct tm tm;
 

@@ -13,6 +13,14 @@
 #define BT_ISO_LEN 21 /* "YYYY-MM-DDTHH:MM:SSZ" plus NUL */
 #define BT_DAY 86400L /* seconds in a UTC day */
 
+/*
+ * Civil dates as day numbers: days since 1970-01-01 of a proleptic
+ * Gregorian date (Howard Hinnant's algorithms), and back.  Pure arithmetic,
+ * no time zone; the one copy of this for every module.
+ */
+long bt_days_from_civil(long y, long mon, long d);
+void bt_civil_from_days(long day, long *y, int *mon, int *d);
+
 /* Now, or BARS_NOW (ISO-8601 UTC or epoch seconds) when set.  Dies on a
  * malformed BARS_NOW so a test never silently runs on the real clock. */
 time_t bt_now(void);

@@ -13,8 +13,9 @@ the default, picks a free one).
 
 Generated data (any symbol, deterministic):
   * Intraday bars only inside NYSE regular sessions: 09:30-16:00
-    America/New_York on weekdays, no bars on NYSE full holidays, sessions end
-    at 13:00 on early-close days (rules in ../shared/notes/FACTS.md).
+    America/New_York on weekdays, no bars on NYSE full holidays and one-off
+    closures, sessions end at 13:00 (14:00 before 1993) on early-close days
+    (the rules with their years, as lib/cal.c; see nyse_year()).
   * 1d bars are stamped 09:30 ET like Yahoo, 5d bars 09:30 ET of the first
     trading day of each week; 1wk bars at Monday 00:00
     ET, 1mo/3mo at 00:00 ET of the first day of the month/quarter.
@@ -132,11 +133,24 @@ def easter(y):
 
 _hol_cache = {}
 
+# One-off days of NYSE since 1971 (exchange_calendars us_holidays.py and
+# exchange_calendar_xnys.py): None closed all day, else the close hour.
+NYSE_ONE_OFFS = {
+    dt.date(1972, 12, 28): None, dt.date(1973, 1, 25): None,
+    dt.date(1977, 7, 14): None, dt.date(1985, 9, 27): None,
+    dt.date(1994, 4, 27): None, dt.date(1997, 12, 26): 13,
+    dt.date(1999, 12, 31): 13, dt.date(2001, 9, 11): None,
+    dt.date(2001, 9, 12): None, dt.date(2001, 9, 13): None,
+    dt.date(2001, 9, 14): None, dt.date(2003, 12, 26): 13,
+    dt.date(2004, 6, 11): None, dt.date(2007, 1, 2): None,
+    dt.date(2012, 10, 29): None, dt.date(2012, 10, 30): None,
+    dt.date(2018, 12, 5): None, dt.date(2025, 1, 9): None,
+}
 
-def holidays(y):
-    """(full holidays, early-close days) of NYSE for year y."""
-    if y in _hol_cache:
-        return _hol_cache[y]
+
+def nyse_year(y):
+    """(full holidays, {early-close day: close hour}) of NYSE for year y,
+    the rules with their start and end years (complete from 1971)."""
     full = set()
     # New Year's Day: Sunday -> Monday; on a Saturday not observed.
     ny = observed(dt.date(y, 1, 1), saturday_to_friday=False)
@@ -151,20 +165,37 @@ def holidays(y):
         full.add(observed(dt.date(y, 6, 19)))      # Juneteenth
     full.add(observed(dt.date(y, 7, 4)))           # Independence Day
     full.add(nth_weekday(y, 9, 0, 1))              # Labor Day
+    if 1968 <= y <= 1980 and y % 4 == 0:           # Election Day
+        full.add(nth_weekday(y, 11, 1, 1) +
+                 dt.timedelta(7 if nth_weekday(y, 11, 1, 1).day == 1 else 0))
     thanks = nth_weekday(y, 11, 3, 4)              # Thanksgiving
     full.add(thanks)
     full.add(observed(dt.date(y, 12, 25)))         # Christmas
-    early = set()
-    j3 = dt.date(y, 7, 3)
-    if j3.weekday() in (0, 1, 3) or (j3.weekday() == 2 and y >= 2013):
-        early.add(j3)
-    early.add(thanks + dt.timedelta(1))
+    early = {}
+    j3, j5 = dt.date(y, 7, 3), dt.date(y, 7, 5)
+    if y >= 1995 and (j3.weekday() in (0, 1, 3) or
+                      (j3.weekday() == 2 and y >= 2013)):
+        early[j3] = 13
+    if 1995 <= y <= 2012 and j5.weekday() == 4:
+        early[j5] = 13
+    if y >= 1992:
+        early[thanks + dt.timedelta(1)] = 13 if y >= 1993 else 14
     ce = dt.date(y, 12, 24)
     if ce.weekday() <= 3:
-        early.add(ce)
-    early -= full
-    _hol_cache[y] = (full, early)
-    return full, early
+        early[ce] = 13 if y >= 1993 else 14
+    for d, hour in NYSE_ONE_OFFS.items():
+        if d.year == y and hour is None:
+            full.add(d)
+        elif d.year == y:
+            early[d] = hour
+    return full, {d: h for d, h in early.items() if d not in full}
+
+
+def holidays(y):
+    """(full holidays, {early-close day: close hour}) of NYSE for year y."""
+    if y not in _hol_cache:
+        _hol_cache[y] = nyse_year(y)
+    return _hol_cache[y]
 
 
 @functools.lru_cache(maxsize=65536)
@@ -176,7 +207,7 @@ def session(d):
     if d in full:
         return None
     o = dt.datetime(d.year, d.month, d.day, 9, 30, tzinfo=NY).timestamp()
-    ch = 13 if d in early else 16
+    ch = early.get(d, 16)
     c = dt.datetime(d.year, d.month, d.day, ch, 0, tzinfo=NY).timestamp()
     return int(o), int(c)
 
