@@ -221,6 +221,29 @@ static enum cal_day day_kind(long day, int y, int m, int d, int *close_min)
 	return builtin_kind(day, y, m, d, close_min);
 }
 
+int cal_us_symbol(const char *s)
+{
+	size_t i = 0, k;
+
+	while ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9'))
+		i++;
+	if (i == 0)
+		return 0;
+	if (!s[i])
+		return 1;
+	if (s[i] != '-')
+		return 0;
+	for (k = i + 1; s[k] >= 'A' && s[k] <= 'Z'; k++)
+		;
+	return !s[k] && k - i - 1 >= 1 && k - i - 1 <= 2;
+}
+
+int cal_new_york(const char *tz)
+{
+	return strcmp(tz, CAL_TZ) == 0 || strcmp(tz, "US/Eastern") == 0 ||
+	       strcmp(tz, "EST5EDT") == 0;
+}
+
 enum cal_day cal_nyse_day(int y, int mon, int d)
 {
 	int close_min;

@@ -36,6 +36,15 @@
 
 enum cal_day { CAL_CLOSED = 0, CAL_FULL = 1, CAL_EARLY = 2 };
 
+/*
+ * Does the NYSE calendar apply?  To plain US symbols: [A-Z0-9]+ with an
+ * optional -A or -AB class suffix (AAPL, BRK-B); not to ^GSPC, EURUSD=X,
+ * BTC-USD or 7203.T.  And to the New York time zone under its names
+ * (America/New_York, US/Eastern, EST5EDT).  1 yes, 0 no.
+ */
+int cal_us_symbol(const char *s);
+int cal_new_york(const char *tz);
+
 /* Kind of NYSE day for a local date (y, mon 1-12, d). */
 enum cal_day cal_nyse_day(int y, int mon, int d);
 

@@ -71,23 +71,6 @@ void val_opts_default(struct val_opts *o)
 	o->max_jump = 10;
 }
 
-int val_us_symbol(const char *s)
-{
-	size_t i = 0, k;
-
-	while ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9'))
-		i++;
-	if (i == 0)
-		return 0;
-	if (!s[i])
-		return 1;
-	if (s[i] != '-')
-		return 0;
-	for (k = i + 1; s[k] >= 'A' && s[k] <= 'Z'; k++)
-		;
-	return !s[k] && k - i - 1 >= 1 && k - i - 1 <= 2;
-}
-
 struct val *val_new(const struct val_opts *o)
 {
 	struct val *v = xcalloc(1, sizeof(*v));
@@ -164,7 +147,7 @@ static struct series *series_of(struct val *v, const struct bar *b)
 	strcpy(s->interval, b->interval);
 	s->id = (uint32_t)v->n;
 	s->iv = sym_interval(b->interval);
-	s->nyse = v->o.calendar && val_us_symbol(b->symbol);
+	s->nyse = v->o.calendar && cal_us_symbol(b->symbol);
 	s->track = v->o.gaps && s->nyse &&
 		   (s->iv->intraday || strcmp(s->iv->name, "1d") == 0);
 	val_gaps_init(&s->gaps, s->iv->intraday ? s->iv->seconds : BT_DAY,

@@ -22,8 +22,8 @@
  *                       close of the series beyond max_jump either way
  *
  * Calendar rules apply, when opts.calendar is set, to plain US symbols
- * ([A-Z0-9]+ with an optional -A or -AB class suffix: AAPL, BRK-B); other
- * forms (^GSPC, EURUSD=X, BTC-USD, 7203.T) only get the whole-minute grid.
+ * (cal_us_symbol: AAPL, BRK-B); other forms (^GSPC, EURUSD=X, BTC-USD,
+ * 7203.T) only get the whole-minute grid.
  * State (previous close, keys, gap coverage) is updated by passed rows
  * only, so a rejected row never hides a later good one.
  */
@@ -64,8 +64,6 @@ int val_rule_lookup(const char *code);
 /* Defaults: price_jump warns, every other rule rejects; calendar on,
  * max_jump 10, now 0 (the caller sets it), gaps off. */
 void val_opts_default(struct val_opts *o);
-/* 1 when the NYSE calendar applies to the symbol. */
-int val_us_symbol(const char *s);
 
 struct val;
 

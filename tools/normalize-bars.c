@@ -24,7 +24,9 @@
  */
 #include "bars.h"
 #include "bt.h"
+#include "cal.h"
 #include "exitcode.h"
+#include "final.h"
 #include "json.h"
 #include "msg.h"
 #include "norm_set.h"
@@ -62,6 +64,7 @@ static struct {
 	const char *provider; /* raw mode when set */
 	const char *symbol, *interval, *start, *end, *fetched_at, *tz;
 	const char *events;
+	long settle; /* seconds after the close a daily bar is final (lib/final) */
 } opt;
 
 static char **inputs; /* operand names; "-" is stdin */
@@ -80,6 +83,7 @@ static struct resp {
 	char symbol[SYM_MAX + 1];
 	const struct sym_interval *iv;
 	char tz[128];
+	int nyse;     /* the NYSE calendar decides when daily bars are final */
 	int has_start, has_end, has_rmt;
 	time_t start, end, fetched;
 	long long rmt;
@@ -95,10 +99,10 @@ static const char *cur_name = "-";
 static void usage(FILE *fp, int code)
 {
 	fprintf(fp,
-		"usage: normalize-bars [--events FILE] [--tz ZONE] [FILE ...]\n"
+		"usage: normalize-bars [--events FILE] [--tz ZONE] [--settle MINUTES] [FILE ...]\n"
 		"       normalize-bars --provider NAME --symbol SYMBOL [--interval I]\n"
 		"                      [--start T] [--end T] [--fetched-at T] [--tz ZONE]\n"
-		"                      [--events FILE] [FILE ...]\n"
+		"                      [--settle MINUTES] [--events FILE] [FILE ...]\n"
 		"       normalize-bars -h | --help | --version\n");
 	exit(code);
 }
@@ -452,6 +456,7 @@ static void on_head(char **f, size_t n)
 	r.has_rmt = px_parse_ll(f[8], &r.rmt) == 0;
 	r.skip = 0;
 	snprintf(r.tz, sizeof(r.tz), "%s", opt.tz ? opt.tz : f[7]);
+	r.nyse = cal_us_symbol(r.symbol) && cal_new_york(r.tz);
 	r.iv = sym_interval(f[2]);
 	if (!r.iv) {
 		r.defer = "bad interval: ";
@@ -602,7 +607,7 @@ static void on_bar(char **f, size_t n)
 		r.window++;
 		return;
 	}
-	if (norm_bar_end(r.iv, r.tz, key, &end) < 0 || end > r.fetched) {
+	if (final_at(r.iv, r.nyse, r.tz, key, opt.settle, &end) < 0 || end > r.fetched) {
 		r.unfinished++;
 		return;
 	}
@@ -764,6 +769,7 @@ static void parse_args(int argc, char **argv)
 		{ "fetched-at", required_argument, NULL, 'F' },
 		{ "tz", required_argument, NULL, 'z' },
 		{ "events", required_argument, NULL, 'e' },
+		{ "settle", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -772,6 +778,7 @@ static void parse_args(int argc, char **argv)
 	const char *why;
 	int c;
 
+	opt.settle = final_settle();
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p': opt.provider = optarg; break;
@@ -782,6 +789,13 @@ static void parse_args(int argc, char **argv)
 		case 'F': opt.fetched_at = optarg; break;
 		case 'z': opt.tz = optarg; break;
 		case 'e': opt.events = optarg; break;
+		case 'T':
+			if ((opt.settle = final_parse_settle(optarg)) < 0) {
+				msg_err("--settle: want minutes from 0 to %d: %s",
+					FINAL_SETTLE_MAX_MINUTES, optarg);
+				usage(stderr, EXIT_USAGE);
+			}
+			break;
 		case 'h': usage(stdout, EXIT_OK); break;
 		case 'V': msg_version(); break;
 		default: usage(stderr, EXIT_USAGE);

@@ -224,6 +224,45 @@ check "events NVDA split in raw mode" 0 - - -- "$NB" --provider yahoo --symbol N
 	--events "$T/ev-nvda.csv" "$Y/NVDA-1d-2021-02-01-to-2022-01-31-split.json"
 expect "events NVDA file" "grep -qx 'NVDA,2021-07-20T04:00:00Z,split,4,4,1' '$T/ev-nvda.csv'"
 
+# --- daily finality: a daily bar of the NYSE calendar is final once its
+#     session closed plus the settle delay (30 minutes by default) ---
+# fake_line SYM IV FROM TO NOW: one fetch-bars line with the fake provider's
+# answer as of NOW (fetched_at NOW).
+fake_line() {
+	BARS_NOW=$5 "$PY" -c 'import json, sys
+sys.path.insert(0, sys.argv[1])
+import fake_yahoo as f
+a, b, now = (f.now_epoch() if x == "now" else int(x) for x in sys.argv[4:7])
+st, doc = f.generate(sys.argv[2], {"interval": sys.argv[3], "period1": a, "period2": b}, True)
+print(json.dumps({"symbol": sys.argv[2], "interval": sys.argv[3], "provider": "yahoo",
+    "status": st, "fetched_at": sys.argv[7], "body": doc}))' "$TOP/tests" "$1" "$2" \
+		"$(date -ud "$3" +%s)" "$(date -ud "$4" +%s)" now "$5"
+}
+# last_key NAME WANT [CMD...]: the newest bar CMD (default normalize-bars)
+# keeps of $T/day.ndjson.
+last_key() {
+	name=$1 want=$2; shift 2
+	[ $# -eq 0 ] && set -- "$NB"
+	got=$("$@" "$T/day.ndjson" 2>"$T/day.err" | tail -1 | cut -d, -f1-3)
+	[ "$got" = "$want" ] && ok "$name" || not_ok "$name" "newest kept '$got', want '$want': $(cat "$T/day.err")"
+}
+fake_line AAPL 1d 2026-11-16 2026-11-24 2026-11-23T22:30:00Z >"$T/day.ndjson"
+last_key "daily final: 17:30 New York keeps that day's bar" AAPL,1d,2026-11-23T05:00:00Z
+last_key "daily final: BARS_SETTLE_MINUTES=120 waits until 18:00" AAPL,1d,2026-11-20T05:00:00Z \
+	env BARS_SETTLE_MINUTES=120 "$NB"
+fake_line AAPL 1d 2026-11-16 2026-11-24 2026-11-23T21:15:00Z >"$T/day.ndjson"
+last_key "daily final: 16:15 is before the settle delay" AAPL,1d,2026-11-20T05:00:00Z
+last_key "daily final: --settle 0 keeps it at 16:15" AAPL,1d,2026-11-23T05:00:00Z "$NB" --settle 0
+fake_line AAPL 1d 2026-11-23 2026-11-28 2026-11-27T18:35:00Z >"$T/day.ndjson"
+last_key "daily final: early close 13:00, kept at 13:35" AAPL,1d,2026-11-27T05:00:00Z
+fake_line AAPL 1wk 2026-11-01 2026-11-28 2026-11-27T18:35:00Z >"$T/day.ndjson"
+last_key "weekly final: after the week's last session" AAPL,1wk,2026-11-23T05:00:00Z
+fake_line BTC-USD 1d 2026-11-16 2026-11-24 2026-11-23T22:30:00Z >"$T/day.ndjson"
+last_key "daily final: no calendar for BTC-USD, midnight decides" BTC-USD,1d,2026-11-20T05:00:00Z
+check "bad --settle" 2 - - '--settle: want minutes from 0 to 1440: 5m' -- "$NB" --settle 5m
+check "bad BARS_SETTLE_MINUTES" 2 - - 'BARS_SETTLE_MINUTES: want minutes' -- \
+	env BARS_SETTLE_MINUTES=soon "$NB"
+
 # --- usage, help, version, environment ---
 check "help" 0 - - -- "$NB" --help
 expect "help mirrors synopsis" "'$NB' -h | grep -q -- '--provider NAME --symbol SYMBOL'"
