@@ -4,7 +4,8 @@
     python3 tests/fake_yahoo.py --port-file FILE [--port N]
         [--fixture SYMBOL=PATH]... [--fault SYMBOL=KIND[:N]]...
         [--latency MS] [--rate-limit RPS] [--log FILE] [--conn-log FILE]
-        [--no-limits] [--block-bot-ua]
+        [--no-limits] [--block-bot-ua] [--split SYM=DATE:N:M]...
+        [--dividend SYM=DATE:AMOUNT]... [--now-file FILE]
 
 Serves GET /v8/finance/chart/<SYMBOL>?period1=&period2=&interval=... on
 127.0.0.1 only (python3 standard library, one thread per connection, HTTP/1.1
@@ -57,6 +58,15 @@ Generated data (any symbol, deterministic):
     "drip" for those faults) so tests can count requests.
 --conn-log FILE  append "HOST:PORT" per accepted connection, so tests can
     see keep-alive and connection reuse.
+--split SYMBOL=YYYY-MM-DD:N:M  an N:M split of SYMBOL with that ex-date,
+    known from 00:00 New York of that date on (see "splits and dividends").
+--dividend SYMBOL=YYYY-MM-DD:AMOUNT  a dividend (per share as traded on the
+    ex-date), the same way.  History is served as Yahoo serves it as of the
+    request time: OHLC split-adjusted, adjclose split- and
+    dividend-adjusted, events in events.dividends / events.splits.
+--now-file FILE  the request time ("now") is FILE's content (ISO-8601 UTC
+    or epoch seconds) when it exists and is not empty, else BARS_NOW, else
+    the clock; a test moves time without restarting the server.
 --block-bot-ua answer 429 when User-Agent is missing or starts with "curl/",
     "python" or "libcurl" (Yahoo blocks non-browser clients).
 """
@@ -312,7 +322,7 @@ def bar_starts(ivl, p1, p2):
 
 
 def now_epoch():
-    v = os.environ.get("BARS_NOW")
+    v = now_from_file() or os.environ.get("BARS_NOW")
     if not v:
         return int(time.time())
     if v.lstrip("-").isdigit():
@@ -463,7 +473,149 @@ def generate(sym, q, limits):
                                   "and endTime=%d. The requested range must "
                                   "be within the last %d days."
                                   % (ivl, p1, p2, days))
-    return 200, chart(sym, ivl, p1, p2, now)
+    return 200, with_events(chart(sym, ivl, p1, p2, now), sym, ivl, p1, p2,
+                            now, q.get("events", ""))
+
+
+# ------------------------------------------------- splits and dividends
+#
+# --split SYM=YYYY-MM-DD:N:M and --dividend SYM=YYYY-MM-DD:AMOUNT give SYM
+# events with that ex-date, known from 00:00 New York of that date on.  The
+# generated prices are per share before any split, so the as-traded price
+# of a bar is generated / (N/M of every split on or before its date).  A
+# response is served as Yahoo serves it as of the request time ("now"):
+#   * OHLC split-adjusted for every split known by now, volume multiplied
+#     (all intervals): generated / S and volume * S, S the product of the
+#     known ratios;
+#   * adjclose (1d and longer) also dividend-adjusted: a bar that starts
+#     before a known dividend's ex-date is multiplied by 1 - amount /
+#     previous session's 1d close, over every such dividend;
+#   * events.dividends / events.splits (when asked for with events=div /
+#     events=splits) for the events of the window, amounts split-adjusted,
+#     keyed by the ex-date's 09:30 stamp (intervals above 1d: by the stamp
+#     of the bar holding it, "date" the ex-date, as in VFINX-3mo).
+
+EVENTS = {}       # symbol -> [(ex-date, "split", (N, M)) or (ex-date, "dividend", amount)]
+NOW_FILE = None   # --now-file: "now" for each request, so a test can move time
+
+
+def now_from_file():
+    """The content of --now-file (ISO-8601 UTC or epoch), or None."""
+    if not NOW_FILE:
+        return None
+    try:
+        with open(NOW_FILE) as f:
+            return f.read().strip() or None
+    except OSError:
+        return None
+
+
+def add_event(spec, kind):
+    """Parse SYM=YYYY-MM-DD:N:M (split) or SYM=YYYY-MM-DD:AMOUNT."""
+    sym, _, rest = spec.partition("=")
+    parts = rest.split(":")
+    try:
+        day = dt.date.fromisoformat(parts[0])
+        if kind == "split" and len(parts) == 3 and float(parts[1]) > 0 \
+                and float(parts[2]) > 0:
+            val = (float(parts[1]), float(parts[2]))
+        elif kind == "dividend" and len(parts) == 2 and float(parts[1]) > 0:
+            val = float(parts[1])
+        else:
+            raise ValueError
+    except ValueError:
+        sys.exit("fake_yahoo: bad --%s: %s (want SYM=YYYY-MM-DD:%s)" % (
+            kind, spec, "N:M" if kind == "split" else "AMOUNT"))
+    EVENTS.setdefault(sym, []).append((day, kind, val))
+    EVENTS[sym].sort(key=lambda e: e[0])
+
+
+def ratio(val):
+    return val[0] / val[1]
+
+
+def splits_between(sym, lo, hi):
+    """Product of the split ratios with ex-date in (lo, hi] (dates)."""
+    r = 1.0
+    for day, kind, val in EVENTS.get(sym, ()):
+        if kind == "split" and lo < day <= hi:
+            r *= ratio(val)
+    return r
+
+
+def prev_session(day):
+    d = day - dt.timedelta(1)
+    while not session(d):
+        d -= dt.timedelta(1)
+    return d
+
+
+def dividend_factor(sym, day, amount, known, s_now):
+    """Yahoo's factor for a dividend with ex-date day: 1 - amount / the
+    previous session's 1d close, both as served now (split-adjusted)."""
+    close = f32(bar_values(sym, "1d", session(prev_session(day))[0], DAY)[3]
+                / s_now)
+    return 1 - f32(amount / splits_between(sym, day, known)) / close
+
+
+def event_docs(sym, ivl, ts, p1, p2, known, wanted):
+    """events.dividends / events.splits of the window, as Yahoo shapes them."""
+    divs, splits = {}, {}
+    for day, kind, val in EVENTS.get(sym, ()):
+        stamp = session(day)[0] if session(day) else ny_midnight(day)
+        if day > known or not p1 <= stamp < p2:
+            continue
+        key = stamp
+        if INTERVALS[ivl] > DAY:
+            key = max([t for t in ts if t <= stamp] or [stamp])
+        if kind == "dividend" and "div" in wanted:
+            divs[str(key)] = {"amount": f32(val / splits_between(sym, day, known)),
+                              "date": stamp}
+        elif kind == "split" and "split" in wanted:
+            n, m = (int(x) if x == int(x) else x for x in val)
+            splits[str(key)] = {"date": stamp, "numerator": n,
+                                "denominator": m, "splitRatio": "%s:%s" % (n, m)}
+    out = {}
+    if divs:
+        out["dividends"] = divs
+    if splits:
+        out["splits"] = splits
+    return out
+
+
+def with_events(doc, sym, ivl, p1, p2, now, wanted):
+    """Apply the events of sym known at now to a generated chart document."""
+    if sym not in EVENTS:
+        return doc
+    known = ny_date(now)
+    res = doc["chart"]["result"][0]
+    ts = res.get("timestamp", [])
+    q = res["indicators"]["quote"][0]
+    s_now = splits_between(sym, dt.date.min, known)
+    for k in ("open", "high", "low", "close"):
+        if k in q:
+            q[k] = [f32(x / s_now) for x in q[k]]
+    if "volume" in q:
+        q["volume"] = [int(round(v * s_now)) for v in q["volume"]]
+    meta = res["meta"]
+    meta["regularMarketPrice"] = f32(meta["regularMarketPrice"] / s_now)
+    meta["chartPreviousClose"] = f32(meta["chartPreviousClose"] / s_now)
+    if "adjclose" in res["indicators"] and ts:
+        divs = [(ny_midnight(day), dividend_factor(sym, day, val, known, s_now))
+                for day, kind, val in EVENTS[sym]
+                if kind == "dividend" and day <= known and session(day)]
+        adj = []
+        for t, c in zip(ts, q["close"]):
+            f = 1.0
+            for exm, fac in divs:
+                if t < exm:
+                    f *= fac
+            adj.append(f32(c * f))
+        res["indicators"]["adjclose"] = [{"adjclose": adj}]
+    ev = event_docs(sym, ivl, ts, p1, p2, known, wanted)
+    if ev:
+        res["events"] = ev
+    return doc
 
 
 # ------------------------------------------------------------------ server
@@ -679,6 +831,21 @@ class Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+def add_event_options(ap):
+    ap.add_argument("--split", action="append", default=[])
+    ap.add_argument("--dividend", action="append", default=[])
+    ap.add_argument("--now-file")
+
+
+def use_event_options(args):
+    global NOW_FILE
+    for spec in args.split:
+        add_event(spec, "split")
+    for spec in args.dividend:
+        add_event(spec, "dividend")
+    NOW_FILE = args.now_file
+
+
 def main():
     ap = argparse.ArgumentParser(description="fake Yahoo chart server")
     ap.add_argument("--port-file", required=True)
@@ -691,7 +858,9 @@ def main():
     ap.add_argument("--conn-log")
     ap.add_argument("--no-limits", action="store_true")
     ap.add_argument("--block-bot-ua", action="store_true")
+    add_event_options(ap)
     args = ap.parse_args()
+    use_event_options(args)
     srv = Server(("127.0.0.1", args.port), Handler)
     srv.state = State(args)
     tmp = args.port_file + ".tmp"

@@ -5,7 +5,7 @@
 . "$TOP/tests/lib.sh"
 unset LOG_LEVEL
 export DATABASE_URL=$(new_db final)
-start_fake --log "$T/requests.log"
+start_fake --log "$T/requests.log" --now-file "$T/now"
 cat >"$T/d.json" <<'JSON'
 {"tickers":["AAPL","MSFT"],"interval":"1d","period":"10d","timezone":"America/New_York"}
 JSON
@@ -13,6 +13,7 @@ JSON
 # run NOW: the pipeline once at NOW; the plan is kept in $T/plan.csv.
 run() {
 	export BARS_NOW=$1
+	echo "$1" >"$T/now"
 	"$BIN/sched-plan" --config "$T/d.json" 2>>"$T/run.err" | tee "$T/plan.csv" |
 		"$BIN/fetch-bars" 2>>"$T/run.err" | "$BIN/normalize-bars" 2>>"$T/run.err" |
 		"$BIN/validate-bars" 2>>"$T/run.err" | "$BIN/load-bars" 2>>"$T/run.err"
