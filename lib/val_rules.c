@@ -7,6 +7,7 @@
 #include "sym.h"
 #include "val_gaps.h"
 #include "val_keys.h"
+#include "val_splits.h"
 #include "xalloc.h"
 
 #include <stdint.h>
@@ -29,6 +30,7 @@ struct series {
 	int nyse;       /* calendar rules apply */
 	int has_prev;
 	double prev_close;
+	time_t prev_ts;
 	int has_jump;       /* the last row jumped and was rejected */
 	double jump_close;  /* its close: a level the next row may confirm */
 	int track;      /* gap coverage kept */
@@ -38,6 +40,7 @@ struct series {
 struct val {
 	struct val_opts o;
 	struct val_keys *keys;
+	struct val_splits *splits; /* NULL without opts.events */
 	struct series **tab; /* open addressing on (symbol, interval) */
 	size_t cap, n;
 	struct series **order; /* in first-seen order, for the gaps report */
@@ -80,7 +83,13 @@ struct val *val_new(const struct val_opts *o)
 	v->tab = xcalloc(v->cap, sizeof(*v->tab));
 	v->order = xcalloc(v->cap / 2, sizeof(*v->order));
 	v->keys = v->o.mode[VAL_DUPLICATE] != VAL_OFF ? val_keys_new() : NULL;
+	v->splits = v->o.events ? val_splits_new(v->o.events) : NULL;
 	return v;
+}
+
+long val_events_errors(const struct val *v)
+{
+	return v->splits ? val_splits_errors(v->splits) : 0;
 }
 
 void val_free(struct val *v)
@@ -96,6 +105,7 @@ void val_free(struct val *v)
 	free(v->order);
 	free(v->tab);
 	val_keys_free(v->keys);
+	val_splits_free(v->splits);
 	free(v);
 }
 
@@ -225,6 +235,27 @@ static int bar_jumped(const struct bar *b, double ref, double f)
 static int fail(struct val *v, enum val_rule r, struct val_verdict *out);
 
 /*
+ * A jump that a split between the two bars accounts for is not a jump: the
+ * bar agrees with the previous close divided by the split ratio (data not
+ * yet adjusted for it).  Only asked once a bar has jumped, so the events
+ * file is read then.
+ */
+static int split_explains(struct val *v, const struct series *s, const struct bar *b)
+{
+	char when[BT_ISO_LEN];
+	double r;
+
+	if (!v->splits)
+		return 0;
+	r = val_splits_ratio(v->splits, s->symbol, s->prev_ts, b->ts);
+	if (r == 1 || bar_jumped(b, s->prev_close / r, v->o.max_jump))
+		return 0;
+	msg_log(MSG_DEBUG, "%s %s: the jump at %s is a split of %g", s->symbol, s->interval,
+		bt_format_iso(b->ts, when), r);
+	return 1;
+}
+
+/*
  * price_jump compares with the previous passed close, so an isolated spike
  * costs one row, not two.  Two rows in a row at a new level that agree with
  * each other are a real level change (an unadjusted split, a unit switch
@@ -236,7 +267,8 @@ static int jump_rejects(struct val *v, struct series *s, const struct bar *b,
 {
 	double f = v->o.max_jump;
 
-	if (!s->has_prev || v->o.mode[VAL_JUMP] == VAL_OFF || !bar_jumped(b, s->prev_close, f))
+	if (!s->has_prev || v->o.mode[VAL_JUMP] == VAL_OFF || !bar_jumped(b, s->prev_close, f) ||
+	    split_explains(v, s, b))
 		return s->has_jump = 0;
 	if (s->has_jump && !bar_jumped(b, s->jump_close, f))
 		return s->has_jump = 0;
@@ -306,6 +338,7 @@ int val_row(struct val *v, char **f, size_t n, struct val_verdict *out)
 		return 0;
 	s->has_prev = 1;
 	s->prev_close = b.close;
+	s->prev_ts = b.ts;
 	if (!s->gaps.dead && ci && ci->kind != CAL_CLOSED && r == VAL_NRULES) {
 		long slot = s->iv->intraday ? (b.ts - ci->open) / s->iv->seconds : 0;
 

@@ -19,7 +19,9 @@
  *                       not on a whole minute
  *   duplicate           (symbol, interval, ts) seen before (val_keys.h)
  *   price_jump          open/high/low/close against the previous passed
- *                       close of the series beyond max_jump either way
+ *                       close of the series beyond max_jump either way,
+ *                       unless a split between the two bars (opts.events,
+ *                       lib/val_splits) explains it
  *
  * Calendar rules apply, when opts.calendar is set, to plain US symbols
  * (cal_us_symbol: AAPL, BRK-B); other forms (^GSPC, EURUSD=X, BTC-USD,
@@ -55,6 +57,7 @@ struct val_opts {
 	double max_jump; /* factor > 1 */
 	time_t now;
 	int gaps;        /* track coverage for val_write_gaps() */
+	const char *events; /* events CSV whose splits explain jumps, or NULL */
 };
 
 /* Stable reason code of a rule. */
@@ -75,6 +78,8 @@ struct val_verdict {
 /* Never NULL (xalloc policy); opts is copied. */
 struct val *val_new(const struct val_opts *o);
 void val_free(struct val *v);
+/* Problems with opts.events so far (bad lines, unreadable): 0 when fine. */
+long val_events_errors(const struct val *v);
 /* Check one record: 1 passed (maybe with warnings), 0 rejected. */
 int val_row(struct val *v, char **f, size_t n, struct val_verdict *out);
 /*

@@ -25,6 +25,7 @@
 #include "bars.h"
 #include "bt.h"
 #include "cal.h"
+#include "events.h"
 #include "exitcode.h"
 #include "final.h"
 #include "json.h"
@@ -89,6 +90,7 @@ static struct resp {
 	long long rmt;
 	char label[PATH_MAX + 96]; /* "INPUT:LINE: SYMBOL START..END" for messages */
 	struct norm_set keys, evkeys;
+	int events_pending; /* events written, not yet flushed */
 	long in, out, nulls, live, window, unfinished, dups, bad;
 } r;
 
@@ -616,6 +618,12 @@ static void on_bar(char **f, size_t n)
 		r.dups++;
 		return;
 	}
+	/* The response's events reach the file before its bars reach stdout,
+	 * so validate-bars --events on the same file sees a split before the
+	 * bars it explains. */
+	if (r.events_pending && fflush(evfp) != 0)
+		msg_die(EXIT_FATAL, "%s: %s", opt.events, strerror(errno));
+	r.events_pending = 0;
 	memcpy(b.symbol, r.symbol, sizeof(b.symbol));
 	snprintf(b.interval, sizeof(b.interval), "%s", r.iv->name);
 	b.ts = key;
@@ -625,22 +633,18 @@ static void on_bar(char **f, size_t n)
 	r.out++;
 }
 
-static int put_num(const char *s, char *buf)
+/* An optional adapter number: 1 present, 0 empty, -1 malformed. */
+static int ev_num(const char *s, double *v)
 {
-	double v;
-
-	buf[0] = '\0';
-	return *s && (px_parse(s, &v) < 0 || px_format_f64(v, buf) < 0) ? -1 : 0;
+	return !*s ? 0 : px_parse(s, v) < 0 ? -1 : 1;
 }
 
 /* V date kind amount numerator denominator */
 static void on_event(char **f, size_t n)
 {
-	static const char *const kinds[] = { "dividend", "split", "capital_gain" };
-	char ts[BT_ISO_LEN], val[PX_LEN], num[PX_LEN], den[PX_LEN];
+	struct event e;
 	long long t;
-	time_t key;
-	int kind, rc;
+	int v, a, d, rc;
 
 	if (!evfp || !resp_usable())
 		return;
@@ -648,29 +652,35 @@ static void on_event(char **f, size_t n)
 		bar_err("", "bad event date", n > 1 ? f[1] : "");
 		return;
 	}
-	for (kind = 0; kind < 3; kind++)
-		if (strcmp(f[2], kinds[kind]) == 0)
+	memset(&e, 0, sizeof(e));
+	for (e.kind = 0; e.kind < EVENT_OTHER; e.kind++)
+		if (strcmp(f[2], events_kind_name(e.kind)) == 0)
 			break;
-	if (kind == 3 || put_num(f[3], val) < 0 || put_num(f[4], num) < 0 ||
-	    put_num(f[5], den) < 0) {
+	if (e.kind == EVENT_OTHER || (v = ev_num(f[3], &e.value)) < 0 ||
+	    (a = ev_num(f[4], &e.numerator)) < 0 || (d = ev_num(f[5], &e.denominator)) < 0) {
 		bar_err("", "bad event", f[2]);
 		return;
 	}
 	if (!in_window((time_t)t))
 		return;
-	if (norm_day_key(r.tz, (time_t)t, &key) < 0) {
+	if (norm_day_key(r.tz, (time_t)t, &e.ts) < 0) {
 		bar_err("", "cannot key event in time zone", r.tz);
 		return;
 	}
-	/* A split's value is its ratio. */
-	if (kind == 1 && *num && *den && strtod(den, NULL) != 0)
-		px_format_f64(strtod(num, NULL) / strtod(den, NULL), val);
-	rc = norm_set_add(&r.evkeys, (int64_t)key * 4 + kind);
+	snprintf(e.kind_name, sizeof(e.kind_name), "%s", f[2]);
+	memcpy(e.symbol, r.symbol, sizeof(e.symbol));
+	e.has_value = v;
+	e.has_ratio = a && d && e.denominator != 0;
+	if (e.kind == EVENT_SPLIT && e.has_ratio) { /* a split's value is its ratio */
+		e.value = e.numerator / e.denominator;
+		e.has_value = 1;
+	}
+	rc = norm_set_add(&r.evkeys, (int64_t)e.ts * 4 + e.kind);
 	if (rc == 0)
 		return;
-	if (fprintf(evfp, "%s,%s,%s,%s,%s,%s\n", r.symbol, bt_format_iso(key, ts),
-		    kinds[kind], val, num, den) < 0)
+	if (events_write(evfp, &e) < 0)
 		msg_die(EXIT_FATAL, "%s: %s", opt.events, strerror(errno));
+	r.events_pending = 1;
 }
 
 /* jq skipped the current line without a row: it was not JSON. */
@@ -892,7 +902,8 @@ int main(int argc, char **argv)
 	if (opt.events) {
 		if (!(evfp = fopen(opt.events, "w")))
 			msg_die(EXIT_FATAL, "%s: %s", opt.events, strerror(errno));
-		fputs("symbol,ts,kind,value,numerator,denominator\n", evfp);
+		if (events_write_header(evfp) < 0)
+			msg_die(EXIT_FATAL, "%s: %s", opt.events, strerror(errno));
 	}
 	norm_set_init(&r.keys);
 	norm_set_init(&r.evkeys);

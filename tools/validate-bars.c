@@ -241,6 +241,7 @@ int main(int argc, char **argv)
 		{ "ignore", required_argument, NULL, 'i' },
 		{ "max-jump", required_argument, NULL, 'j' },
 		{ "max-reject-ratio", required_argument, NULL, 'm' },
+		{ "events", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -256,13 +257,14 @@ int main(int argc, char **argv)
 
 	msg_init(argv[0]);
 	val_opts_default(&o);
-	while ((ch = getopt_long(argc, argv, "r:g:c:O:w:R:i:j:m:h", longopts,
+	while ((ch = getopt_long(argc, argv, "r:g:c:O:e:w:R:i:j:m:h", longopts,
 				 NULL)) != -1) {
 		switch (ch) {
 		case 'r': rejects_path = optarg; break;
 		case 'g': gaps_path = optarg; break;
 		case 'c': calendar = optarg; break;
 		case 'O': ovr_path = optarg; break;
+		case 'e': o.events = optarg; break;
 		case 'w': bad |= set_modes(&o, optarg, VAL_WARN) < 0; break;
 		case 'R': bad |= set_modes(&o, optarg, VAL_REJECT) < 0; break;
 		case 'i': bad |= set_modes(&o, optarg, VAL_OFF) < 0; break;
@@ -337,6 +339,8 @@ int main(int argc, char **argv)
 		close_out(gaps, gaps_path);
 	}
 	close_out(rejects, rejects_path);
+	if (val_events_errors(v))
+		status = EXIT_PARTIAL;
 	summary();
 	if (status == EXIT_OK && ratio >= 0 && st.rows > 0 &&
 	    (double)st.rejected > ratio * (double)st.rows) {

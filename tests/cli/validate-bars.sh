@@ -373,6 +373,45 @@ gaps_case "--gaps daily 2000-2024 (25 years)" SPY 1d 2000-01-01 2025-01-01 6289 
 gaps_case "--gaps 1m over 60 days" MSFT 1m 2026-10-01 2026-11-30 "" \
 	2026-10-05T13:30:00Z 2026-11-02T14:30:00Z 2026-11-27T17:58:00Z
 
+# --events: a jump that a split between the two bars explains is not a
+# jump.  Two fake-provider responses in one stream, one fetched before a
+# 20:1 split (not adjusted) and one after it (with the split event), go
+# through normalize-bars --events F | validate-bars --events F: the events
+# of a response reach F before its bars reach validate-bars.
+# fake_resp NOW FROM TO: one fetch-bars line for XJ 1d as served at NOW.
+fake_resp() {
+	BARS_NOW=$1 "$PY" -c 'import json, sys
+sys.path.insert(0, sys.argv[1])
+import fake_yahoo as f
+f.add_event("XJ=2026-11-23:20:1", "split")
+now = f.now_epoch()
+st, doc = f.generate("XJ", {"interval": "1d", "period1": sys.argv[2], "period2": sys.argv[3],
+    "events": "div,splits"}, True)
+print(json.dumps({"symbol": "XJ", "interval": "1d", "provider": "yahoo", "status": st,
+    "fetched_at": now, "body": doc}))' "$TOP/tests" "$(date -ud "$2" +%s)" "$(date -ud "$3" +%s)"
+}
+{ fake_resp 2026-11-20T22:00:00Z 2026-11-16 2026-11-21
+  fake_resp 2026-11-25T22:00:00Z 2026-11-23 2026-11-26; } >"$T/split.ndjson"
+check "--events: a split in the same run is not a price jump" 0 "$T/split.ndjson" - \
+	'8 rows in, 8 passed, 0 rejected, 0 warnings' -- sh -c \
+	"'$BIN/normalize-bars' --events '$T/split-ev.csv' | '$VB' --events '$T/split-ev.csv' --reject price_jump >/dev/null"
+expect "--events: the split came through the events file" \
+	"grep -qx 'XJ,2026-11-23T05:00:00Z,split,20,20,1' '$T/split-ev.csv'"
+check "--events: without it the split is rejected as a jump" 0 "$T/split.ndjson" - \
+	'rejected price_jump: XJ 1d 2026-11-23T05:00:00Z' -- sh -c \
+	"'$BIN/normalize-bars' | '$VB' --reject price_jump >/dev/null"
+# The same split twice (two responses of one run both carry it) counts once.
+printf '%s\n' symbol,ts,kind,value,numerator,denominator XJ,2026-11-23T05:00:00Z,split,20,20,1 \
+	XJ,2026-11-23T05:00:00Z,split,x,20,1 XJ,2026-11-23T05:00:00Z,split,20,20,1 >"$T/ev-bad.csv"
+"$BIN/normalize-bars" <"$T/split.ndjson" >"$T/split.csv" 2>/dev/null
+check "--events: a bad events line is named and skipped, exit 1" 1 "$T/split.csv" - \
+	'ev-bad.csv:3: bad value, skipped' -- "$VB" --events "$T/ev-bad.csv" --reject price_jump
+check "--events: the good line still explains the split" 1 "$T/split.csv" - \
+	'8 rows in, 8 passed, 0 rejected' -- "$VB" --events "$T/ev-bad.csv" --reject price_jump
+check "--events: a missing events file is an input error" 1 "$T/split.csv" - \
+	'nosuch.csv: No such file or directory; splits are not known' -- \
+	"$VB" --events "$T/nosuch.csv" --reject price_jump
+
 # Headers, CSV syntax, several inputs.
 printf '%s\n' "$H" 'AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1' >"$T/a.csv"
 printf '%s\n' "$H" 'MSFT,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1' >"$T/b.csv"
