@@ -4,6 +4,7 @@
 #include "cal.h"
 #include "hash.h"
 #include "msg.h"
+#include "px.h"
 #include "sym.h"
 #include "val_gaps.h"
 #include "val_keys.h"
@@ -11,6 +12,7 @@
 #include "xalloc.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +47,7 @@ struct val {
 	size_t cap, n;
 	struct series **order; /* in first-seen order, for the gaps report */
 	struct series *last;
+	char detail[128]; /* val_verdict.detail */
 };
 
 const char *val_rule_code(enum val_rule r)
@@ -292,6 +295,25 @@ static int fail(struct val *v, enum val_rule r, struct val_verdict *out)
 	return 0;
 }
 
+/* Why a field did not parse, for the log: the range rules of bars.h. */
+static const char *parse_detail(struct val *v, enum bars_err e, const char *field, char **f)
+{
+	double p;
+	int i;
+
+	if (e == BARS_ETS) {
+		snprintf(v->detail, sizeof(v->detail), "ts: %s", bt_time_why(f[2]));
+		return v->detail;
+	}
+	if (e != BARS_EPRICE)
+		return NULL;
+	for (i = 3; i < 8 && strcmp(bars_header[i], field) != 0; i++)
+		;
+	snprintf(v->detail, sizeof(v->detail), "%s: %s", field,
+		 i < 8 && px_parse(f[i], &p) == 0 ? "outside float32 range" : "not a number");
+	return v->detail;
+}
+
 int val_row(struct val *v, char **f, size_t n, struct val_verdict *out)
 {
 	struct cal_info day;
@@ -302,10 +324,11 @@ int val_row(struct val *v, char **f, size_t n, struct val_verdict *out)
 	const char *field;
 	struct bar b;
 
-	out->reject = NULL;
+	out->reject = out->detail = NULL;
 	out->warn = 0;
 	if ((e = bars_parse(f, n, &b, &field)) != BARS_OK) {
 		out->reject = bars_err_code(e);
+		out->detail = parse_detail(v, e, field, f);
 		return 0;
 	}
 	if (!(s = series_of(v, &b))) {

@@ -72,6 +72,8 @@ struct val;
 
 struct val_verdict {
 	const char *reject; /* reason code, NULL when the row passes */
+	const char *detail; /* for a parse reject, "field: why"; else NULL
+			     * (valid until the next val_row) */
 	unsigned warn;      /* bit (1 << rule) per rule that warned */
 };
 

@@ -414,6 +414,15 @@ static void resp_reset(void)
 	snprintf(r.label, sizeof(r.label), "%s:%ld", cur_name, cur_line);
 }
 
+/* "why: value" for a time that does not parse (static buffer). */
+static const char *when_why(const char *s)
+{
+	static char buf[160];
+
+	snprintf(buf, sizeof(buf), "%s: %.60s", bt_time_why(s), s);
+	return buf;
+}
+
 static int parse_when(const char *s, time_t *t, int *has)
 {
 	*has = *s != '\0';
@@ -440,9 +449,12 @@ static void on_head(char **f, size_t n)
 		return;
 	}
 	snprintf(r.label, sizeof(r.label), "%s:%ld: %s", cur_name, cur_line, r.symbol);
-	if (parse_when(f[3], &r.start, &r.has_start) < 0 ||
-	    parse_when(f[4], &r.end, &r.has_end) < 0) {
-		resp_reject("bad start or end: ", *f[3] ? f[3] : f[4]);
+	if (parse_when(f[3], &r.start, &r.has_start) < 0) {
+		resp_reject("bad start: ", when_why(f[3]));
+		return;
+	}
+	if (parse_when(f[4], &r.end, &r.has_end) < 0) {
+		resp_reject("bad end: ", when_why(f[4]));
 		return;
 	}
 	if (r.has_start || r.has_end)
@@ -450,7 +462,7 @@ static void on_head(char **f, size_t n)
 			 r.has_start ? bt_format_iso(r.start, a) : "",
 			 r.has_end ? bt_format_iso(r.end, b) : "");
 	if (parse_when(f[5], &r.fetched, &has_fetched) < 0) {
-		resp_reject("bad fetched_at: ", f[5]);
+		resp_reject("bad fetched_at: ", when_why(f[5]));
 		return;
 	}
 	if (!has_fetched)
@@ -511,9 +523,12 @@ static int bar_time(const char *s, const char *ref, time_t *key, time_t *raw)
 	long long t;
 
 	if (strlen(s) == 10 && s[4] == '-') {
-		if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3 || bt_parse_iso(s, raw) < 0 ||
-		    norm_date_key(r.tz, y, m, d, key) < 0) {
-			bar_err(ref, "bad date", s);
+		if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3 || bt_parse_iso(s, raw) < 0) {
+			bar_err(ref, bt_time_why(s), s);
+			return 0;
+		}
+		if (norm_date_key(r.tz, y, m, d, key) < 0) {
+			bar_err(ref, "cannot key in time zone", r.tz);
 			return 0;
 		}
 		*raw = *key;
@@ -521,6 +536,10 @@ static int bar_time(const char *s, const char *ref, time_t *key, time_t *raw)
 	}
 	if (px_parse_ll(s, &t) < 0) {
 		bar_err(ref, "bad timestamp", s);
+		return 0;
+	}
+	if (!bt_in_range((time_t)t)) {
+		bar_err(ref, "timestamp outside the years 1900-2199", s);
 		return 0;
 	}
 	*raw = (time_t)t;
@@ -590,13 +609,15 @@ static void on_bar(char **f, size_t n)
 		return;
 	}
 	for (i = 0; i < 4; i++)
-		if (px_parse(f[2 + i], px[i]) < 0) {
-			bar_err(ref, "bad price", f[2 + i]);
+		if (px_parse(f[2 + i], px[i]) < 0 || !px_in_range(*px[i])) {
+			bar_err(ref, px_in_range(*px[i]) ? "bad price" : "price outside float32 range",
+				f[2 + i]);
 			return;
 		}
 	b.adj_close = b.close;
-	if (*f[6] && px_parse(f[6], &b.adj_close) < 0) {
-		bar_err(ref, "bad adj_close", f[6]);
+	if (*f[6] && (px_parse(f[6], &b.adj_close) < 0 || !px_in_range(b.adj_close))) {
+		bar_err(ref, px_in_range(b.adj_close) ? "bad adj_close"
+						      : "adj_close outside float32 range", f[6]);
 		return;
 	}
 	if (parse_volume(f[7], &b) < 0) {
@@ -738,7 +759,7 @@ static void check_when(const char *name, const char *s)
 	time_t t;
 
 	if (s && bt_parse_time(s, &t) < 0) {
-		msg_err("%s: not ISO-8601 UTC or epoch seconds: %s", name, s);
+		msg_err("%s: %s: %s", name, bt_time_why(s), s);
 		usage(stderr, EXIT_USAGE);
 	}
 }

@@ -111,23 +111,24 @@ static int parse_ratio(const char *s, double *out)
 }
 
 static void log_row(struct csvr *r, char **f, size_t n, const char *what,
-		    const char *reason, long count)
+		    const char *reason, const char *detail, long count)
 {
 	if (count > LOG_CAP && !msg_enabled(MSG_DEBUG)) {
 		st.unlogged++;
 		return;
 	}
-	msg_log(MSG_WARN, "%s:%ld: %s %s: %s %s %s", csvr_name(r),
+	msg_log(MSG_WARN, "%s:%ld: %s %s: %s %s %s%s%s%s", csvr_name(r),
 		csvr_line(r), what, reason, n > 0 ? f[0] : "", n > 1 ? f[1] : "",
-		n > 2 ? f[2] : "");
+		n > 2 ? f[2] : "", detail ? " (" : "", detail ? detail : "", detail ? ")" : "");
 }
 
-static void reject_row(struct csvr *r, char **f, size_t n, const char *reason)
+static void reject_row(struct csvr *r, char **f, size_t n, const char *reason,
+		       const char *detail)
 {
 	size_t i = reason_index(reason);
 
 	st.rejected++;
-	log_row(r, f, n, "rejected", reason, ++st.by_reason[i]);
+	log_row(r, f, n, "rejected", reason, detail, ++st.by_reason[i]);
 	if (!rejects)
 		return;
 	if (n + 1 > rowcap) {
@@ -148,7 +149,7 @@ static void warn_row(struct csvr *r, char **f, size_t n, unsigned warn)
 		if (!(warn & 1u << i))
 			continue;
 		st.warnings++;
-		log_row(r, f, n, "warning", val_rule_code((enum val_rule)i),
+		log_row(r, f, n, "warning", val_rule_code((enum val_rule)i), NULL,
 			++st.warn_by_rule[i]);
 	}
 }
@@ -174,7 +175,7 @@ static int validate(struct val *v, FILE *fp, const char *name)
 			if (bars_write_fields(stdout, f, n) < 0)
 				msg_die(EXIT_FATAL, "stdout: %s", strerror(errno));
 		} else {
-			reject_row(r, f, n, vd.reject);
+			reject_row(r, f, n, vd.reject, vd.detail);
 		}
 		if (vd.warn)
 			warn_row(r, f, n, vd.warn);

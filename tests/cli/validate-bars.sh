@@ -87,6 +87,31 @@ AAPL,5m,2026-11-23T14:40:00Z,100,101,99,100.5,0,1,price_not_positive
 price_not_positive 3
 EOF
 
+t "bounded inputs: leap second, years, float32 range" 0 '' <<'EOF'
+AAPL,5m,2026-11-23T23:59:60Z,100,101,99,100.5,100.5,1
+AAPL,5m,2200-01-05T14:30:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,1899-12-29T14:30:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:30:00Z,1e63,1e64,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,-4e38,1
+AAPL,5m,2026-11-23T14:35:00Z,100,101,99,100.5,100.5,1
+--- out
+AAPL,5m,2026-11-23T14:35:00Z,100,101,99,100.5,100.5,1
+--- rejects
+AAPL,5m,2026-11-23T23:59:60Z,100,101,99,100.5,100.5,1,bad_timestamp
+AAPL,5m,2200-01-05T14:30:00Z,100,101,99,100.5,100.5,1,bad_timestamp
+AAPL,5m,1899-12-29T14:30:00Z,100,101,99,100.5,100.5,1,bad_timestamp
+AAPL,5m,2026-11-23T14:30:00Z,1e63,1e64,99,100.5,100.5,1,bad_price
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,-4e38,1,bad_price
+--- err
+:2: rejected bad_timestamp: AAPL 5m 2026-11-23T23:59:60Z \(ts: leap second \(:60\) not allowed\)
+EOF
+check "bounded inputs: the year is named" 0 "$T/in.csv" - \
+	':3: rejected bad_timestamp: AAPL 5m 2200-01-05T14:30:00Z \(ts: year outside 1900-2199\)' -- "$VB"
+check "bounded inputs: the price field is named" 0 "$T/in.csv" - \
+	':6: rejected bad_price: .*\(adj_close: outside float32 range\)' -- "$VB"
+check "bounded inputs: BARS_NOW with a leap second" 2 - - \
+	'BARS_NOW: leap second \(:60\) not allowed' -- env BARS_NOW=2026-06-30T23:59:60Z "$VB"
+
 t "high and low against open and close" 0 '' <<'EOF'
 AAPL,5m,2026-11-23T14:30:00Z,100,101,100.6,100.5,100.5,1
 AAPL,5m,2026-11-23T14:35:00Z,100,100.2,99,100.5,100.5,1
