@@ -91,7 +91,7 @@ int final_at(const struct sym_interval *iv, int nyse, const char *tz, time_t t,
 		*out = end;
 		return 0;
 	}
-	rc = iv->seconds == BT_DAY ? first_close(t, &close) : last_close(t, end, &close);
+	rc = iv->days == 1 ? first_close(t, &close) : last_close(t, end, &close);
 	if (rc < 0)
 		return -1;
 	*out = rc == 0 ? close + settle : end;

@@ -161,8 +161,7 @@ static struct series *series_of(struct val *v, const struct bar *b)
 	s->id = (uint32_t)v->n;
 	s->iv = sym_interval(b->interval);
 	s->nyse = v->o.calendar && cal_us_symbol(b->symbol);
-	s->track = v->o.gaps && s->nyse &&
-		   (s->iv->intraday || strcmp(s->iv->name, "1d") == 0);
+	s->track = v->o.gaps && s->nyse && (s->iv->intraday || s->iv->days == 1);
 	val_gaps_init(&s->gaps, s->iv->intraday ? s->iv->seconds : BT_DAY,
 		      !s->iv->intraday);
 	if (!s->track)
@@ -176,13 +175,13 @@ static struct series *series_of(struct val *v, const struct bar *b)
 }
 
 /* End of a bar: intraday bars end at ts + interval or at the close,
- * daily ones at their session's close, others after their length. */
+ * daily ones at their session's close, others after their calendar length
+ * (the interval table's days and months). */
 static time_t bar_end(const struct series *s, const struct bar *b,
 		      const struct cal_info *ci)
 {
 	struct tm tm;
 	time_t t = b->ts;
-	int months;
 
 	if (s->iv->intraday) {
 		if (ci && ci->kind != CAL_CLOSED && b->ts < ci->close &&
@@ -190,15 +189,12 @@ static time_t bar_end(const struct series *s, const struct bar *b,
 			return ci->close;
 		return b->ts + s->iv->seconds;
 	}
-	if (strcmp(s->iv->name, "1d") == 0 && ci && ci->kind != CAL_CLOSED)
+	if (s->iv->days == 1 && ci && ci->kind != CAL_CLOSED)
 		return ci->close;
-	months = strcmp(s->iv->name, "1mo") == 0   ? 1
-		 : strcmp(s->iv->name, "3mo") == 0 ? 3
-						     : 0;
-	if (!months)
+	if (!s->iv->months)
 		return b->ts + s->iv->seconds;
 	gmtime_r(&t, &tm);
-	tm.tm_mon += months;
+	tm.tm_mon += s->iv->months;
 	return timegm(&tm);
 }
 
@@ -211,7 +207,7 @@ static enum val_rule session_rule(const struct series *s, const struct bar *b,
 	if (!s->iv->intraday) {
 		if (b->ts != ci->midnight)
 			return VAL_GRID;
-		if (strcmp(s->iv->name, "1d") == 0 && ci->kind == CAL_CLOSED)
+		if (s->iv->days == 1 && ci->kind == CAL_CLOSED)
 			return VAL_CLOSED;
 		return VAL_NRULES;
 	}
