@@ -307,7 +307,12 @@ check "version" 0 - - '' -- "$NB" --version
 expect "version text" "'$NB' --version | grep -Eq '^normalize-bars [0-9]'"
 check "bad option" 2 - - 'usage:' -- "$NB" --nosuch
 check "raw mode needs --symbol" 2 - - 'needs --symbol' -- "$NB" --provider yahoo x.json
-check "unknown provider option" 2 - - 'unknown provider: foo' -- "$NB" --provider foo --symbol A x
+check "unknown provider option" 2 - - '^normalize-bars: --provider: unknown provider: foo$' -- \
+	"$NB" --provider foo --symbol A x
+for o in events tz settle provider symbol interval start end fetched-at help version; do
+	expect "--help lists --$o on a line of its own" \
+		"[ \$('$NB' --help | grep -Ec '^ +(-[A-Za-z], )?--$o( |\$)') -eq 1 ]"
+done
 check "--symbol without --provider" 2 - - 'need --provider' -- "$NB" --symbol AAPL
 check "bad interval" 2 - - 'bad interval: 7m' -- "$NB" --provider yahoo --symbol A --interval 7m x
 check "bad --start" 2 - - '--start: not ISO-8601' -- "$NB" --provider yahoo --symbol A --start yesterday x

@@ -462,6 +462,17 @@ check "quoted fields written back quoted" 0 - - -- sh -c \
 check "--help" 0 - - -- sh -c "'$VB' --help | grep -q '^usage: validate-bars'"
 check "--version" 0 - - -- sh -c "'$VB' --version | grep -Eq '^validate-bars [0-9]'"
 check "unknown rule" 2 - - 'unknown rule: nope' -- "$VB" --warn nope
+check "usage error names the option" 2 - - '^validate-bars: --ignore: unknown rule: nope$' -- \
+	"$VB" --ignore price_jump,nope
+for o in rejects gaps calendar calendar-overrides events warn reject ignore max-jump \
+	max-reject-ratio help version; do
+	expect "--help lists --$o on a line of its own" \
+		"[ \$('$VB' --help | grep -Ec '^ +(-[A-Za-z], )?--$o( |\$)') -eq 1 ]"
+done
+expect "--help lists each option once, usage errors show only the synopsis" \
+	"[ \$('$VB' --nosuch 2>&1 | grep -c -- '--rejects') -eq 1 ]"
+printf '%s\n' "$H" 'AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1' >"$T/one.csv"
+check "singular: 1 row in" 0 "$T/one.csv" - ': 1 row in, 1 passed, 0 rejected, 0 warnings$' -- "$VB"
 check "bad --max-jump" 2 - - 'max-jump' -- "$VB" --max-jump 1
 check "bad --max-reject-ratio" 2 - - 'max-reject-ratio' -- "$VB" --max-reject-ratio 1.5
 check "bad --calendar" 2 - - 'calendar: want nyse or none' -- "$VB" --calendar lse
@@ -482,7 +493,7 @@ while IFS='|' read -r file args want; do
 	# shellcheck disable=SC2086
 	check "fixture $file" 0 "$EXPN/$file" - "$want" -- "$VB" --gaps "$T/fx-gaps.csv" $args
 done <<'EOF'
-yahoo-0P0000XTS7-1d.csv||1 rows in, 1 passed, 0 rejected
+yahoo-0P0000XTS7-1d.csv||1 row in, 1 passed, 0 rejected
 yahoo-AAPL-1d-2020.csv||49 rows in, 49 passed, 0 rejected
 yahoo-AAPL-1d-6mo.csv||126 rows in, 126 passed, 0 rejected
 yahoo-AAPL-1m-1d-2021.csv||240 rows in, 240 passed, 0 rejected
