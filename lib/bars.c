@@ -3,6 +3,7 @@
 #include "px.h"
 
 #include <csv.h>
+#include <errno.h>
 #include <string.h>
 
 const char *const bars_header[BARS_NCOLS] = {
@@ -38,7 +39,7 @@ enum bars_err bars_parse(char **f, size_t n, struct bar *b, const char **field)
 		return BARS_ETS;
 	for (i = 0; i < 5; i++) {
 		*field = bars_header[3 + i];
-		if (px_parse(f[3 + i], px[i]) < 0)
+		if (px_parse(f[3 + i], px[i]) < 0 || !px_in_range(*px[i]))
 			return BARS_EPRICE;
 	}
 	*field = "volume";
@@ -69,8 +70,10 @@ int bars_write(FILE *fp, const struct bar *b)
 	for (i = 0; i < 5; i++) {
 		*w++ = ',';
 		n = b->px_double ? px_format_f64(v[i], w) : px_format_f32(v[i], w);
-		if (n < 0)
+		if (n < 0) {
+			errno = ERANGE; /* not a write error: callers check the range */
 			return -1;
+		}
 		w += n;
 	}
 	*w++ = ',';

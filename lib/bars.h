@@ -4,8 +4,9 @@
  *
  *   symbol,interval,ts,open,high,low,close,adj_close,volume
  *
- * ts is the bar start as ISO-8601 UTC; prices are plain decimals; volume
- * is an integer, or empty when the provider has none (Stooq gold).
+ * ts is the bar start as ISO-8601 UTC (years 1900-2199, no leap second);
+ * prices are plain decimals within float32 range (px_in_range); volume is
+ * an integer, or empty when the provider has none (Stooq gold).
  */
 #ifndef BARS_H
 #define BARS_H
@@ -46,7 +47,8 @@ const char *bars_err_code(enum bars_err e);
  * to the offending column name.
  */
 enum bars_err bars_parse(char **f, size_t n, struct bar *b, const char **field);
-/* Write the header line / one bar (prices as float32 shortest). 0 or -1. */
+/* Write the header line / one bar (prices as float32 shortest).  0, or -1
+ * on a write error (errno ERANGE: a price that cannot be formatted). */
 int bars_write_header(FILE *fp);
 int bars_write(FILE *fp, const struct bar *b);
 /* Write raw fields joined by commas (the row as read). 0 or -1. */

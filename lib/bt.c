@@ -16,7 +16,7 @@ time_t bt_now(void)
 	if (!env || !*env)
 		return time(NULL);
 	if (bt_parse_time(env, &t) < 0)
-		msg_die(2, "BARS_NOW: not ISO-8601 UTC or epoch seconds: %s", env);
+		msg_die(2, "BARS_NOW: %s: %s", bt_time_why(env), env);
 	return t;
 }
 
@@ -41,9 +41,8 @@ static int days_in_month(int y, int m)
 	return m == 2 && leap ? 29 : d[m - 1];
 }
 
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm);
- * timegm() is several times slower and validate-bars calls this per row. */
-static long days_from_civil(long y, long m, long d)
+/* timegm() is several times slower and validate-bars calls this per row. */
+long bt_days_from_civil(long y, long m, long d)
 {
 	long era, yoe, doy;
 
@@ -54,51 +53,83 @@ static long days_from_civil(long y, long m, long d)
 	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
 }
 
-int bt_parse_iso(const char *s, time_t *out)
+/* The parse behind bt_parse_iso(): NULL, or why s is refused. */
+static const char *parse_iso(const char *s, time_t *out)
 {
 	int y, mo, d, h = 0, mi = 0, se = 0;
 	size_t len = strlen(s);
 
 	if (len < 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
 	    s[7] != '-' || digits(s + 8, 2, &d))
-		return -1;
+		return "not ISO-8601 UTC or epoch seconds";
 	if (len == 10)
 		goto done;
 	if (s[10] != 'T' && s[10] != ' ')
-		return -1;
+		return "not ISO-8601 UTC or epoch seconds";
 	if (len == 17 && s[16] == 'Z' && !digits(s + 11, 2, &h) && s[13] == ':' &&
 	    !digits(s + 14, 2, &mi))
 		goto done;
 	if (len != 20 || s[19] != 'Z' || digits(s + 11, 2, &h) || s[13] != ':' ||
 	    digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &se))
-		return -1;
+		return "not ISO-8601 UTC or epoch seconds";
 done:
-	if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
-	    h > 23 || mi > 59 || se > 60)
-		return -1;
-	*out = (time_t)(days_from_civil(y, mo, d) * 86400L + h * 3600L + mi * 60L + se);
-	return 0;
+	if (y < BT_YEAR_MIN || y > BT_YEAR_MAX)
+		return "year outside 1900-2199";
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+		return "no such date";
+	if (se == 60)
+		return "leap second (:60) not allowed";
+	if (h > 23 || mi > 59 || se > 59)
+		return "hour, minute or second out of range";
+	*out = (time_t)(bt_days_from_civil(y, mo, d) * BT_DAY + h * 3600L + mi * 60L + se);
+	return NULL;
+}
+
+int bt_parse_iso(const char *s, time_t *out)
+{
+	return parse_iso(s, out) ? -1 : 0;
+}
+
+/* Epoch seconds of 1900-01-01 and of 2200-01-01. */
+#define EPOCH_MIN (-2208988800LL)
+#define EPOCH_END 7258118400LL
+
+int bt_in_range(time_t t)
+{
+	return (long long)t >= EPOCH_MIN && (long long)t < EPOCH_END;
+}
+
+const char *bt_time_why(const char *s)
+{
+	const char *why;
+	char *end;
+	long long v;
+	time_t t;
+
+	if (!(why = parse_iso(s, &t)))
+		return NULL;
+	if (!isdigit((unsigned char)*s))
+		return why;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end)
+		return why;
+	if (errno || !bt_in_range((time_t)v))
+		return "epoch seconds outside the years 1900-2199";
+	return NULL;
 }
 
 int bt_parse_time(const char *s, time_t *out)
 {
-	char *end;
-	long long v;
-
 	if (bt_parse_iso(s, out) == 0)
 		return 0;
-	if (!isdigit((unsigned char)*s))
+	if (bt_time_why(s))
 		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = (time_t)v;
+	*out = (time_t)strtoll(s, NULL, 10);
 	return 0;
 }
 
-/* Inverse of days_from_civil(). */
-static void civil_from_days(long z, long *y, int *m, int *d)
+void bt_civil_from_days(long z, long *y, int *m, int *d)
 {
 	long era, doe, yoe, doy, mp;
 
@@ -123,7 +154,7 @@ char *bt_format_iso(time_t t, char *buf)
 		s += 86400;
 		days--;
 	}
-	civil_from_days(days, &y, &m, &d);
+	bt_civil_from_days(days, &y, &m, &d);
 	if (y < 0 || y > 9999) {
 		struct tm tm;
 

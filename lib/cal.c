@@ -8,6 +8,88 @@
 
 #define CAL_TZ "America/New_York"
 #define NCACHE 1024 /* direct-mapped cache of dates, about three years */
+#define EARLY13 (13 * 60)
+#define EARLY14 (14 * 60)
+#define CLOSE (16 * 60)
+
+/* Weekday bits for rule.days (bit 0 Sunday). */
+#define MON (1u << 1)
+#define TUE (1u << 2)
+#define WED (1u << 3)
+#define THU (1u << 4)
+#define FRI (1u << 5)
+
+enum obs { AS_IS, SUN_TO_MON, NEAREST }; /* weekend observance */
+
+/*
+ * One recurring rule.  Its date in a year: the anchor (mon/mday; mon 0 is
+ * Easter Sunday), then the nth weekday wday on or after it (nth < 0: on or
+ * before it; nth 0: the anchor itself), then shift days, then the weekend
+ * observance.  It applies in years from..to (every `every` years when set)
+ * and, when days is set, only when that date falls on one of those
+ * weekdays.  close is the early close in minutes after midnight; 0 a full
+ * closure.
+ */
+struct rule {
+	const char *name;
+	int from, to, every;
+	int mon, mday, wday, nth, shift;
+	enum obs obs;
+	unsigned days;
+	int close;
+};
+
+#define ALWAYS 1, 9999, 0
+static const struct rule rules[] = {
+	/* full holidays */
+	{ "New Year's Day", ALWAYS, 1, 1, 0, 0, 0, SUN_TO_MON, 0, 0 },
+	{ "Martin Luther King Jr. Day", 1998, 9999, 0, 1, 1, 1, 3, 0, AS_IS, 0, 0 },
+	{ "Presidents' Day", 1971, 9999, 0, 2, 1, 1, 3, 0, AS_IS, 0, 0 },
+	{ "Good Friday", ALWAYS, 0, 0, 0, 0, -2, AS_IS, 0, 0 },
+	{ "Memorial Day", 1971, 9999, 0, 5, 31, 1, -1, 0, AS_IS, 0, 0 },
+	{ "Juneteenth", 2022, 9999, 0, 6, 19, 0, 0, 0, NEAREST, 0, 0 },
+	{ "Independence Day", 1954, 9999, 0, 7, 4, 0, 0, 0, NEAREST, 0, 0 },
+	{ "Labor Day", ALWAYS, 9, 1, 1, 1, 0, AS_IS, 0, 0 },
+	{ "Election Day", 1968, 1980, 4, 11, 2, 2, 1, 0, AS_IS, 0, 0 },
+	{ "Thanksgiving", 1942, 9999, 0, 11, 1, 4, 4, 0, AS_IS, 0, 0 },
+	{ "Christmas", 1954, 9999, 0, 12, 25, 0, 0, 0, NEAREST, 0, 0 },
+	/* early closes */
+	{ "Christmas Eve", 1, 1992, 0, 12, 24, 0, 0, 0, AS_IS, MON | TUE | WED | THU, EARLY14 },
+	{ "Christmas Eve", 1993, 9999, 0, 12, 24, 0, 0, 0, AS_IS, MON | TUE | WED | THU, EARLY13 },
+	{ "day after Thanksgiving", 1992, 1992, 0, 11, 1, 4, 4, 1, AS_IS, 0, EARLY14 },
+	{ "day after Thanksgiving", 1993, 9999, 0, 11, 1, 4, 4, 1, AS_IS, 0, EARLY13 },
+	{ "July 3", 1995, 9999, 0, 7, 3, 0, 0, 0, AS_IS, MON | TUE | THU, EARLY13 },
+	{ "July 3", 2013, 9999, 0, 7, 3, 0, 0, 0, AS_IS, WED, EARLY13 },
+	{ "Friday July 5", 1995, 2012, 0, 7, 5, 0, 0, 0, AS_IS, FRI, EARLY13 },
+};
+
+/* One-off days since 1971 (exchange_calendars us_holidays.py, the adhoc
+ * lists of exchange_calendar_xnys.py). */
+static const struct oneoff {
+	int y, m, d, close; /* close 0: closed all day */
+	const char *name;
+} oneoffs[] = {
+	{ 1972, 12, 28, 0, "Harry S. Truman's funeral" },
+	{ 1973, 1, 25, 0, "Lyndon B. Johnson's funeral" },
+	{ 1977, 7, 14, 0, "New York City blackout" },
+	{ 1985, 9, 27, 0, "Hurricane Gloria" },
+	{ 1994, 4, 27, 0, "Richard Nixon's funeral" },
+	{ 1997, 12, 26, EARLY13, "day after Christmas" },
+	{ 1999, 12, 31, EARLY13, "New Year's Eve 1999" },
+	{ 2001, 9, 11, 0, "September 11" },
+	{ 2001, 9, 12, 0, "September 11" },
+	{ 2001, 9, 13, 0, "September 11" },
+	{ 2001, 9, 14, 0, "September 11" },
+	{ 2003, 12, 26, EARLY13, "day after Christmas" },
+	{ 2004, 6, 11, 0, "Ronald Reagan's funeral" },
+	{ 2007, 1, 2, 0, "Gerald Ford's funeral" },
+	{ 2012, 10, 29, 0, "Hurricane Sandy" },
+	{ 2012, 10, 30, 0, "Hurricane Sandy" },
+	{ 2018, 12, 5, 0, "George H. W. Bush's funeral" },
+	{ 2025, 1, 9, 0, "Jimmy Carter's funeral" },
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 struct ovr {
 	long day;
@@ -20,53 +102,12 @@ static size_t novrs, ovrcap;
 static struct cal_info cache[NCACHE];
 static int cache_ok[NCACHE];
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant). */
-long cal_day_number(int y, int m, int d)
-{
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-void cal_civil(long day, int *y, int *m, int *d)
-{
-	long z = day + 719468, era, doe, yoe, doy, mp;
-
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* 0 Sunday ... 6 Saturday. */
 static int weekday(long day)
 {
 	long w = (day + 4) % 7; /* 1970-01-01 was a Thursday */
 
 	return (int)(w < 0 ? w + 7 : w);
-}
-
-/* The n-th (1-based) weekday wd of a month; n = -1 for the last one. */
-static long nth_weekday(int y, int m, int wd, int n)
-{
-	long first, last;
-
-	if (n > 0) {
-		first = cal_day_number(y, m, 1);
-		return first + (wd - weekday(first) + 7) % 7 + 7 * (n - 1);
-	}
-	last = (m == 12 ? cal_day_number(y + 1, 1, 1)
-			: cal_day_number(y, m + 1, 1)) - 1;
-	return last - (weekday(last) - wd + 7) % 7;
 }
 
 /* Easter Sunday (anonymous Gregorian computus). */
@@ -80,66 +121,76 @@ static long easter(int y)
 	int month = (h + l - 7 * m + 114) / 31;
 	int day = (h + l - 7 * m + 114) % 31 + 1;
 
-	return cal_day_number(y, month, day);
+	return bt_days_from_civil(y, month, day);
 }
 
-/* Fixed-date holiday observed Saturday -> Friday, Sunday -> Monday. */
-static int observed(long day, int y, int m, int d)
+/* The rule's date in year y before observance (the weekday it falls on
+ * decides whether the rule applies). */
+static long rule_date(const struct rule *r, int y)
 {
-	long h = cal_day_number(y, m, d);
-	int wd = weekday(h);
+	long day = r->mon ? bt_days_from_civil(y, r->mon, r->mday) : easter(y);
 
-	if (wd == 6)
-		h -= 1;
-	else if (wd == 0)
-		h += 1;
-	return day == h;
+	if (r->nth > 0)
+		day += (r->wday - weekday(day) + 7) % 7 + 7 * (r->nth - 1);
+	else if (r->nth < 0)
+		day -= (weekday(day) - r->wday + 7) % 7 + 7 * (-r->nth - 1);
+	return day + r->shift;
 }
 
-static int is_holiday(long day, int y, int m, int d)
-{
-	long ny = cal_day_number(y, 1, 1);
-
-	/* New Year's: Sunday -> Monday; a Saturday is not observed (NYSE
-	 * rule 7.2: the Friday before would end the fiscal year). */
-	if (day == ny && weekday(ny) != 6 && weekday(ny) != 0)
-		return 1;
-	if (weekday(ny) == 0 && day == ny + 1)
-		return 1;
-	if (m == 1 && y >= 1998 && day == nth_weekday(y, 1, 1, 3))
-		return 1;
-	if (m == 2 && day == nth_weekday(y, 2, 1, 3))
-		return 1;
-	if (day == easter(y) - 2)
-		return 1;
-	if (m == 5 && day == nth_weekday(y, 5, 1, -1))
-		return 1;
-	if (y >= 2022 && (m == 6) && observed(day, y, 6, 19))
-		return 1;
-	if (m == 7 && observed(day, y, 7, 4))
-		return 1;
-	if (m == 9 && day == nth_weekday(y, 9, 1, 1))
-		return 1;
-	if (m == 11 && day == nth_weekday(y, 11, 4, 4))
-		return 1;
-	if (m == 12 && observed(day, y, 12, 25))
-		return 1;
-	(void)d;
-	return 0;
-}
-
-static int is_early(long day, int y, int m, int d)
+static long observe(long day, enum obs obs)
 {
 	int wd = weekday(day);
 
-	if (m == 7 && d == 3 &&
-	    (wd == 1 || wd == 2 || wd == 4 || (wd == 3 && y >= 2013)))
-		return 1;
-	if (m == 11 && day == nth_weekday(y, 11, 4, 4) + 1)
-		return 1;
-	if (m == 12 && d == 24 && wd >= 1 && wd <= 4)
-		return 1;
-	return 0;
+	if (wd == 0 && obs != AS_IS)
+		return day + 1;
+	if (wd == 6 && obs == NEAREST)
+		return day - 1;
+	return day;
+}
+
+/* Does rule r put day (in year y) off the regular session? */
+static int rule_hits(const struct rule *r, long day, int y)
+{
+	long d;
+
+	if (y < r->from || y > r->to || (r->every && y % r->every))
+		return 0;
+	d = rule_date(r, y);
+	if (r->days && !(r->days & 1u << weekday(d)))
+		return 0;
+	return observe(d, r->obs) == day;
+}
+
+/*
+ * The built-in kind of a date.  Closures win over early closes, so a rule
+ * list in any order gives the same answer.
+ */
+static enum cal_day builtin_kind(long day, int y, int m, int d, int *close_min)
+{
+	int early = 0;
+	size_t i;
+
+	*close_min = CLOSE;
+	if (weekday(day) == 0 || weekday(day) == 6)
+		return CAL_CLOSED;
+	for (i = 0; i < NELEM(oneoffs); i++) {
+		if (oneoffs[i].y != y || oneoffs[i].m != m || oneoffs[i].d != d)
+			continue;
+		if (!oneoffs[i].close)
+			return CAL_CLOSED;
+		early = oneoffs[i].close;
+	}
+	for (i = 0; i < NELEM(rules); i++) {
+		if (!rule_hits(&rules[i], day, y))
+			continue;
+		if (!rules[i].close)
+			return CAL_CLOSED;
+		early = rules[i].close;
+	}
+	if (!early)
+		return CAL_FULL;
+	*close_min = early;
+	return CAL_EARLY;
 }
 
 static const struct ovr *find_ovr(long day)
@@ -162,94 +213,112 @@ static const struct ovr *find_ovr(long day)
 static enum cal_day day_kind(long day, int y, int m, int d, int *close_min)
 {
 	const struct ovr *o = find_ovr(day);
-	int wd = weekday(day);
 
-	*close_min = 16 * 60;
 	if (o) {
-		if (o->kind == CAL_EARLY)
-			*close_min = o->close_min;
+		*close_min = o->kind == CAL_EARLY ? o->close_min : CLOSE;
 		return o->kind;
 	}
-	if (wd == 0 || wd == 6 || is_holiday(day, y, m, d))
-		return CAL_CLOSED;
-	if (is_early(day, y, m, d)) {
-		*close_min = 13 * 60;
-		return CAL_EARLY;
-	}
-	return CAL_FULL;
+	return builtin_kind(day, y, m, d, close_min);
+}
+
+int cal_us_symbol(const char *s)
+{
+	size_t i = 0, k;
+
+	while ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9'))
+		i++;
+	if (i == 0)
+		return 0;
+	if (!s[i])
+		return 1;
+	if (s[i] != '-')
+		return 0;
+	for (k = i + 1; s[k] >= 'A' && s[k] <= 'Z'; k++)
+		;
+	return !s[k] && k - i - 1 >= 1 && k - i - 1 <= 2;
+}
+
+int cal_new_york(const char *tz)
+{
+	return strcmp(tz, CAL_TZ) == 0 || strcmp(tz, "US/Eastern") == 0 ||
+	       strcmp(tz, "EST5EDT") == 0;
 }
 
 enum cal_day cal_nyse_day(int y, int mon, int d)
 {
 	int close_min;
 
-	return day_kind(cal_day_number(y, mon, d), y, mon, d, &close_min);
+	return day_kind(bt_days_from_civil(y, mon, d), y, mon, d, &close_min);
 }
 
-const struct cal_info *cal_day_info(long day)
+int cal_day_info(long day, struct cal_info *out)
 {
-	struct cal_info *ci = &cache[(unsigned long)day % NCACHE];
 	int i = (int)((unsigned long)day % NCACHE), close_min;
+	struct cal_info *ci = &cache[i];
+	long y;
 
-	if (cache_ok[i] && ci->day == day)
-		return ci;
+	if (cache_ok[i] && ci->day == day) {
+		*out = *ci;
+		return 0;
+	}
 	memset(ci, 0, sizeof(*ci));
+	cache_ok[i] = 0;
 	ci->day = day;
-	cal_civil(day, &ci->y, &ci->mon, &ci->d);
+	bt_civil_from_days(day, &y, &ci->mon, &ci->d);
+	ci->y = (int)y;
 	ci->kind = day_kind(day, ci->y, ci->mon, ci->d, &close_min);
 	if (bt_local_to_utc(CAL_TZ, ci->y, ci->mon, ci->d, 0, 0, &ci->midnight) < 0)
-		return NULL;
+		return -1;
 	if (ci->kind != CAL_CLOSED &&
 	    (bt_local_to_utc(CAL_TZ, ci->y, ci->mon, ci->d, 9, 30, &ci->open) < 0 ||
 	     bt_local_to_utc(CAL_TZ, ci->y, ci->mon, ci->d, close_min / 60,
 			     close_min % 60, &ci->close) < 0))
-		return NULL;
+		return -1;
 	cache_ok[i] = 1;
-	return ci;
+	*out = *ci;
+	return 0;
 }
 
-const struct cal_info *cal_info_at(time_t t)
+int cal_info_at(time_t t, struct cal_info *out)
 {
 	/* New York is UTC-5 or UTC-4: the local date is the UTC-5 date or
 	 * the day after it. */
 	long s = (long)t - 5 * 3600;
 	long day = s >= 0 ? s / BT_DAY : -((-s + BT_DAY - 1) / BT_DAY);
-	const struct cal_info *next = cal_day_info(day + 1);
 
-	if (next && t >= next->midnight)
-		return next;
-	return cal_day_info(day);
+	if (cal_day_info(day + 1, out) == 0 && t >= out->midnight)
+		return 0;
+	return cal_day_info(day, out);
 }
 
 int cal_session(int y, int mon, int d, time_t *open, time_t *close)
 {
-	const struct cal_info *ci = cal_day_info(cal_day_number(y, mon, d));
+	struct cal_info ci;
 
-	if (!ci || ci->kind == CAL_CLOSED)
+	if (cal_day_info(bt_days_from_civil(y, mon, d), &ci) < 0 || ci.kind == CAL_CLOSED)
 		return 0;
-	*open = ci->open;
-	*close = ci->close;
+	*open = ci.open;
+	*close = ci.close;
 	return 1;
 }
 
 int cal_next_session(time_t t, time_t *open, time_t *close)
 {
-	const struct cal_info *ci = cal_info_at(t);
+	struct cal_info ci;
 	long day, i;
 
-	if (!ci)
+	if (cal_info_at(t, &ci) < 0)
 		return -1;
-	day = ci->day;
+	day = ci.day;
 	for (i = 0; i <= 31; i++) {
-		ci = cal_day_info(day + i);
-		if (!ci)
+		if (cal_day_info(day + i, &ci) < 0)
 			return -1;
-		if (ci->kind == CAL_CLOSED || ci->close <= t)
+		if (ci.kind == CAL_CLOSED || ci.close <= t)
 			continue;
-		if (ci->open > t + 30 * BT_DAY)
+		if (ci.open > t + 30 * BT_DAY)
 			return -1;
-		*open = ci->open;
-		*close = ci->close;
+		*open = ci.open;
+		*close = ci.close;
 		return 0;
 	}
 	return -1;
@@ -276,10 +345,11 @@ static int parse_ovr(char *s, struct ovr *o)
 	    m > 12 || d < 1 || d > 31 || strlen(f[0]) != 10)
 		return -1;
 	{
-		int cy, cm, cd;
+		long cy;
+		int cm, cd;
 
-		o->day = cal_day_number(y, m, d);
-		cal_civil(o->day, &cy, &cm, &cd);
+		o->day = bt_days_from_civil(y, m, d);
+		bt_civil_from_days(o->day, &cy, &cm, &cd);
 		if (cd != d) /* 2026-02-30 */
 			return -1;
 	}

@@ -75,6 +75,44 @@ static const struct migration migrations[] = {
 	  "CREATE TRIGGER stockbars_audit AFTER UPDATE ON {S}.{T} FOR EACH ROW"
 	  " WHEN (current_setting('stockbars.audit', true) IS DISTINCT FROM 'off')"
 	  " EXECUTE FUNCTION {S}.stockbars_audit()" },
+	/*
+	 * The adjusted view of each bars table, {T}_adjusted: split_factor and
+	 * dividend_factor per bar from corporate_actions and the stored
+	 * closes (the factor of a dividend or capital gain is Yahoo's,
+	 * 1 - amount / close of the previous bar; a split's is its ratio),
+	 * with the raw (as-traded) and the split- and dividend-adjusted
+	 * series.  Each event's factor is summed once, on the bar before it,
+	 * and carried back with a window, so a symbol's series costs one pass.
+	 * The name is built from the quoted {T}, which is a plain identifier
+	 * (db_name_valid), hence the DO block.
+	 */
+	{ "T", 3,
+	  "DO $m$ BEGIN EXECUTE format($v$"
+	  "CREATE VIEW {S}.%I AS"
+	  " SELECT s.symbol, s.interval, s.ts, s.open, s.high, s.low, s.close,"
+	  "  s.adj_close, s.volume, s.split_factor, s.dividend_factor,"
+	  "  s.open * s.split_factor AS raw_open, s.high * s.split_factor AS raw_high,"
+	  "  s.low * s.split_factor AS raw_low, s.close * s.split_factor AS raw_close,"
+	  "  round(s.volume / s.split_factor)::bigint AS raw_volume,"
+	  "  s.open * s.dividend_factor AS adjusted_open,"
+	  "  s.high * s.dividend_factor AS adjusted_high,"
+	  "  s.low * s.dividend_factor AS adjusted_low,"
+	  "  s.close * s.dividend_factor AS adjusted_close"
+	  " FROM (SELECT n.*, exp(sum(e.l_split) OVER w) AS split_factor,"
+	  "   exp(sum(e.l_div) OVER w) AS dividend_factor"
+	  "  FROM (SELECT b.*, lead(b.ts) OVER (PARTITION BY b.symbol, b.interval"
+	  "    ORDER BY b.ts) AS next_ts FROM {S}.{T} b) n"
+	  "  CROSS JOIN LATERAL (SELECT"
+	  "    coalesce(sum(ln(coalesce(a.numerator / nullif(a.denominator, 0), a.value)))"
+	  "     FILTER (WHERE a.kind = 'split'), 0) AS l_split,"
+	  "    coalesce(sum(ln(1 - a.value / n.close))"
+	  "     FILTER (WHERE a.kind IN ('dividend', 'capital_gain')"
+	  "      AND a.value < n.close), 0) AS l_div"
+	  "   FROM {S}.corporate_actions a"
+	  "   WHERE a.symbol = n.symbol AND a.ts > n.ts"
+	  "    AND (n.next_ts IS NULL OR a.ts <= n.next_ts)) e"
+	  "  WINDOW w AS (PARTITION BY n.symbol, n.interval ORDER BY n.ts DESC)) s"
+	  "$v$, trim(both '\"' from '{T}') || '_adjusted'); END $m$" },
 };
 
 /* Any constant works; it only has to be the same in every loader. */

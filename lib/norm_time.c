@@ -1,7 +1,6 @@
 #include "norm_time.h"
 #include "bt.h"
 
-#include <string.h>
 
 int norm_day_key(const char *tz, time_t t, time_t *out)
 {
@@ -22,20 +21,13 @@ int norm_date_key(const char *tz, int y, int m, int d, time_t *out)
 int norm_bar_end(const struct sym_interval *iv, const char *tz, time_t key, time_t *out)
 {
 	struct tm tm;
-	int days = 0, months = 0;
 
 	if (iv->intraday) {
 		*out = key + iv->seconds;
 		return 0;
 	}
-	if (strcmp(iv->name, "1mo") == 0)
-		months = 1;
-	else if (strcmp(iv->name, "3mo") == 0)
-		months = 3;
-	else
-		days = strcmp(iv->name, "1d") == 0 ? 1 : 7;
 	if (bt_local_tm(tz, key, &tm) < 0)
 		return -1;
-	return bt_local_to_utc(tz, tm.tm_year + 1900, tm.tm_mon + 1 + months,
-			       tm.tm_mday + days, 0, 0, out);
+	return bt_local_to_utc(tz, tm.tm_year + 1900, tm.tm_mon + 1 + iv->months,
+			       tm.tm_mday + iv->days, 0, 0, out);
 }

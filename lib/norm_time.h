@@ -22,9 +22,10 @@ int norm_day_key(const char *tz, time_t t, time_t *out);
 /* Key of the trading date y-m-d (Stooq rows): 00:00 local in tz. */
 int norm_date_key(const char *tz, int y, int m, int d, time_t *out);
 /*
- * When the bar keyed at key ends: key + interval for intraday bars; the
- * next local midnight after 1 day (1d), 7 days (5d, 1wk), 1 month (1mo) or
- * 3 months (3mo) for daily+ bars.
+ * When the bar keyed at key ends: key + interval for intraday bars; for
+ * daily+ bars the local midnight after the interval's calendar length
+ * (sym_interval days/months: 1d a day, 5d and 1wk a week, 1mo and 3mo one
+ * and three months).
  */
 int norm_bar_end(const struct sym_interval *iv, const char *tz, time_t key, time_t *out);
 

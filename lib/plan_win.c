@@ -1,6 +1,8 @@
 #include "plan_win.h"
 #include "bt.h"
 #include "cal.h"
+#include "final.h"
+#include "norm_time.h"
 #include "msg.h"
 #include "span.h"
 
@@ -20,21 +22,27 @@ static time_t align_up(time_t t, long step)
 }
 
 /*
- * Can a complete bar have appeared in [e, end)?  e is the end of the
- * newest stored bar.  Without the calendar only the clock decides; with
- * it, the first session after e must hold a finished bar by end (for daily
- * and longer bars: the session must have closed).
+ * Can a complete bar have appeared since the newest stored one, by end?
+ * Without the calendar only the clock decides.  With it, daily and longer
+ * bars follow lib/final (the session closed plus the settle delay, the
+ * same rule normalize-bars keeps bars by); an intraday bar must have ended
+ * within the first session after the newest bar.
  */
-static int something_new(const struct plan_req *r, time_t e, time_t end)
+static int something_new(const struct plan_req *r, time_t end)
 {
-	time_t o, c, a, bar_end;
+	time_t e = r->newest + r->iv->seconds, o, c, a, bar_end, fin;
+	long settle = r->have_settle ? r->settle : final_settle();
 
 	if (!r->calendar)
-		return !r->iv->intraday || e + r->iv->seconds <= end;
+		return !r->iv->intraday || e <= end;
+	if (!r->iv->intraday) {
+		if (norm_bar_end(r->iv, "America/New_York", r->newest, &e) < 0 ||
+		    final_at(r->iv, 1, NULL, e, settle, &fin) < 0)
+			return 1; /* no zone data: ask, the provider decides */
+		return fin <= end;
+	}
 	if (cal_next_session(e, &o, &c) < 0)
 		return 0;
-	if (!r->iv->intraday)
-		return c <= end;
 	a = e > o ? e : o;
 	bar_end = a + r->iv->seconds < c ? a + r->iv->seconds : c;
 	return bar_end <= end;
@@ -82,7 +90,7 @@ int plan_win_emit(FILE *fp, const struct plan_req *r)
 	if (r->have_start) {
 		start = r->start;
 	} else if (r->have_newest && !r->full) {
-		if (!something_new(r, r->newest + sec, end)) {
+		if (!something_new(r, end)) {
 			msg_log(MSG_DEBUG, "%s %s: nothing new since the bar at %s",
 				r->symbol, r->iv->name, bt_format_iso(r->newest, when));
 			return 0;

@@ -6,7 +6,8 @@
  *   - start from the newest stored bar minus the overlap, or the whole
  *     period when nothing is stored (or --full);
  *   - with the NYSE calendar, nothing when no complete bar can have
- *     appeared since the newest stored bar ended;
+ *     appeared since the newest stored bar ended (daily and longer bars:
+ *     none is final yet, lib/final);
  *   - intraday history clamped to the provider's look-back, with a note;
  *   - windows split into provider-sized chunks, intraday chunks during
  *     which the market was closed throughout dropped.
@@ -32,6 +33,8 @@ struct plan_req {
 	int have_start, have_end; /* explicit --start / --end */
 	time_t start, end;
 	int calendar;     /* the NYSE calendar applies to this job */
+	int have_settle;  /* settle holds the settle delay (lib/final); */
+	long settle;      /* otherwise final_settle() decides */
 };
 
 /* Write the plan rows for r to fp; notes go to the log.  Returns the

@@ -1,6 +1,7 @@
 #include "px.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +154,11 @@ int px_parse(const char *s, double *out)
 		if (!strchr("0123456789.-+eE", *s))
 			return -1;
 	return 0;
+}
+
+int px_in_range(double v)
+{
+	return isfinite(v) && fabs(v) <= FLT_MAX;
 }
 
 int px_parse_ll(const char *s, long long *out)

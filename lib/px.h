@@ -19,6 +19,12 @@ int px_format_f32(double v, char *buf);
 /* Same for values that are really doubles (Stooq): shortest round-trip. */
 int px_format_f64(double v, char *buf);
 int px_parse(const char *s, double *out);
+/*
+ * 1 when |v| fits a float32 (at most FLT_MAX, about 3.4e38), the range of
+ * every price the providers send; 0 otherwise.  Prices outside it are
+ * rejected: they cannot be a provider's value and would not format.
+ */
+int px_in_range(double v);
 /* Integer parse of the whole string; -1 when not an integer. */
 int px_parse_ll(const char *s, long long *out);
 

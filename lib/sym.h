@@ -21,6 +21,8 @@ struct sym_interval {
 	int intraday;      /* shorter than one day */
 	long history_days; /* provider look-back limit, 0 when unlimited */
 	long chunk_days;   /* longest window one request may cover, 0: any */
+	int days, months;  /* daily and longer: a bar's calendar length (5d bars
+			    * start weekly, so a week); 0 for intraday */
 };
 
 /* Look up an interval by name; NULL when unknown. */

@@ -4,10 +4,11 @@
  *
  * Coverage is a bitmap of grid slots per trading date between the first
  * and the last bar seen, so input order does not matter and memory grows
- * with the covered date range, not with the rows (5m over 60 days: 1 KB;
- * 1m over ten years: 200 KB).  A series whose bars span more than
- * VAL_GAPS_MAX_DAYS (about a century, at most 2 MB) stops being tracked
- * (val_gaps_add returns -1 once).
+ * with the covered date range, never with the rows: one bit per date for
+ * daily bars (a century in 4.6 KB), one bit per slot for intraday ones
+ * (5m over 60 days: 960 bytes; 1m over ten years: 200 KB).  A series whose
+ * bitmap would pass VAL_GAPS_MAX_BYTES (1m bars over about 200 years)
+ * stops being tracked (val_gaps_add returns -1 once).
  */
 #ifndef VAL_GAPS_H
 #define VAL_GAPS_H
@@ -16,11 +17,13 @@
 #include <stdio.h>
 #include <time.h>
 
-#define VAL_GAPS_MAX_DAYS 36600L
+#define VAL_GAPS_MAX_BYTES (4L << 20)
 
 struct val_gaps {
-	long d0, ndays;   /* first day number covered, days covered */
-	int wpd;          /* 64-bit words per day */
+	long b0, nblocks; /* first block number covered, blocks covered */
+	int dpb;          /* dates per block: 64 for daily bars, else 1 */
+	int spd;          /* grid slots per date */
+	int wpb;          /* 64-bit words per block */
 	long iv;          /* interval seconds; 86400 for daily bars */
 	int daily;
 	uint64_t *bits;
@@ -33,7 +36,7 @@ struct val_gaps {
 void val_gaps_init(struct val_gaps *g, long iv, int daily);
 void val_gaps_free(struct val_gaps *g);
 /* Mark the bar at ts, slot slot of local date day.  0, or -1 when the
- * series became too large or memory ran out (then it is dropped). */
+ * series became too large (then it is dropped). */
 int val_gaps_add(struct val_gaps *g, long day, long slot, time_t ts);
 /*
  * Write "symbol,interval,ts" for every expected bar between the first and

@@ -4,12 +4,15 @@
 #include "cal.h"
 #include "hash.h"
 #include "msg.h"
+#include "px.h"
 #include "sym.h"
 #include "val_gaps.h"
 #include "val_keys.h"
+#include "val_splits.h"
 #include "xalloc.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +32,7 @@ struct series {
 	int nyse;       /* calendar rules apply */
 	int has_prev;
 	double prev_close;
+	time_t prev_ts;
 	int has_jump;       /* the last row jumped and was rejected */
 	double jump_close;  /* its close: a level the next row may confirm */
 	int track;      /* gap coverage kept */
@@ -38,10 +42,12 @@ struct series {
 struct val {
 	struct val_opts o;
 	struct val_keys *keys;
+	struct val_splits *splits; /* NULL without opts.events */
 	struct series **tab; /* open addressing on (symbol, interval) */
 	size_t cap, n;
 	struct series **order; /* in first-seen order, for the gaps report */
 	struct series *last;
+	char detail[128]; /* val_verdict.detail */
 };
 
 const char *val_rule_code(enum val_rule r)
@@ -71,23 +77,6 @@ void val_opts_default(struct val_opts *o)
 	o->max_jump = 10;
 }
 
-int val_us_symbol(const char *s)
-{
-	size_t i = 0, k;
-
-	while ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9'))
-		i++;
-	if (i == 0)
-		return 0;
-	if (!s[i])
-		return 1;
-	if (s[i] != '-')
-		return 0;
-	for (k = i + 1; s[k] >= 'A' && s[k] <= 'Z'; k++)
-		;
-	return !s[k] && k - i - 1 >= 1 && k - i - 1 <= 2;
-}
-
 struct val *val_new(const struct val_opts *o)
 {
 	struct val *v = xcalloc(1, sizeof(*v));
@@ -97,7 +86,13 @@ struct val *val_new(const struct val_opts *o)
 	v->tab = xcalloc(v->cap, sizeof(*v->tab));
 	v->order = xcalloc(v->cap / 2, sizeof(*v->order));
 	v->keys = v->o.mode[VAL_DUPLICATE] != VAL_OFF ? val_keys_new() : NULL;
+	v->splits = v->o.events ? val_splits_new(v->o.events) : NULL;
 	return v;
+}
+
+long val_events_errors(const struct val *v)
+{
+	return v->splits ? val_splits_errors(v->splits) : 0;
 }
 
 void val_free(struct val *v)
@@ -113,6 +108,7 @@ void val_free(struct val *v)
 	free(v->order);
 	free(v->tab);
 	val_keys_free(v->keys);
+	val_splits_free(v->splits);
 	free(v);
 }
 
@@ -164,9 +160,8 @@ static struct series *series_of(struct val *v, const struct bar *b)
 	strcpy(s->interval, b->interval);
 	s->id = (uint32_t)v->n;
 	s->iv = sym_interval(b->interval);
-	s->nyse = v->o.calendar && val_us_symbol(b->symbol);
-	s->track = v->o.gaps && s->nyse &&
-		   (s->iv->intraday || strcmp(s->iv->name, "1d") == 0);
+	s->nyse = v->o.calendar && cal_us_symbol(b->symbol);
+	s->track = v->o.gaps && s->nyse && (s->iv->intraday || s->iv->days == 1);
 	val_gaps_init(&s->gaps, s->iv->intraday ? s->iv->seconds : BT_DAY,
 		      !s->iv->intraday);
 	if (!s->track)
@@ -180,13 +175,13 @@ static struct series *series_of(struct val *v, const struct bar *b)
 }
 
 /* End of a bar: intraday bars end at ts + interval or at the close,
- * daily ones at their session's close, others after their length. */
+ * daily ones at their session's close, others after their calendar length
+ * (the interval table's days and months). */
 static time_t bar_end(const struct series *s, const struct bar *b,
 		      const struct cal_info *ci)
 {
 	struct tm tm;
 	time_t t = b->ts;
-	int months;
 
 	if (s->iv->intraday) {
 		if (ci && ci->kind != CAL_CLOSED && b->ts < ci->close &&
@@ -194,15 +189,12 @@ static time_t bar_end(const struct series *s, const struct bar *b,
 			return ci->close;
 		return b->ts + s->iv->seconds;
 	}
-	if (strcmp(s->iv->name, "1d") == 0 && ci && ci->kind != CAL_CLOSED)
+	if (s->iv->days == 1 && ci && ci->kind != CAL_CLOSED)
 		return ci->close;
-	months = strcmp(s->iv->name, "1mo") == 0   ? 1
-		 : strcmp(s->iv->name, "3mo") == 0 ? 3
-						     : 0;
-	if (!months)
+	if (!s->iv->months)
 		return b->ts + s->iv->seconds;
 	gmtime_r(&t, &tm);
-	tm.tm_mon += months;
+	tm.tm_mon += s->iv->months;
 	return timegm(&tm);
 }
 
@@ -215,7 +207,7 @@ static enum val_rule session_rule(const struct series *s, const struct bar *b,
 	if (!s->iv->intraday) {
 		if (b->ts != ci->midnight)
 			return VAL_GRID;
-		if (strcmp(s->iv->name, "1d") == 0 && ci->kind == CAL_CLOSED)
+		if (s->iv->days == 1 && ci->kind == CAL_CLOSED)
 			return VAL_CLOSED;
 		return VAL_NRULES;
 	}
@@ -242,6 +234,27 @@ static int bar_jumped(const struct bar *b, double ref, double f)
 static int fail(struct val *v, enum val_rule r, struct val_verdict *out);
 
 /*
+ * A jump that a split between the two bars accounts for is not a jump: the
+ * bar agrees with the previous close divided by the split ratio (data not
+ * yet adjusted for it).  Only asked once a bar has jumped, so the events
+ * file is read then.
+ */
+static int split_explains(struct val *v, const struct series *s, const struct bar *b)
+{
+	char when[BT_ISO_LEN];
+	double r;
+
+	if (!v->splits)
+		return 0;
+	r = val_splits_ratio(v->splits, s->symbol, s->prev_ts, b->ts);
+	if (r == 1 || bar_jumped(b, s->prev_close / r, v->o.max_jump))
+		return 0;
+	msg_log(MSG_DEBUG, "%s %s: the jump at %s is a split of %g", s->symbol, s->interval,
+		bt_format_iso(b->ts, when), r);
+	return 1;
+}
+
+/*
  * price_jump compares with the previous passed close, so an isolated spike
  * costs one row, not two.  Two rows in a row at a new level that agree with
  * each other are a real level change (an unadjusted split, a unit switch
@@ -253,7 +266,8 @@ static int jump_rejects(struct val *v, struct series *s, const struct bar *b,
 {
 	double f = v->o.max_jump;
 
-	if (!s->has_prev || v->o.mode[VAL_JUMP] == VAL_OFF || !bar_jumped(b, s->prev_close, f))
+	if (!s->has_prev || v->o.mode[VAL_JUMP] == VAL_OFF || !bar_jumped(b, s->prev_close, f) ||
+	    split_explains(v, s, b))
 		return s->has_jump = 0;
 	if (s->has_jump && !bar_jumped(b, s->jump_close, f))
 		return s->has_jump = 0;
@@ -277,8 +291,28 @@ static int fail(struct val *v, enum val_rule r, struct val_verdict *out)
 	return 0;
 }
 
+/* Why a field did not parse, for the log: the range rules of bars.h. */
+static const char *parse_detail(struct val *v, enum bars_err e, const char *field, char **f)
+{
+	double p;
+	int i;
+
+	if (e == BARS_ETS) {
+		snprintf(v->detail, sizeof(v->detail), "ts: %s", bt_time_why(f[2]));
+		return v->detail;
+	}
+	if (e != BARS_EPRICE)
+		return NULL;
+	for (i = 3; i < 8 && strcmp(bars_header[i], field) != 0; i++)
+		;
+	snprintf(v->detail, sizeof(v->detail), "%s: %s", field,
+		 i < 8 && px_parse(f[i], &p) == 0 ? "outside float32 range" : "not a number");
+	return v->detail;
+}
+
 int val_row(struct val *v, char **f, size_t n, struct val_verdict *out)
 {
+	struct cal_info day;
 	const struct cal_info *ci = NULL;
 	struct series *s;
 	enum bars_err e;
@@ -286,10 +320,11 @@ int val_row(struct val *v, char **f, size_t n, struct val_verdict *out)
 	const char *field;
 	struct bar b;
 
-	out->reject = NULL;
+	out->reject = out->detail = NULL;
 	out->warn = 0;
 	if ((e = bars_parse(f, n, &b, &field)) != BARS_OK) {
 		out->reject = bars_err_code(e);
+		out->detail = parse_detail(v, e, field, f);
 		return 0;
 	}
 	if (!(s = series_of(v, &b))) {
@@ -304,8 +339,8 @@ int val_row(struct val *v, char **f, size_t n, struct val_verdict *out)
 		return 0;
 	if (b.has_volume && b.volume < 0 && fail(v, VAL_VOLUME, out))
 		return 0;
-	if (s->nyse)
-		ci = cal_info_at(b.ts);
+	if (s->nyse && cal_info_at(b.ts, &day) == 0)
+		ci = &day;
 	if (b.ts > v->o.now && fail(v, VAL_FUTURE, out))
 		return 0;
 	if (b.ts <= v->o.now && bar_end(s, &b, ci) > v->o.now &&
@@ -322,6 +357,7 @@ int val_row(struct val *v, char **f, size_t n, struct val_verdict *out)
 		return 0;
 	s->has_prev = 1;
 	s->prev_close = b.close;
+	s->prev_ts = b.ts;
 	if (!s->gaps.dead && ci && ci->kind != CAL_CLOSED && r == VAL_NRULES) {
 		long slot = s->iv->intraday ? (b.ts - ci->open) / s->iv->seconds : 0;
 

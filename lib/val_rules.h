@@ -19,11 +19,13 @@
  *                       not on a whole minute
  *   duplicate           (symbol, interval, ts) seen before (val_keys.h)
  *   price_jump          open/high/low/close against the previous passed
- *                       close of the series beyond max_jump either way
+ *                       close of the series beyond max_jump either way,
+ *                       unless a split between the two bars (opts.events,
+ *                       lib/val_splits) explains it
  *
  * Calendar rules apply, when opts.calendar is set, to plain US symbols
- * ([A-Z0-9]+ with an optional -A or -AB class suffix: AAPL, BRK-B); other
- * forms (^GSPC, EURUSD=X, BTC-USD, 7203.T) only get the whole-minute grid.
+ * (cal_us_symbol: AAPL, BRK-B); other forms (^GSPC, EURUSD=X, BTC-USD,
+ * 7203.T) only get the whole-minute grid.
  * State (previous close, keys, gap coverage) is updated by passed rows
  * only, so a rejected row never hides a later good one.
  */
@@ -55,6 +57,7 @@ struct val_opts {
 	double max_jump; /* factor > 1 */
 	time_t now;
 	int gaps;        /* track coverage for val_write_gaps() */
+	const char *events; /* events CSV whose splits explain jumps, or NULL */
 };
 
 /* Stable reason code of a rule. */
@@ -64,19 +67,21 @@ int val_rule_lookup(const char *code);
 /* Defaults: price_jump warns, every other rule rejects; calendar on,
  * max_jump 10, now 0 (the caller sets it), gaps off. */
 void val_opts_default(struct val_opts *o);
-/* 1 when the NYSE calendar applies to the symbol. */
-int val_us_symbol(const char *s);
 
 struct val;
 
 struct val_verdict {
 	const char *reject; /* reason code, NULL when the row passes */
+	const char *detail; /* for a parse reject, "field: why"; else NULL
+			     * (valid until the next val_row) */
 	unsigned warn;      /* bit (1 << rule) per rule that warned */
 };
 
 /* Never NULL (xalloc policy); opts is copied. */
 struct val *val_new(const struct val_opts *o);
 void val_free(struct val *v);
+/* Problems with opts.events so far (bad lines, unreadable): 0 when fine. */
+long val_events_errors(const struct val *v);
 /* Check one record: 1 passed (maybe with warnings), 0 rejected. */
 int val_row(struct val *v, char **f, size_t n, struct val_verdict *out);
 /*

@@ -6,6 +6,7 @@
         [--latency MS] [--rate-limit RPS] [--log FILE] [--conn-log FILE]
         [--no-limits] [--block-bot-ua]
         [--jitter MS] [--rate-limit-per-addr RPS] [--addr-log FILE]
+        [--split SYM=DATE:N:M]... [--dividend SYM=DATE:AMOUNT]... [--now-file FILE]
 
 Serves GET /v8/finance/chart/<SYMBOL>?period1=&period2=&interval=... on
 127.0.0.1 only (python3 standard library, one thread per connection, HTTP/1.1
@@ -14,8 +15,9 @@ the default, picks a free one).
 
 Generated data (any symbol, deterministic):
   * Intraday bars only inside NYSE regular sessions: 09:30-16:00
-    America/New_York on weekdays, no bars on NYSE full holidays, sessions end
-    at 13:00 on early-close days (rules in ../shared/notes/FACTS.md).
+    America/New_York on weekdays, no bars on NYSE full holidays and one-off
+    closures, sessions end at 13:00 (14:00 before 1993) on early-close days
+    (the rules with their years, as lib/cal.c; see nyse_year()).
   * 1d bars are stamped 09:30 ET like Yahoo, 5d bars 09:30 ET of the first
     trading day of each week; 1wk bars at Monday 00:00
     ET, 1mo/3mo at 00:00 ET of the first day of the month/quarter.
@@ -57,6 +59,15 @@ Generated data (any symbol, deterministic):
     "drip" for those faults) so tests can count requests.
 --conn-log FILE  append "HOST:PORT" per accepted connection, so tests can
     see keep-alive and connection reuse.
+--split SYMBOL=YYYY-MM-DD:N:M  an N:M split of SYMBOL with that ex-date,
+    known from 00:00 New York of that date on (see "splits and dividends").
+--dividend SYMBOL=YYYY-MM-DD:AMOUNT  a dividend (per share as traded on the
+    ex-date), the same way.  History is served as Yahoo serves it as of the
+    request time: OHLC split-adjusted, adjclose split- and
+    dividend-adjusted, events in events.dividends / events.splits.
+--now-file FILE  the request time ("now") is FILE's content (ISO-8601 UTC
+    or epoch seconds) when it exists and is not empty, else BARS_NOW, else
+    the clock; a test moves time without restarting the server.
 --block-bot-ua answer 429 when User-Agent is missing or starts with "curl/",
     "python" or "libcurl" (Yahoo blocks non-browser clients).
 --jitter MS    delay every response by a further random 0..MS milliseconds,
@@ -141,11 +152,24 @@ def easter(y):
 
 _hol_cache = {}
 
+# One-off days of NYSE since 1971 (exchange_calendars us_holidays.py and
+# exchange_calendar_xnys.py): None closed all day, else the close hour.
+NYSE_ONE_OFFS = {
+    dt.date(1972, 12, 28): None, dt.date(1973, 1, 25): None,
+    dt.date(1977, 7, 14): None, dt.date(1985, 9, 27): None,
+    dt.date(1994, 4, 27): None, dt.date(1997, 12, 26): 13,
+    dt.date(1999, 12, 31): 13, dt.date(2001, 9, 11): None,
+    dt.date(2001, 9, 12): None, dt.date(2001, 9, 13): None,
+    dt.date(2001, 9, 14): None, dt.date(2003, 12, 26): 13,
+    dt.date(2004, 6, 11): None, dt.date(2007, 1, 2): None,
+    dt.date(2012, 10, 29): None, dt.date(2012, 10, 30): None,
+    dt.date(2018, 12, 5): None, dt.date(2025, 1, 9): None,
+}
 
-def holidays(y):
-    """(full holidays, early-close days) of NYSE for year y."""
-    if y in _hol_cache:
-        return _hol_cache[y]
+
+def nyse_year(y):
+    """(full holidays, {early-close day: close hour}) of NYSE for year y,
+    the rules with their start and end years (complete from 1971)."""
     full = set()
     # New Year's Day: Sunday -> Monday; on a Saturday not observed.
     ny = observed(dt.date(y, 1, 1), saturday_to_friday=False)
@@ -160,20 +184,37 @@ def holidays(y):
         full.add(observed(dt.date(y, 6, 19)))      # Juneteenth
     full.add(observed(dt.date(y, 7, 4)))           # Independence Day
     full.add(nth_weekday(y, 9, 0, 1))              # Labor Day
+    if 1968 <= y <= 1980 and y % 4 == 0:           # Election Day
+        full.add(nth_weekday(y, 11, 1, 1) +
+                 dt.timedelta(7 if nth_weekday(y, 11, 1, 1).day == 1 else 0))
     thanks = nth_weekday(y, 11, 3, 4)              # Thanksgiving
     full.add(thanks)
     full.add(observed(dt.date(y, 12, 25)))         # Christmas
-    early = set()
-    j3 = dt.date(y, 7, 3)
-    if j3.weekday() in (0, 1, 3) or (j3.weekday() == 2 and y >= 2013):
-        early.add(j3)
-    early.add(thanks + dt.timedelta(1))
+    early = {}
+    j3, j5 = dt.date(y, 7, 3), dt.date(y, 7, 5)
+    if y >= 1995 and (j3.weekday() in (0, 1, 3) or
+                      (j3.weekday() == 2 and y >= 2013)):
+        early[j3] = 13
+    if 1995 <= y <= 2012 and j5.weekday() == 4:
+        early[j5] = 13
+    if y >= 1992:
+        early[thanks + dt.timedelta(1)] = 13 if y >= 1993 else 14
     ce = dt.date(y, 12, 24)
     if ce.weekday() <= 3:
-        early.add(ce)
-    early -= full
-    _hol_cache[y] = (full, early)
-    return full, early
+        early[ce] = 13 if y >= 1993 else 14
+    for d, hour in NYSE_ONE_OFFS.items():
+        if d.year == y and hour is None:
+            full.add(d)
+        elif d.year == y:
+            early[d] = hour
+    return full, {d: h for d, h in early.items() if d not in full}
+
+
+def holidays(y):
+    """(full holidays, {early-close day: close hour}) of NYSE for year y."""
+    if y not in _hol_cache:
+        _hol_cache[y] = nyse_year(y)
+    return _hol_cache[y]
 
 
 @functools.lru_cache(maxsize=65536)
@@ -185,7 +226,7 @@ def session(d):
     if d in full:
         return None
     o = dt.datetime(d.year, d.month, d.day, 9, 30, tzinfo=NY).timestamp()
-    ch = 13 if d in early else 16
+    ch = early.get(d, 16)
     c = dt.datetime(d.year, d.month, d.day, ch, 0, tzinfo=NY).timestamp()
     return int(o), int(c)
 
@@ -290,7 +331,7 @@ def bar_starts(ivl, p1, p2):
 
 
 def now_epoch():
-    v = os.environ.get("BARS_NOW")
+    v = now_from_file() or os.environ.get("BARS_NOW")
     if not v:
         return int(time.time())
     if v.lstrip("-").isdigit():
@@ -441,7 +482,149 @@ def generate(sym, q, limits):
                                   "and endTime=%d. The requested range must "
                                   "be within the last %d days."
                                   % (ivl, p1, p2, days))
-    return 200, chart(sym, ivl, p1, p2, now)
+    return 200, with_events(chart(sym, ivl, p1, p2, now), sym, ivl, p1, p2,
+                            now, q.get("events", ""))
+
+
+# ------------------------------------------------- splits and dividends
+#
+# --split SYM=YYYY-MM-DD:N:M and --dividend SYM=YYYY-MM-DD:AMOUNT give SYM
+# events with that ex-date, known from 00:00 New York of that date on.  The
+# generated prices are per share before any split, so the as-traded price
+# of a bar is generated / (N/M of every split on or before its date).  A
+# response is served as Yahoo serves it as of the request time ("now"):
+#   * OHLC split-adjusted for every split known by now, volume multiplied
+#     (all intervals): generated / S and volume * S, S the product of the
+#     known ratios;
+#   * adjclose (1d and longer) also dividend-adjusted: a bar that starts
+#     before a known dividend's ex-date is multiplied by 1 - amount /
+#     previous session's 1d close, over every such dividend;
+#   * events.dividends / events.splits (when asked for with events=div /
+#     events=splits) for the events of the window, amounts split-adjusted,
+#     keyed by the ex-date's 09:30 stamp (intervals above 1d: by the stamp
+#     of the bar holding it, "date" the ex-date, as in VFINX-3mo).
+
+EVENTS = {}       # symbol -> [(ex-date, "split", (N, M)) or (ex-date, "dividend", amount)]
+NOW_FILE = None   # --now-file: "now" for each request, so a test can move time
+
+
+def now_from_file():
+    """The content of --now-file (ISO-8601 UTC or epoch), or None."""
+    if not NOW_FILE:
+        return None
+    try:
+        with open(NOW_FILE) as f:
+            return f.read().strip() or None
+    except OSError:
+        return None
+
+
+def add_event(spec, kind):
+    """Parse SYM=YYYY-MM-DD:N:M (split) or SYM=YYYY-MM-DD:AMOUNT."""
+    sym, _, rest = spec.partition("=")
+    parts = rest.split(":")
+    try:
+        day = dt.date.fromisoformat(parts[0])
+        if kind == "split" and len(parts) == 3 and float(parts[1]) > 0 \
+                and float(parts[2]) > 0:
+            val = (float(parts[1]), float(parts[2]))
+        elif kind == "dividend" and len(parts) == 2 and float(parts[1]) > 0:
+            val = float(parts[1])
+        else:
+            raise ValueError
+    except ValueError:
+        sys.exit("fake_yahoo: bad --%s: %s (want SYM=YYYY-MM-DD:%s)" % (
+            kind, spec, "N:M" if kind == "split" else "AMOUNT"))
+    EVENTS.setdefault(sym, []).append((day, kind, val))
+    EVENTS[sym].sort(key=lambda e: e[0])
+
+
+def ratio(val):
+    return val[0] / val[1]
+
+
+def splits_between(sym, lo, hi):
+    """Product of the split ratios with ex-date in (lo, hi] (dates)."""
+    r = 1.0
+    for day, kind, val in EVENTS.get(sym, ()):
+        if kind == "split" and lo < day <= hi:
+            r *= ratio(val)
+    return r
+
+
+def prev_session(day):
+    d = day - dt.timedelta(1)
+    while not session(d):
+        d -= dt.timedelta(1)
+    return d
+
+
+def dividend_factor(sym, day, amount, known, s_now):
+    """Yahoo's factor for a dividend with ex-date day: 1 - amount / the
+    previous session's 1d close, both as served now (split-adjusted)."""
+    close = f32(bar_values(sym, "1d", session(prev_session(day))[0], DAY)[3]
+                / s_now)
+    return 1 - f32(amount / splits_between(sym, day, known)) / close
+
+
+def event_docs(sym, ivl, ts, p1, p2, known, wanted):
+    """events.dividends / events.splits of the window, as Yahoo shapes them."""
+    divs, splits = {}, {}
+    for day, kind, val in EVENTS.get(sym, ()):
+        stamp = session(day)[0] if session(day) else ny_midnight(day)
+        if day > known or not p1 <= stamp < p2:
+            continue
+        key = stamp
+        if INTERVALS[ivl] > DAY:
+            key = max([t for t in ts if t <= stamp] or [stamp])
+        if kind == "dividend" and "div" in wanted:
+            divs[str(key)] = {"amount": f32(val / splits_between(sym, day, known)),
+                              "date": stamp}
+        elif kind == "split" and "split" in wanted:
+            n, m = (int(x) if x == int(x) else x for x in val)
+            splits[str(key)] = {"date": stamp, "numerator": n,
+                                "denominator": m, "splitRatio": "%s:%s" % (n, m)}
+    out = {}
+    if divs:
+        out["dividends"] = divs
+    if splits:
+        out["splits"] = splits
+    return out
+
+
+def with_events(doc, sym, ivl, p1, p2, now, wanted):
+    """Apply the events of sym known at now to a generated chart document."""
+    if sym not in EVENTS:
+        return doc
+    known = ny_date(now)
+    res = doc["chart"]["result"][0]
+    ts = res.get("timestamp", [])
+    q = res["indicators"]["quote"][0]
+    s_now = splits_between(sym, dt.date.min, known)
+    for k in ("open", "high", "low", "close"):
+        if k in q:
+            q[k] = [f32(x / s_now) for x in q[k]]
+    if "volume" in q:
+        q["volume"] = [int(round(v * s_now)) for v in q["volume"]]
+    meta = res["meta"]
+    meta["regularMarketPrice"] = f32(meta["regularMarketPrice"] / s_now)
+    meta["chartPreviousClose"] = f32(meta["chartPreviousClose"] / s_now)
+    if "adjclose" in res["indicators"] and ts:
+        divs = [(ny_midnight(day), dividend_factor(sym, day, val, known, s_now))
+                for day, kind, val in EVENTS[sym]
+                if kind == "dividend" and day <= known and session(day)]
+        adj = []
+        for t, c in zip(ts, q["close"]):
+            f = 1.0
+            for exm, fac in divs:
+                if t < exm:
+                    f *= fac
+            adj.append(f32(c * f))
+        res["indicators"]["adjclose"] = [{"adjclose": adj}]
+    ev = event_docs(sym, ivl, ts, p1, p2, known, wanted)
+    if ev:
+        res["events"] = ev
+    return doc
 
 
 # ------------------------------------------------------------------ egress
@@ -700,6 +883,21 @@ class Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+def add_event_options(ap):
+    ap.add_argument("--split", action="append", default=[])
+    ap.add_argument("--dividend", action="append", default=[])
+    ap.add_argument("--now-file")
+
+
+def use_event_options(args):
+    global NOW_FILE
+    for spec in args.split:
+        add_event(spec, "split")
+    for spec in args.dividend:
+        add_event(spec, "dividend")
+    NOW_FILE = args.now_file
+
+
 def main():
     ap = argparse.ArgumentParser(description="fake Yahoo chart server")
     ap.add_argument("--port-file", required=True)
@@ -715,7 +913,9 @@ def main():
     ap.add_argument("--jitter", type=float, default=0)
     ap.add_argument("--rate-limit-per-addr", type=float, default=0)
     ap.add_argument("--addr-log")
+    add_event_options(ap)
     args = ap.parse_args()
+    use_event_options(args)
     srv = Server(("127.0.0.1", args.port), Handler)
     srv.state = State(args)
     srv.egress = Egress(args)

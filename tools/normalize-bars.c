@@ -24,7 +24,10 @@
  */
 #include "bars.h"
 #include "bt.h"
+#include "cal.h"
+#include "events.h"
 #include "exitcode.h"
+#include "final.h"
 #include "json.h"
 #include "msg.h"
 #include "norm_set.h"
@@ -58,20 +61,15 @@ static const struct provider {
 
 #define MAXF 12 /* fields in an adapter row */
 
-static struct {
+struct nb_opts {
 	const char *provider; /* raw mode when set */
 	const char *symbol, *interval, *start, *end, *fetched_at, *tz;
 	const char *events;
-} opt;
-
-static char **inputs; /* operand names; "-" is stdin */
-static int ninputs;
-static int status = EXIT_OK;
-static FILE *evfp;
-static time_t now;
+	long settle; /* seconds after the close a daily bar is final (lib/final) */
+};
 
 /* The response being normalised (one envelope). */
-static struct resp {
+struct resp {
 	int skip;     /* rejected or failed: ignore its rows */
 	int rejected; /* reported as invalid; no provider error on top */
 	const char *defer; /* problem reported when a bar needs it */
@@ -80,26 +78,55 @@ static struct resp {
 	char symbol[SYM_MAX + 1];
 	const struct sym_interval *iv;
 	char tz[128];
+	int nyse;     /* the NYSE calendar decides when daily bars are final */
 	int has_start, has_end, has_rmt;
 	time_t start, end, fetched;
 	long long rmt;
 	char label[PATH_MAX + 96]; /* "INPUT:LINE: SYMBOL START..END" for messages */
 	struct norm_set keys, evkeys;
+	int events_pending; /* events written, not yet flushed */
 	long in, out, nulls, live, window, unfinished, dups, bad;
-} r;
+};
 
-static long cur_line;     /* 0 before the first locator */
-static int cur_answered;  /* jq answered the current line with some row */
-static const char *cur_name = "-";
+/* The tool's state, passed to every function that needs it. */
+struct nb {
+	struct nb_opts opt;
+	char **inputs;     /* operand names; "-" is stdin */
+	int ninputs;
+	int status;
+	FILE *evfp;        /* --events */
+	time_t now;
+	struct resp resp;
+	long cur_line;     /* 0 before the first locator */
+	int cur_answered;  /* jq answered the current line with some row */
+	const char *cur_name;
+};
+
+static const char synopsis[] =
+	"usage: normalize-bars [--events FILE] [--tz ZONE] [--settle MINUTES] [FILE ...]\n"
+	"       normalize-bars --provider NAME --symbol SYMBOL [--interval I]\n"
+	"                      [--start T] [--end T] [--fetched-at T] [--tz ZONE]\n"
+	"                      [--settle MINUTES] [--events FILE] [FILE ...]\n"
+	"       normalize-bars -h | --help | --version\n";
+
+static const char options[] =
+	"  --events FILE        also write dividends, splits and capital gains to FILE\n"
+	"  --tz ZONE            key daily bars in this IANA zone instead of the provider's\n"
+	"  --settle MINUTES     a daily NYSE bar is final this long after the close (default 30)\n"
+	"  --provider NAME      raw mode: each FILE is one response body of yahoo or stooq\n"
+	"  --symbol SYMBOL      raw mode: the symbol of the bars (required)\n"
+	"  --interval I         raw mode: the interval (default: the provider's)\n"
+	"  --start T            raw mode: the request window's start (ISO-8601 UTC or epoch)\n"
+	"  --end T              raw mode: the request window's end, exclusive\n"
+	"  --fetched-at T       raw mode: when the body was fetched (default: now)\n"
+	"  -h, --help           print this help and exit\n"
+	"      --version        print the version and exit\n";
 
 static void usage(FILE *fp, int code)
 {
-	fprintf(fp,
-		"usage: normalize-bars [--events FILE] [--tz ZONE] [FILE ...]\n"
-		"       normalize-bars --provider NAME --symbol SYMBOL [--interval I]\n"
-		"                      [--start T] [--end T] [--fetched-at T] [--tz ZONE]\n"
-		"                      [--events FILE] [FILE ...]\n"
-		"       normalize-bars -h | --help | --version\n");
+	fputs(synopsis, fp);
+	if (code == EXIT_OK)
+		fputs(options, fp);
 	exit(code);
 }
 
@@ -202,7 +229,7 @@ static char *driver_program(void)
 	return p;
 }
 
-/* ---- the feeder: inputs to jq, each line after its locator ---- */
+/* ---- the feeder: t->inputs to jq, each line after its locator ---- */
 
 /* RS (0x1e) starts each text, so jq can resynchronise after a bad one. */
 static int put_locator(FILE *jq, int idx, long line)
@@ -245,18 +272,18 @@ static void put_field(FILE *jq, const char *key, const char *val)
 }
 
 /* Raw mode: wrap the whole body in an envelope line. */
-static int feed_raw(FILE *in, FILE *jq, int idx)
+static int feed_raw(struct nb *t, FILE *in, FILE *jq, int idx)
 {
-	int text = find_provider(opt.provider)->text_body;
+	int text = find_provider(t->opt.provider)->text_body;
 
 	if (put_locator(jq, idx, 1) < 0)
 		return -1;
-	fprintf(jq, "{\"provider\":\"%s\",\"status\":200", opt.provider);
-	put_field(jq, "symbol", opt.symbol);
-	put_field(jq, "interval", opt.interval);
-	put_field(jq, "start", opt.start);
-	put_field(jq, "end", opt.end);
-	put_field(jq, "fetched_at", opt.fetched_at);
+	fprintf(jq, "{\"provider\":\"%s\",\"status\":200", t->opt.provider);
+	put_field(jq, "symbol", t->opt.symbol);
+	put_field(jq, "interval", t->opt.interval);
+	put_field(jq, "start", t->opt.start);
+	put_field(jq, "end", t->opt.end);
+	put_field(jq, "fetched_at", t->opt.fetched_at);
 	fputs(",\"body\":", jq);
 	if (text)
 		putc('"', jq);
@@ -299,23 +326,23 @@ static int feed_ndjson(FILE *in, FILE *jq, int idx)
 }
 
 /* The feeder child: exit 0, or 1 when an input could not be read. */
-static void feed(FILE *jq)
+static void feed(struct nb *t, FILE *jq)
 {
 	int i, rc = 0;
 
-	for (i = 0; i < ninputs; i++) {
-		int std = strcmp(inputs[i], "-") == 0;
-		FILE *in = std ? stdin : fopen(inputs[i], "r");
+	for (i = 0; i < t->ninputs; i++) {
+		int std = strcmp(t->inputs[i], "-") == 0;
+		FILE *in = std ? stdin : fopen(t->inputs[i], "r");
 
 		if (!in) {
-			msg_err("%s: %s", inputs[i], strerror(errno));
+			msg_err("%s: %s", t->inputs[i], strerror(errno));
 			rc = 1;
 			continue;
 		}
-		if ((opt.provider ? feed_raw(in, jq, i) : feed_ndjson(in, jq, i)) < 0) {
+		if ((t->opt.provider ? feed_raw(t, in, jq, i) : feed_ndjson(in, jq, i)) < 0) {
 			if (ferror(jq))
 				_exit(EXIT_FATAL); /* jq went away; the parent reports it */
-			msg_err("%s: %s", inputs[i], strerror(errno));
+			msg_err("%s: %s", t->inputs[i], strerror(errno));
 			rc = 1;
 		}
 		if (!std)
@@ -359,53 +386,66 @@ static char *unescape(char *s)
 	return s;
 }
 
-static void skipped(void)
+static void skipped(struct nb *t)
 {
-	status = EXIT_PARTIAL;
+	t->status = EXIT_PARTIAL;
 }
 
 /* A problem tied to an input line: "name:line: what detail". */
-static void line_err(const char *what, const char *detail)
+static void line_err(struct nb *t, const char *what, const char *detail)
 {
-	msg_err("%s:%ld: %s%s", cur_name, cur_line, what, detail);
-	skipped();
+	msg_err("%s:%ld: %s%s", t->cur_name, t->cur_line, what, detail);
+	skipped(t);
 }
 
-static void resp_report(void)
+static void resp_report(const struct nb *t)
 {
-	if (!r.in || !msg_enabled(MSG_DEBUG))
+	const struct resp *r = &t->resp;
+
+	if (!r->in || !msg_enabled(MSG_DEBUG))
 		return;
 	msg_log(MSG_DEBUG,
-		"%s: %ld bars in, %ld written; dropped %ld null, %ld live, %ld outside window, "
-		"%ld unfinished, %ld duplicate, %ld bad",
-		r.label, r.in, r.out, r.nulls, r.live, r.window, r.unfinished, r.dups, r.bad);
+		"%s: %ld bar%s in, %ld written; dropped %ld null, %ld live, %ld outside window, "
+		"%ld unfinished, %ld duplicate, %ld bad", r->label, r->in, r->in == 1 ? "" : "s",
+		r->out, r->nulls, r->live, r->window, r->unfinished, r->dups, r->bad);
 }
 
-static void resp_reject(const char *why, const char *what)
+static void resp_reject(struct nb *t, const char *why, const char *what)
 {
-	msg_err("%s: %s%s, skipped", r.label, why, what);
-	r.skip = 1;
-	r.rejected = 1;
-	skipped();
+	msg_err("%s: %s%s, skipped", t->resp.label, why, what);
+	t->resp.skip = 1;
+	t->resp.rejected = 1;
+	skipped(t);
 }
 
 /* The response ended: a deferred problem no bar needed is still one. */
-static void resp_finish(void)
+static void resp_finish(struct nb *t)
 {
-	if (r.defer && !r.skip)
-		resp_reject(r.defer, r.defer_what);
-	resp_report();
+	if (t->resp.defer && !t->resp.skip)
+		resp_reject(t, t->resp.defer, t->resp.defer_what);
+	resp_report(t);
 }
 
-static void resp_reset(void)
+static void resp_reset(struct nb *t)
 {
-	norm_set_clear(&r.keys);
-	norm_set_clear(&r.evkeys);
-	r.skip = 1; /* until an H row accepts the response */
-	r.rejected = 0;
-	r.defer = NULL;
-	r.in = r.out = r.nulls = r.live = r.window = r.unfinished = r.dups = r.bad = 0;
-	snprintf(r.label, sizeof(r.label), "%s:%ld", cur_name, cur_line);
+	struct resp *r = &t->resp;
+	norm_set_clear(&r->keys);
+	norm_set_clear(&r->evkeys);
+	r->skip = 1; /* until an H row accepts the response */
+	r->rejected = 0;
+	r->defer = NULL;
+	r->in = r->out = r->nulls = r->live = r->window = 0;
+	r->unfinished = r->dups = r->bad = 0;
+	snprintf(r->label, sizeof(r->label), "%s:%ld", t->cur_name, t->cur_line);
+}
+
+/* "why: value" for a time that does not parse (static buffer). */
+static const char *when_why(const char *s)
+{
+	static char buf[160];
+
+	snprintf(buf, sizeof(buf), "%s: %.60s", bt_time_why(s), s);
+	return buf;
 }
 
 static int parse_when(const char *s, time_t *t, int *has)
@@ -419,121 +459,135 @@ static int parse_when(const char *s, time_t *t, int *has)
  * with the interval or time zone are only reported when a bar needs them:
  * an error response has no meta, and its provider error is what matters.
  */
-static void on_head(char **f, size_t n)
+static void on_head(struct nb *t, char **f, size_t n)
 {
+	struct resp *r = &t->resp;
 	char a[BT_ISO_LEN], b[BT_ISO_LEN];
 	int has_fetched;
 
 	if (n < 9) {
-		line_err("adapter row too short: ", "H");
+		line_err(t, "adapter row too short: ", "H");
 		return;
 	}
-	snprintf(r.symbol, sizeof(r.symbol), "%s", f[1]);
+	snprintf(r->symbol, sizeof(r->symbol), "%s", f[1]);
 	if (sym_valid(f[1]) < 0) {
-		resp_reject("bad symbol: ", *f[1] ? unescape(f[1]) : "(none)");
+		resp_reject(t, "bad symbol: ", *f[1] ? unescape(f[1]) : "(none)");
 		return;
 	}
-	snprintf(r.label, sizeof(r.label), "%s:%ld: %s", cur_name, cur_line, r.symbol);
-	if (parse_when(f[3], &r.start, &r.has_start) < 0 ||
-	    parse_when(f[4], &r.end, &r.has_end) < 0) {
-		resp_reject("bad start or end: ", *f[3] ? f[3] : f[4]);
+	snprintf(r->label, sizeof(r->label), "%s:%ld: %s", t->cur_name, t->cur_line, r->symbol);
+	if (parse_when(f[3], &r->start, &r->has_start) < 0) {
+		resp_reject(t, "bad start: ", when_why(f[3]));
 		return;
 	}
-	if (r.has_start || r.has_end)
-		snprintf(r.label, sizeof(r.label), "%s:%ld: %s %s..%s", cur_name, cur_line, r.symbol,
-			 r.has_start ? bt_format_iso(r.start, a) : "",
-			 r.has_end ? bt_format_iso(r.end, b) : "");
-	if (parse_when(f[5], &r.fetched, &has_fetched) < 0) {
-		resp_reject("bad fetched_at: ", f[5]);
+	if (parse_when(f[4], &r->end, &r->has_end) < 0) {
+		resp_reject(t, "bad end: ", when_why(f[4]));
+		return;
+	}
+	if (r->has_start || r->has_end)
+		snprintf(r->label, sizeof(r->label), "%s:%ld: %s %s..%s", t->cur_name,
+			 t->cur_line, r->symbol, r->has_start ? bt_format_iso(r->start, a) : "",
+			 r->has_end ? bt_format_iso(r->end, b) : "");
+	if (parse_when(f[5], &r->fetched, &has_fetched) < 0) {
+		resp_reject(t, "bad fetched_at: ", when_why(f[5]));
 		return;
 	}
 	if (!has_fetched)
-		r.fetched = now;
-	r.has_rmt = px_parse_ll(f[8], &r.rmt) == 0;
-	r.skip = 0;
-	snprintf(r.tz, sizeof(r.tz), "%s", opt.tz ? opt.tz : f[7]);
-	r.iv = sym_interval(f[2]);
-	if (!r.iv) {
-		r.defer = "bad interval: ";
-		snprintf(r.defer_what, sizeof(r.defer_what), "%s", *f[2] ? f[2] : "(none)");
-	} else if ((!r.iv->intraday || *r.tz) && (!*r.tz || bt_set_tz(r.tz) < 0)) {
+		r->fetched = t->now;
+	r->has_rmt = px_parse_ll(f[8], &r->rmt) == 0;
+	r->skip = 0;
+	snprintf(r->tz, sizeof(r->tz), "%s", t->opt.tz ? t->opt.tz : f[7]);
+	r->nyse = cal_us_symbol(r->symbol) && cal_new_york(r->tz);
+	r->iv = sym_interval(f[2]);
+	if (!r->iv) {
+		r->defer = "bad interval: ";
+		snprintf(r->defer_what, sizeof(r->defer_what), "%s", *f[2] ? f[2] : "(none)");
+	} else if ((!r->iv->intraday || *r->tz) && (!*r->tz || bt_set_tz(r->tz) < 0)) {
 		/* Daily keys need the exchange zone; intraday keys do not. */
-		r.defer = "unknown exchange time zone: ";
-		snprintf(r.defer_what, sizeof(r.defer_what), "%s", *r.tz ? r.tz : "(none)");
+		r->defer = "unknown exchange time zone: ";
+		snprintf(r->defer_what, sizeof(r->defer_what), "%s", *r->tz ? r->tz : "(none)");
 	}
 }
 
 /* A bar or event arrived: is the response usable? */
-static int resp_usable(void)
+static int resp_usable(struct nb *t)
 {
-	if (r.skip)
+	if (t->resp.skip)
 		return 0;
-	if (r.defer) {
-		resp_reject(r.defer, r.defer_what);
+	if (t->resp.defer) {
+		resp_reject(t, t->resp.defer, t->resp.defer_what);
 		return 0;
 	}
 	return 1;
 }
 
 /* X code description */
-static void on_error(char **f, size_t n)
+static void on_error(struct nb *t, char **f, size_t n)
 {
-	if (!r.rejected) {
-		msg_err("%s: provider error: %s: %s", r.label, n > 1 ? unescape(f[1]) : "",
+	if (!t->resp.rejected) {
+		msg_err("%s: provider error: %s: %s", t->resp.label, n > 1 ? unescape(f[1]) : "",
 			n > 2 ? unescape(f[2]) : "");
-		skipped();
+		skipped(t);
 	}
-	r.skip = 1;
+	t->resp.skip = 1;
 }
 
 /* A bad row: ref is the adapter's reference (a body line) or the stamp. */
-static void bar_err(const char *ref, const char *what, const char *val)
+static void bar_err(struct nb *t, const char *ref, const char *what, const char *val)
 {
-	msg_err("%s: row %s: %s '%.40s', skipped", r.label, ref, what, val);
-	r.bad++;
-	skipped();
+	msg_err("%s: row %s: %s '%.40s', skipped", t->resp.label, ref, what, val);
+	t->resp.bad++;
+	skipped(t);
 }
 
 /*
  * The bar's key and raw start.  Epoch stamps are instants (Yahoo); dates
  * are trading dates (Stooq).  Returns 1 to keep, 0 to drop (counted).
  */
-static int bar_time(const char *s, const char *ref, time_t *key, time_t *raw)
+static int bar_time(struct nb *t, const char *s, const char *ref, time_t *key, time_t *raw)
 {
+	struct resp *r = &t->resp;
 	int y, m, d;
-	long long t;
+	long long stamp;
 
 	if (strlen(s) == 10 && s[4] == '-') {
-		if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3 || bt_parse_iso(s, raw) < 0 ||
-		    norm_date_key(r.tz, y, m, d, key) < 0) {
-			bar_err(ref, "bad date", s);
+		if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3 || bt_parse_iso(s, raw) < 0) {
+			bar_err(t, ref, bt_time_why(s), s);
+			return 0;
+		}
+		if (norm_date_key(r->tz, y, m, d, key) < 0) {
+			bar_err(t, ref, "cannot key in time zone", r->tz);
 			return 0;
 		}
 		*raw = *key;
 		return 1;
 	}
-	if (px_parse_ll(s, &t) < 0) {
-		bar_err(ref, "bad timestamp", s);
+	if (px_parse_ll(s, &stamp) < 0) {
+		bar_err(t, ref, "bad timestamp", s);
 		return 0;
 	}
-	*raw = (time_t)t;
+	if (!bt_in_range((time_t)stamp)) {
+		bar_err(t, ref, "timestamp outside the years 1900-2199", s);
+		return 0;
+	}
+	*raw = (time_t)stamp;
 	/* The live element Yahoo appends: stamped "now", off the minute grid. */
-	if ((r.has_rmt && t == r.rmt) || t % 60 != 0) {
-		r.live++;
+	if ((r->has_rmt && stamp == r->rmt) || stamp % 60 != 0) {
+		r->live++;
 		return 0;
 	}
-	if (r.iv->intraday)
+	if (r->iv->intraday)
 		*key = *raw;
-	else if (norm_day_key(r.tz, *raw, key) < 0) {
-		bar_err(ref, "cannot key in time zone", r.tz);
+	else if (norm_day_key(r->tz, *raw, key) < 0) {
+		bar_err(t, ref, "cannot key in time zone", r->tz);
 		return 0;
 	}
 	return 1;
 }
 
-static int in_window(time_t t)
+static int in_window(const struct nb *t, time_t when)
 {
-	return !(r.has_start && t < r.start) && !(r.has_end && t >= r.end);
+	return !(t->resp.has_start && when < t->resp.start) &&
+	       !(t->resp.has_end && when >= t->resp.end);
 }
 
 static int parse_volume(const char *s, struct bar *b)
@@ -551,144 +605,169 @@ static int parse_volume(const char *s, struct bar *b)
 	return 0;
 }
 
+/* One price of a B row: 0, or -1 after reporting it. */
+static int bar_price(struct nb *t, const char *ref, const char *what, const char *s, double *v)
+{
+	char why[64];
+
+	if (px_parse(s, v) == 0 && px_in_range(*v))
+		return 0;
+	snprintf(why, sizeof(why), px_parse(s, v) < 0 ? "bad %s" : "%s outside float32 range",
+		 what);
+	bar_err(t, ref, why, s);
+	return -1;
+}
+
+/* Prices and volume of a B row with every price present: 0, or -1 after
+ * reporting the bad field. */
+static int bar_fields(struct nb *t, char **f, const char *ref, struct bar *b)
+{
+	double *px[] = { &b->open, &b->high, &b->low, &b->close };
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (bar_price(t, ref, "price", f[2 + i], px[i]) < 0)
+			return -1;
+	b->adj_close = b->close;
+	if (*f[6] && bar_price(t, ref, "adj_close", f[6], &b->adj_close) < 0)
+		return -1;
+	if (parse_volume(f[7], b) < 0) {
+		bar_err(t, ref, "bad volume", f[7]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Write a kept bar. */
+static void bar_out(struct nb *t, struct bar *b, time_t key)
+{
+	/* The response's events reach the file before its bars reach stdout,
+	 * so validate-bars --events on the same file sees a split before the
+	 * bars it explains. */
+	if (t->resp.events_pending && fflush(t->evfp) != 0)
+		msg_die(EXIT_FATAL, "%s: %s", t->opt.events, strerror(errno));
+	t->resp.events_pending = 0;
+	memcpy(b->symbol, t->resp.symbol, sizeof(b->symbol));
+	snprintf(b->interval, sizeof(b->interval), "%s", t->resp.iv->name);
+	b->ts = key;
+	b->px_double = t->resp.prov->px_double;
+	if (bars_write(stdout, b) < 0)
+		msg_die(EXIT_FATAL, "stdout: %s", strerror(errno));
+	t->resp.out++;
+}
+
 /* B ts open high low close adj volume [ref] */
-static void on_bar(char **f, size_t n)
+static void on_bar(struct nb *t, char **f, size_t n)
 {
 	struct bar b;
-	double *px[] = { &b.open, &b.high, &b.low, &b.close };
 	char ref[48];
 	time_t key, raw, end;
-	int i, nulls = 0, rc;
+	int i, nulls = 0;
 
-	if (!resp_usable())
+	if (!resp_usable(t))
 		return;
 	if (n > 8)
 		snprintf(ref, sizeof(ref), "at body line %.20s", f[8]);
 	else
 		snprintf(ref, sizeof(ref), "%.40s", n > 1 ? f[1] : "");
-	r.in++;
+	t->resp.in++;
 	if (n < 8) {
-		bar_err(ref, "adapter row too short", f[0]);
+		bar_err(t, ref, "adapter row too short", f[0]);
 		return;
 	}
 	for (i = 0; i < 4; i++)
 		nulls += *f[2 + i] == '\0';
-	if (nulls == 4) { /* a missing bar: every value null */
-		r.nulls++;
+	if (nulls) { /* all null: a missing bar; some: dropped, said so */
+		if (nulls < 4)
+			msg_log(MSG_WARN, "%s: bar %s has some null prices, dropped", t->resp.label, f[1]);
+		t->resp.nulls++;
 		return;
 	}
-	if (nulls) {
-		msg_log(MSG_WARN, "%s: bar %s has some null prices, dropped", r.label, f[1]);
-		r.nulls++;
+	if (bar_fields(t, f, ref, &b) < 0 || !bar_time(t, f[1], ref, &key, &raw))
 		return;
-	}
-	for (i = 0; i < 4; i++)
-		if (px_parse(f[2 + i], px[i]) < 0) {
-			bar_err(ref, "bad price", f[2 + i]);
-			return;
-		}
-	b.adj_close = b.close;
-	if (*f[6] && px_parse(f[6], &b.adj_close) < 0) {
-		bar_err(ref, "bad adj_close", f[6]);
-		return;
-	}
-	if (parse_volume(f[7], &b) < 0) {
-		bar_err(ref, "bad volume", f[7]);
-		return;
-	}
-	if (!bar_time(f[1], ref, &key, &raw))
-		return;
-	if (!in_window(raw)) {
-		r.window++;
-		return;
-	}
-	if (norm_bar_end(r.iv, r.tz, key, &end) < 0 || end > r.fetched) {
-		r.unfinished++;
-		return;
-	}
-	rc = norm_set_add(&r.keys, (int64_t)key);
-	if (rc == 0) {
-		r.dups++;
-		return;
-	}
-	memcpy(b.symbol, r.symbol, sizeof(b.symbol));
-	snprintf(b.interval, sizeof(b.interval), "%s", r.iv->name);
-	b.ts = key;
-	b.px_double = r.prov->px_double;
-	if (bars_write(stdout, &b) < 0)
-		msg_die(EXIT_FATAL, "stdout: %s", strerror(errno));
-	r.out++;
+	if (!in_window(t, raw))
+		t->resp.window++;
+	else if (final_at(t->resp.iv, t->resp.nyse, t->resp.tz, key, t->opt.settle, &end) < 0 ||
+		 end > t->resp.fetched)
+		t->resp.unfinished++;
+	else if (norm_set_add(&t->resp.keys, (int64_t)key) == 0)
+		t->resp.dups++;
+	else
+		bar_out(t, &b, key);
 }
 
-static int put_num(const char *s, char *buf)
+/* An optional adapter number: 1 present, 0 empty, -1 malformed. */
+static int ev_num(const char *s, double *v)
 {
-	double v;
-
-	buf[0] = '\0';
-	return *s && (px_parse(s, &v) < 0 || px_format_f64(v, buf) < 0) ? -1 : 0;
+	return !*s ? 0 : px_parse(s, v) < 0 ? -1 : 1;
 }
 
 /* V date kind amount numerator denominator */
-static void on_event(char **f, size_t n)
+static void on_event(struct nb *t, char **f, size_t n)
 {
-	static const char *const kinds[] = { "dividend", "split", "capital_gain" };
-	char ts[BT_ISO_LEN], val[PX_LEN], num[PX_LEN], den[PX_LEN];
-	long long t;
-	time_t key;
-	int kind, rc;
+	struct resp *r = &t->resp;
+	struct event e;
+	long long stamp;
+	int v, a, d, rc;
 
-	if (!evfp || !resp_usable())
+	if (!t->evfp || !resp_usable(t))
 		return;
-	if (n < 6 || px_parse_ll(f[1], &t) < 0) {
-		bar_err("", "bad event date", n > 1 ? f[1] : "");
+	if (n < 6 || px_parse_ll(f[1], &stamp) < 0) {
+		bar_err(t, "", "bad event date", n > 1 ? f[1] : "");
 		return;
 	}
-	for (kind = 0; kind < 3; kind++)
-		if (strcmp(f[2], kinds[kind]) == 0)
+	memset(&e, 0, sizeof(e));
+	for (e.kind = 0; e.kind < EVENT_OTHER; e.kind++)
+		if (strcmp(f[2], events_kind_name(e.kind)) == 0)
 			break;
-	if (kind == 3 || put_num(f[3], val) < 0 || put_num(f[4], num) < 0 ||
-	    put_num(f[5], den) < 0) {
-		bar_err("", "bad event", f[2]);
+	if (e.kind == EVENT_OTHER || (v = ev_num(f[3], &e.value)) < 0 ||
+	    (a = ev_num(f[4], &e.numerator)) < 0 || (d = ev_num(f[5], &e.denominator)) < 0) {
+		bar_err(t, "", "bad event", f[2]);
 		return;
 	}
-	if (!in_window((time_t)t))
+	if (!in_window(t, (time_t)stamp))
 		return;
-	if (norm_day_key(r.tz, (time_t)t, &key) < 0) {
-		bar_err("", "cannot key event in time zone", r.tz);
+	if (norm_day_key(r->tz, (time_t)stamp, &e.ts) < 0) {
+		bar_err(t, "", "cannot key event in time zone", r->tz);
 		return;
 	}
-	/* A split's value is its ratio. */
-	if (kind == 1 && *num && *den && strtod(den, NULL) != 0)
-		px_format_f64(strtod(num, NULL) / strtod(den, NULL), val);
-	rc = norm_set_add(&r.evkeys, (int64_t)key * 4 + kind);
+	snprintf(e.kind_name, sizeof(e.kind_name), "%s", f[2]);
+	memcpy(e.symbol, r->symbol, sizeof(e.symbol));
+	e.has_value = v;
+	e.has_ratio = a && d && e.denominator != 0;
+	if (e.kind == EVENT_SPLIT && e.has_ratio) { /* a split's value is its ratio */
+		e.value = e.numerator / e.denominator;
+		e.has_value = 1;
+	}
+	rc = norm_set_add(&r->evkeys, (int64_t)e.ts * 4 + e.kind);
 	if (rc == 0)
 		return;
-	if (fprintf(evfp, "%s,%s,%s,%s,%s,%s\n", r.symbol, bt_format_iso(key, ts),
-		    kinds[kind], val, num, den) < 0)
-		msg_die(EXIT_FATAL, "%s: %s", opt.events, strerror(errno));
+	if (events_write(t->evfp, &e) < 0)
+		msg_die(EXIT_FATAL, "%s: %s", t->opt.events, strerror(errno));
+	r->events_pending = 1;
 }
 
 /* jq skipped the current line without a row: it was not JSON. */
-static void check_answered(void)
+static void check_answered(struct nb *t)
 {
-	if (cur_line && !cur_answered)
-		line_err("not JSON, skipped", "");
+	if (t->cur_line && !t->cur_answered)
+		line_err(t, "not JSON, skipped", "");
 }
 
-static void on_locator(char **f, size_t n)
+static void on_locator(struct nb *t, char **f, size_t n)
 {
 	long idx = n > 1 ? strtol(f[1], NULL, 10) : -1;
 
-	check_answered();
-	resp_finish();
-	resp_reset();
-	cur_name = idx >= 0 && idx < ninputs ? inputs[idx] : "?";
-	cur_line = n > 2 ? strtol(f[2], NULL, 10) : 0;
-	cur_answered = 0;
-	snprintf(r.label, sizeof(r.label), "%s:%ld", cur_name, cur_line);
+	check_answered(t);
+	resp_finish(t);
+	resp_reset(t);
+	t->cur_name = idx >= 0 && idx < t->ninputs ? t->inputs[idx] : "?";
+	t->cur_line = n > 2 ? strtol(f[2], NULL, 10) : 0;
+	t->cur_answered = 0;
+	snprintf(t->resp.label, sizeof(t->resp.label), "%s:%ld", t->cur_name, t->cur_line);
 }
 
-static void on_row(char *line)
+static void on_row(struct nb *t, char *line)
 {
 	char *f[MAXF];
 	size_t n;
@@ -698,21 +777,21 @@ static void on_row(char *line)
 	n = split_row(line, f);
 
 	if (strchr("PJA", f[0][0]))
-		cur_answered = 1;
+		t->cur_answered = 1;
 	switch (f[0][0]) {
-	case 'B': on_bar(f, n); break;
-	case 'V': on_event(f, n); break;
-	case 'H': on_head(f, n); break;
+	case 'B': on_bar(t, f, n); break;
+	case 'V': on_event(t, f, n); break;
+	case 'H': on_head(t, f, n); break;
 	case 'P': /* a new envelope, even a second JSON text on one line */
-		resp_finish();
-		resp_reset();
-		r.prov = n > 1 ? find_provider(f[1]) : NULL;
+		resp_finish(t);
+		resp_reset(t);
+		t->resp.prov = n > 1 ? find_provider(f[1]) : NULL;
 		break;
-	case 'X': on_error(f, n); break;
-	case 'L': on_locator(f, n); break;
-	case 'J': line_err(n > 1 ? unescape(f[1]) : "not JSON", ", skipped"); break;
-	case 'A': line_err("adapter failed: ", n > 1 ? unescape(f[1]) : ""); break;
-	default: line_err("unexpected adapter row: ", f[0]); break;
+	case 'X': on_error(t, f, n); break;
+	case 'L': on_locator(t, f, n); break;
+	case 'J': line_err(t, n > 1 ? unescape(f[1]) : "not JSON", ", skipped"); break;
+	case 'A': line_err(t, "adapter failed: ", n > 1 ? unescape(f[1]) : ""); break;
+	default: line_err(t, "unexpected adapter row: ", f[0]); break;
 	}
 }
 
@@ -723,37 +802,39 @@ static void check_when(const char *name, const char *s)
 	time_t t;
 
 	if (s && bt_parse_time(s, &t) < 0) {
-		msg_err("%s: not ISO-8601 UTC or epoch seconds: %s", name, s);
+		msg_err("%s: %s: %s", name, bt_time_why(s), s);
 		usage(stderr, EXIT_USAGE);
 	}
 }
 
-/* The combined sanity check: NULL when the options make sense. */
-static const char *sanity(void)
+/* The combined sanity check: NULL when the options make sense, else a
+ * message naming the bad argument. */
+static const char *sanity(const struct nb *t)
 {
+	const struct nb_opts *op = &t->opt;
 	static char why[160];
 
-	if (opt.provider && !find_provider(opt.provider))
-		snprintf(why, sizeof(why), "unknown provider: %.40s", opt.provider);
-	else if (opt.provider && !opt.symbol)
+	if (op->provider && !find_provider(op->provider))
+		snprintf(why, sizeof(why), "--provider: unknown provider: %.40s", op->provider);
+	else if (op->provider && !op->symbol)
 		snprintf(why, sizeof(why), "--provider needs --symbol");
-	else if (opt.symbol && sym_valid(opt.symbol) < 0)
-		snprintf(why, sizeof(why), "bad symbol: %.40s", opt.symbol);
-	else if (!opt.provider && (opt.symbol || opt.interval || opt.start || opt.end ||
-				   opt.fetched_at))
+	else if (op->symbol && sym_valid(op->symbol) < 0)
+		snprintf(why, sizeof(why), "--symbol: bad symbol: %.40s", op->symbol);
+	else if (!op->provider &&
+		 (op->symbol || op->interval || op->start || op->end || op->fetched_at))
 		snprintf(why, sizeof(why),
 			 "--symbol, --interval, --start, --end and --fetched-at need --provider");
-	else if (opt.interval && !sym_interval(opt.interval))
-		snprintf(why, sizeof(why), "bad interval: %.20s (one of %s)", opt.interval,
-			 sym_interval_names());
-	else if (opt.tz && bt_set_tz(opt.tz) < 0)
-		snprintf(why, sizeof(why), "unknown time zone: %.60s", opt.tz);
+	else if (op->interval && !sym_interval(op->interval))
+		snprintf(why, sizeof(why), "--interval: bad interval: %.20s (one of %s)",
+			 op->interval, sym_interval_names());
+	else if (op->tz && bt_set_tz(op->tz) < 0)
+		snprintf(why, sizeof(why), "--tz: unknown time zone: %.60s", op->tz);
 	else
 		return NULL;
 	return why;
 }
 
-static void parse_args(int argc, char **argv)
+static void parse_args(struct nb *t, int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "provider", required_argument, NULL, 'p' },
@@ -764,6 +845,7 @@ static void parse_args(int argc, char **argv)
 		{ "fetched-at", required_argument, NULL, 'F' },
 		{ "tz", required_argument, NULL, 'z' },
 		{ "events", required_argument, NULL, 'e' },
+		{ "settle", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -772,34 +854,42 @@ static void parse_args(int argc, char **argv)
 	const char *why;
 	int c;
 
+	t->opt.settle = final_settle();
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'p': opt.provider = optarg; break;
-		case 's': opt.symbol = optarg; break;
-		case 'i': opt.interval = optarg; break;
-		case 'S': opt.start = optarg; break;
-		case 'E': opt.end = optarg; break;
-		case 'F': opt.fetched_at = optarg; break;
-		case 'z': opt.tz = optarg; break;
-		case 'e': opt.events = optarg; break;
+		case 'p': t->opt.provider = optarg; break;
+		case 's': t->opt.symbol = optarg; break;
+		case 'i': t->opt.interval = optarg; break;
+		case 'S': t->opt.start = optarg; break;
+		case 'E': t->opt.end = optarg; break;
+		case 'F': t->opt.fetched_at = optarg; break;
+		case 'z': t->opt.tz = optarg; break;
+		case 'e': t->opt.events = optarg; break;
+		case 'T':
+			if ((t->opt.settle = final_parse_settle(optarg)) < 0) {
+				msg_err("--settle: want minutes from 0 to %d: %s",
+					FINAL_SETTLE_MAX_MINUTES, optarg);
+				usage(stderr, EXIT_USAGE);
+			}
+			break;
 		case 'h': usage(stdout, EXIT_OK); break;
 		case 'V': msg_version(); break;
 		default: usage(stderr, EXIT_USAGE);
 		}
 	}
-	why = sanity();
+	why = sanity(t);
 	if (why) {
 		msg_err("%s", why);
 		usage(stderr, EXIT_USAGE);
 	}
-	check_when("--start", opt.start);
-	check_when("--end", opt.end);
-	check_when("--fetched-at", opt.fetched_at);
-	inputs = argv + optind;
-	ninputs = argc - optind;
-	if (ninputs == 0) {
-		inputs = stdin_only;
-		ninputs = 1;
+	check_when("--start", t->opt.start);
+	check_when("--end", t->opt.end);
+	check_when("--fetched-at", t->opt.fetched_at);
+	t->inputs = argv + optind;
+	t->ninputs = argc - optind;
+	if (t->ninputs == 0) {
+		t->inputs = stdin_only;
+		t->ninputs = 1;
 	}
 }
 
@@ -839,7 +929,7 @@ static void jq_stderr(FILE *err, int failed)
 	fclose(err);
 }
 
-static pid_t start_feeder(struct proc *jq)
+static pid_t start_feeder(struct nb *t, struct proc *jq)
 {
 	pid_t pid = fork();
 
@@ -847,56 +937,51 @@ static pid_t start_feeder(struct proc *jq)
 		msg_die(EXIT_FATAL, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		fclose(jq->out);
-		feed(jq->in);
+		feed(t, jq->in);
 	}
 	fclose(jq->in);
 	jq->in = NULL;
 	return pid;
 }
 
-int main(int argc, char **argv)
+/* The feeder child's end (after jq's, which explains a broken pipe): it
+ * exits 0, or 1 after reporting an unreadable input. */
+static void feeder_done(struct nb *t, int st)
 {
+	if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_PARTIAL)
+		skipped(t);
+	else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		msg_die(EXIT_FATAL, "input feeder failed");
+}
+
+/* One jq for the whole stream: feed it the inputs, handle its rows. */
+static void run_jq(struct nb *t)
+{
+	char *jq_argv[] = { "jq", "-r", "--seq", "-L", NULL, "--argjson", "events",
+			    NULL, NULL, NULL };
 	char *prog, *line = NULL;
-	char *jq_argv[] = { "jq", "-r", "--seq", "-L", NULL, "--argjson", "events", NULL, NULL, NULL };
-	static char outbuf[1 << 16];
 	size_t cap = 0;
 	struct proc jq;
 	FILE *jq_err;
 	pid_t feeder;
 	int rc, st;
 
-	msg_init(argv[0]);
-	parse_args(argc, argv);
-	now = bt_now();
-	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	jq_argv[4] = (char *)providers_dir();
 	if (!has_adapters(jq_argv[4]))
 		msg_die(EXIT_FATAL, "%s: provider adapters not found (set BARS_PROVIDERS_DIR)",
 			jq_argv[4]);
-	jq_argv[7] = opt.events ? "true" : "false";
+	jq_argv[7] = t->opt.events ? "true" : "false";
 	jq_argv[8] = prog = driver_program();
-	if (opt.events) {
-		if (!(evfp = fopen(opt.events, "w")))
-			msg_die(EXIT_FATAL, "%s: %s", opt.events, strerror(errno));
-		fputs("symbol,ts,kind,value,numerator,denominator\n", evfp);
-	}
-	norm_set_init(&r.keys);
-	norm_set_init(&r.evkeys);
-	r.skip = 1;
-	if (bars_write_header(stdout) < 0)
-		msg_die(EXIT_FATAL, "stdout: %s", strerror(errno));
 	jq_err = start_jq(&jq, jq_argv);
-	feeder = start_feeder(&jq);
+	feeder = start_feeder(t, &jq);
 	while (getline(&line, &cap, jq.out) > 0) {
 		line[strcspn(line, "\n")] = '\0';
-		on_row(line);
+		on_row(t, line);
 	}
-	check_answered();
-	resp_finish();
+	check_answered(t);
+	resp_finish(t);
 	free(line);
 	free(prog);
-	norm_set_free(&r.keys);
-	norm_set_free(&r.evkeys);
 	rc = proc_wait(&jq);
 	while (waitpid(feeder, &st, 0) < 0 && errno == EINTR)
 		;
@@ -905,12 +990,38 @@ int main(int argc, char **argv)
 		msg_die(EXIT_FATAL, "jq: not found or failed to start (install jq)");
 	if (rc != 0)
 		msg_die(EXIT_FATAL, "jq exited with status %d", rc);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_PARTIAL)
-		skipped();
-	else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		msg_die(EXIT_FATAL, "input feeder failed");
-	if (evfp && fclose(evfp) != 0)
-		msg_die(EXIT_FATAL, "%s: %s", opt.events, strerror(errno));
+	feeder_done(t, st);
+}
+
+/* The events file and both headers, before the first row. */
+static void start(struct nb *t)
+{
+	static char outbuf[1 << 16];
+
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	if (t->opt.events && (!(t->evfp = fopen(t->opt.events, "w")) ||
+			      events_write_header(t->evfp) < 0))
+		msg_die(EXIT_FATAL, "%s: %s", t->opt.events, strerror(errno));
+	norm_set_init(&t->resp.keys);
+	norm_set_init(&t->resp.evkeys);
+	t->resp.skip = 1;
+	if (bars_write_header(stdout) < 0)
+		msg_die(EXIT_FATAL, "stdout: %s", strerror(errno));
+}
+
+int main(int argc, char **argv)
+{
+	static struct nb t = { .status = EXIT_OK, .cur_name = "-" };
+
+	msg_init(argv[0]);
+	parse_args(&t, argc, argv);
+	t.now = bt_now();
+	start(&t);
+	run_jq(&t);
+	norm_set_free(&t.resp.keys);
+	norm_set_free(&t.resp.evkeys);
+	if (t.evfp && fclose(t.evfp) != 0)
+		msg_die(EXIT_FATAL, "%s: %s", t.opt.events, strerror(errno));
 	msg_close_stdout(EXIT_FATAL);
-	return status;
+	return t.status;
 }

@@ -5,9 +5,9 @@
  */
 #include "bars.h"
 #include "bt.h"
-#include "exitcode.h"
 #include "cal.h"
 #include "csvr.h"
+#include "exitcode.h"
 #include "msg.h"
 #include "val_rules.h"
 #include "xalloc.h"
@@ -17,8 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
 
 #define LOG_CAP 10 /* logged rejects/warnings per reason below debug */
 
@@ -29,33 +27,56 @@
 #define NPARSE ((size_t)BARS_NERR)
 #define NREASONS (NPARSE + VAL_NRULES)
 
-static struct {
-	long rows, passed, rejected, warnings;
+/* The tool's state: options, outputs, counters. */
+struct vb {
+	struct val_opts o;
+	struct val *v;
+	const char *rejects_path, *gaps_path, *ovr_path, *calendar;
+	double ratio;      /* --max-reject-ratio, < 0 when not given */
+	FILE *rejects, *gaps;
+	char **rowbuf;     /* a rejected row plus its reason */
+	size_t rowcap;
+	long rows, passed, rejected, warnings, unlogged;
 	long by_reason[NREASONS];
 	long warn_by_rule[VAL_NRULES];
-	long unlogged;
-} st;
+	int status;
+};
 
-static FILE *rejects;
-static char **rowbuf;
-static size_t rowcap;
+static const char synopsis[] =
+	"usage: validate-bars [--rejects FILE] [--gaps FILE] [--calendar nyse|none]\n"
+	"                     [--calendar-overrides FILE] [--events FILE] [--warn RULES]\n"
+	"                     [--reject RULES] [--ignore RULES] [--max-jump FACTOR]\n"
+	"                     [--max-reject-ratio R] [FILE ...]\n"
+	"       validate-bars -h | --help | --version\n";
+
+static const char options[] =
+	"  -r, --rejects FILE              write rejected rows with a reason column to FILE\n"
+	"  -g, --gaps FILE                 write the missing expected NYSE bars to FILE\n"
+	"  -c, --calendar nyse|none        apply the NYSE calendar rules (default nyse)\n"
+	"  -O, --calendar-overrides FILE   closures and early closes to add (YYYY-MM-DD,...)\n"
+	"  -e, --events FILE               splits that explain price jumps (events CSV)\n"
+	"  -w, --warn RULES                make these rules (comma-separated, or all) warn\n"
+	"  -R, --reject RULES              make these rules reject\n"
+	"  -i, --ignore RULES              do not check these rules\n"
+	"  -j, --max-jump FACTOR           price_jump factor, above 1 (default 10)\n"
+	"  -m, --max-reject-ratio R        exit 3 when more than R (0 to 1) of the rows are rejected\n"
+	"  -h, --help                      print this help and exit\n"
+	"      --version                   print the version and exit\n"
+	"rules: price_not_positive high_low negative_volume future unfinished\n"
+	"       market_closed off_session off_grid duplicate price_jump\n";
 
 static void usage(FILE *fp, int code)
 {
-	fprintf(fp,
-		"usage: validate-bars [--rejects FILE] [--gaps FILE] "
-		"[--calendar nyse|none]\n"
-		"                     [--calendar-overrides FILE] "
-		"[--warn RULES] [--reject RULES]\n"
-		"                     [--ignore RULES] [--max-jump FACTOR] "
-		"[--max-reject-ratio R]\n"
-		"                     [FILE ...]\n"
-		"       validate-bars -h | --help | --version\n"
-		"rules: price_not_positive high_low negative_volume future "
-		"unfinished\n"
-		"       market_closed off_session off_grid duplicate price_jump "
-		"(or all)\n");
+	fputs(synopsis, fp);
+	if (code == EXIT_OK)
+		fputs(options, fp);
 	exit(code);
+}
+
+/* "" or "s": "1 row", "2 rows". */
+static const char *plural(long n)
+{
+	return n == 1 ? "" : "s";
 }
 
 static size_t reason_index(const char *reason)
@@ -80,8 +101,8 @@ static const char *reason_name(size_t i)
 			  : val_rule_code((enum val_rule)(i - NPARSE));
 }
 
-/* Apply "--warn a,b" style lists; -1 on an unknown rule. */
-static int set_modes(struct val_opts *o, char *list, enum val_mode m)
+/* Apply "--warn a,b" style lists; -1 on an unknown rule (named). */
+static int set_modes(struct val_opts *o, const char *opt, char *list, enum val_mode m)
 {
 	char *p, *save = NULL;
 	int r, i;
@@ -93,7 +114,7 @@ static int set_modes(struct val_opts *o, char *list, enum val_mode m)
 			continue;
 		}
 		if ((r = val_rule_lookup(p)) < 0) {
-			msg_err("unknown rule: %s", p);
+			msg_err("%s: unknown rule: %s", opt, p);
 			return -1;
 		}
 		o->mode[r] = m;
@@ -101,60 +122,120 @@ static int set_modes(struct val_opts *o, char *list, enum val_mode m)
 	return 0;
 }
 
-static int parse_ratio(const char *s, double *out)
+static int parse_number(const char *s, double lo, double hi, int lo_open, double *out)
 {
 	char *end;
 
 	errno = 0;
 	*out = strtod(s, &end);
-	return errno || *end || end == s || !(*out >= 0 && *out <= 1) ? -1 : 0;
+	if (errno || *end || end == s || !(*out <= hi) || !(lo_open ? *out > lo : *out >= lo))
+		return -1;
+	return 0;
 }
 
-static void log_row(struct csvr *r, char **f, size_t n, const char *what,
-		    const char *reason, long count)
+/* One option; 0, or -1 after naming the bad argument. */
+static int option(struct vb *t, int ch, char *arg)
+{
+	switch (ch) {
+	case 'r': t->rejects_path = arg; return 0;
+	case 'g': t->gaps_path = arg; return 0;
+	case 'c': t->calendar = arg; return 0;
+	case 'O': t->ovr_path = arg; return 0;
+	case 'e': t->o.events = arg; return 0;
+	case 'w': return set_modes(&t->o, "--warn", arg, VAL_WARN);
+	case 'R': return set_modes(&t->o, "--reject", arg, VAL_REJECT);
+	case 'i': return set_modes(&t->o, "--ignore", arg, VAL_OFF);
+	case 'j':
+		if (parse_number(arg, 1, 1e300, 1, &t->o.max_jump) == 0)
+			return 0;
+		msg_err("--max-jump: want a factor above 1: %s", arg);
+		return -1;
+	case 'm':
+		if (parse_number(arg, 0, 1, 0, &t->ratio) == 0)
+			return 0;
+		msg_err("--max-reject-ratio: want 0 to 1: %s", arg);
+		return -1;
+	case 'h': usage(stdout, EXIT_OK); return 0;
+	case 'V': msg_version();
+	default: return -1; /* getopt named it */
+	}
+}
+
+static void parse_args(struct vb *t, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "rejects", required_argument, NULL, 'r' },
+		{ "gaps", required_argument, NULL, 'g' },
+		{ "calendar", required_argument, NULL, 'c' },
+		{ "calendar-overrides", required_argument, NULL, 'O' },
+		{ "events", required_argument, NULL, 'e' },
+		{ "warn", required_argument, NULL, 'w' },
+		{ "reject", required_argument, NULL, 'R' },
+		{ "ignore", required_argument, NULL, 'i' },
+		{ "max-jump", required_argument, NULL, 'j' },
+		{ "max-reject-ratio", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch, bad = 0;
+
+	while ((ch = getopt_long(argc, argv, "r:g:c:O:e:w:R:i:j:m:h", longopts, NULL)) != -1)
+		bad |= option(t, ch, optarg) < 0;
+	if (!bad && strcmp(t->calendar, "nyse") != 0 && strcmp(t->calendar, "none") != 0) {
+		msg_err("--calendar: want nyse or none: %s", t->calendar);
+		bad = 1;
+	}
+	if (bad)
+		usage(stderr, EXIT_USAGE);
+}
+
+static void log_row(struct vb *t, struct csvr *r, char **f, size_t n, const char *what,
+		    const char *reason, const char *detail, long count)
 {
 	if (count > LOG_CAP && !msg_enabled(MSG_DEBUG)) {
-		st.unlogged++;
+		t->unlogged++;
 		return;
 	}
-	msg_log(MSG_WARN, "%s:%ld: %s %s: %s %s %s", csvr_name(r),
+	msg_log(MSG_WARN, "%s:%ld: %s %s: %s %s %s%s%s%s", csvr_name(r),
 		csvr_line(r), what, reason, n > 0 ? f[0] : "", n > 1 ? f[1] : "",
-		n > 2 ? f[2] : "");
+		n > 2 ? f[2] : "", detail ? " (" : "", detail ? detail : "", detail ? ")" : "");
 }
 
-static void reject_row(struct csvr *r, char **f, size_t n, const char *reason)
+static void reject_row(struct vb *t, struct csvr *r, char **f, size_t n,
+		       const struct val_verdict *vd)
 {
-	size_t i = reason_index(reason);
+	size_t i = reason_index(vd->reject);
 
-	st.rejected++;
-	log_row(r, f, n, "rejected", reason, ++st.by_reason[i]);
-	if (!rejects)
+	t->rejected++;
+	log_row(t, r, f, n, "rejected", vd->reject, vd->detail, ++t->by_reason[i]);
+	if (!t->rejects)
 		return;
-	if (n + 1 > rowcap) {
-		rowbuf = xreallocarray(rowbuf, n + 1, sizeof(*rowbuf));
-		rowcap = n + 1;
+	if (n + 1 > t->rowcap) {
+		t->rowbuf = xreallocarray(t->rowbuf, n + 1, sizeof(*t->rowbuf));
+		t->rowcap = n + 1;
 	}
-	memcpy(rowbuf, f, n * sizeof(*f));
-	rowbuf[n] = (char *)reason;
-	if (bars_write_fields(rejects, rowbuf, n + 1) < 0)
-		msg_die(EXIT_FATAL, "rejects: write error: %s", strerror(errno));
+	memcpy(t->rowbuf, f, n * sizeof(*f));
+	t->rowbuf[n] = (char *)vd->reject;
+	if (bars_write_fields(t->rejects, t->rowbuf, n + 1) < 0)
+		msg_die(EXIT_FATAL, "%s: write error: %s", t->rejects_path, strerror(errno));
 }
 
-static void warn_row(struct csvr *r, char **f, size_t n, unsigned warn)
+static void warn_row(struct vb *t, struct csvr *r, char **f, size_t n, unsigned warn)
 {
 	int i;
 
 	for (i = 0; i < VAL_NRULES; i++) {
 		if (!(warn & 1u << i))
 			continue;
-		st.warnings++;
-		log_row(r, f, n, "warning", val_rule_code((enum val_rule)i),
-			++st.warn_by_rule[i]);
+		t->warnings++;
+		log_row(t, r, f, n, "warning", val_rule_code((enum val_rule)i), NULL,
+			++t->warn_by_rule[i]);
 	}
 }
 
 /* Validate one input; 0, or -1 after an input error (reported). */
-static int validate(struct val *v, FILE *fp, const char *name)
+static int validate(struct vb *t, FILE *fp, const char *name)
 {
 	struct csvr *r = csvr_new(fp, name);
 	struct val_verdict vd;
@@ -168,18 +249,18 @@ static int validate(struct val *v, FILE *fp, const char *name)
 		return -1;
 	}
 	while ((rc = csvr_next(r, &f, &n)) == 1) {
-		st.rows++;
-		if (val_row(v, f, n, &vd)) {
-			st.passed++;
+		t->rows++;
+		if (val_row(t->v, f, n, &vd)) {
+			t->passed++;
 			if (bars_write_fields(stdout, f, n) < 0)
 				msg_die(EXIT_FATAL, "stdout: %s", strerror(errno));
 		} else {
-			reject_row(r, f, n, vd.reject);
+			reject_row(t, r, f, n, &vd);
 		}
 		if (vd.warn)
-			warn_row(r, f, n, vd.warn);
-		if ((st.rows & 0xFFFF) == 0)
-			msg_progress(0, "%ld rows", st.rows);
+			warn_row(t, r, f, n, vd.warn);
+		if ((t->rows & 0xFFFF) == 0)
+			msg_progress(0, "%ld rows", t->rows);
 	}
 	if (rc < 0)
 		msg_err("%s", csvr_error(r));
@@ -187,31 +268,59 @@ static int validate(struct val *v, FILE *fp, const char *name)
 	return rc < 0 ? -1 : 0;
 }
 
-static void summary(void)
+/* Validate FILE operands in turn, or standard input. */
+static void validate_inputs(struct vb *t, int argc, char **argv)
 {
-	char rej[1024] = "", wrn[512] = "";
+	FILE *fp;
+	int i;
+
+	for (i = optind; i < argc || i == optind; i++) {
+		const char *name = i < argc ? argv[i] : "-";
+
+		if (strcmp(name, "-") == 0) {
+			fp = stdin;
+		} else if (!(fp = fopen(name, "r"))) {
+			msg_err("%s: %s", name, strerror(errno));
+			t->status = EXIT_PARTIAL;
+			continue;
+		} else {
+			setvbuf(fp, NULL, _IOFBF, 1 << 16);
+		}
+		if (validate(t, fp, name) < 0)
+			t->status = EXIT_PARTIAL;
+		if (fp != stdin)
+			fclose(fp);
+	}
+	msg_progress_end();
+}
+
+/* " (a 1, b 2)" for the nonzero counts, or "". */
+static void tally(char *buf, size_t cap, const long *count, size_t n, size_t base)
+{
 	size_t i, len = 0;
 
-	for (i = 0; i < NREASONS; i++)
-		if (st.by_reason[i] && len < sizeof(rej))
-			len += (size_t)snprintf(rej + len, sizeof(rej) - len, "%s%s %ld",
-						len ? ", " : " (", reason_name(i),
-						st.by_reason[i]);
-	if (len && len < sizeof(rej))
-		snprintf(rej + len, sizeof(rej) - len, ")");
-	for (i = 0, len = 0; i < VAL_NRULES; i++)
-		if (st.warn_by_rule[i] && len < sizeof(wrn))
-			len += (size_t)snprintf(wrn + len, sizeof(wrn) - len, "%s%s %ld",
-						len ? ", " : " (",
-						val_rule_code((enum val_rule)i),
-						st.warn_by_rule[i]);
-	if (len && len < sizeof(wrn))
-		snprintf(wrn + len, sizeof(wrn) - len, ")");
-	if (st.unlogged)
-		msg_log(MSG_INFO, "%ld more rejected or warned rows not logged "
-			"(LOG_LEVEL=debug logs all)", st.unlogged);
-	msg_log(MSG_INFO, "%ld rows in, %ld passed, %ld rejected%s, %ld warnings%s",
-		st.rows, st.passed, st.rejected, rej, st.warnings, wrn);
+	buf[0] = '\0';
+	for (i = 0; i < n; i++)
+		if (count[i] && len < cap)
+			len += (size_t)snprintf(buf + len, cap - len, "%s%s %ld", len ? ", " : " (",
+						base ? val_rule_code((enum val_rule)i) : reason_name(i),
+						count[i]);
+	if (len && len < cap)
+		snprintf(buf + len, cap - len, ")");
+}
+
+static void summary(const struct vb *t)
+{
+	char rej[1024], wrn[512];
+
+	tally(rej, sizeof(rej), t->by_reason, NREASONS, 0);
+	tally(wrn, sizeof(wrn), t->warn_by_rule, VAL_NRULES, 1);
+	if (t->unlogged)
+		msg_log(MSG_INFO, "%ld more rejected or warned row%s not logged "
+			"(LOG_LEVEL=debug logs all)", t->unlogged, plural(t->unlogged));
+	msg_log(MSG_INFO, "%ld row%s in, %ld passed, %ld rejected%s, %ld warning%s%s",
+		t->rows, plural(t->rows), t->passed, t->rejected, rej, t->warnings,
+		plural(t->warnings), wrn);
 }
 
 static FILE *open_out(const char *path, const char *what)
@@ -219,7 +328,7 @@ static FILE *open_out(const char *path, const char *what)
 	FILE *fp = fopen(path, "w");
 
 	if (!fp)
-		msg_die(EXIT_USAGE, "%s: %s: %s", what, path, strerror(errno));
+		msg_die(EXIT_USAGE, "--%s: %s: %s", what, path, strerror(errno));
 	return fp;
 }
 
@@ -229,124 +338,68 @@ static void close_out(FILE *fp, const char *path)
 		msg_die(EXIT_FATAL, "%s: write error", path);
 }
 
-int main(int argc, char **argv)
+/* Everything the options ask for before the first row. */
+static void start(struct vb *t)
 {
-	static const struct option longopts[] = {
-		{ "rejects", required_argument, NULL, 'r' },
-		{ "gaps", required_argument, NULL, 'g' },
-		{ "calendar", required_argument, NULL, 'c' },
-		{ "calendar-overrides", required_argument, NULL, 'O' },
-		{ "warn", required_argument, NULL, 'w' },
-		{ "reject", required_argument, NULL, 'R' },
-		{ "ignore", required_argument, NULL, 'i' },
-		{ "max-jump", required_argument, NULL, 'j' },
-		{ "max-reject-ratio", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	static const char *const rej_hdr[] = {
+		"symbol", "interval", "ts", "open", "high", "low",
+		"close", "adj_close", "volume", "reason",
 	};
-	const char *rejects_path = NULL, *gaps_path = NULL, *ovr_path = NULL;
-	const char *calendar = "nyse";
-	double ratio = -1;
-	char *end, why[256];
-	struct val_opts o;
-	struct val *v;
-	FILE *gaps = NULL, *fp;
-	int ch, bad = 0, status = EXIT_OK, i;
+	char why[256];
 
-	msg_init(argv[0]);
-	val_opts_default(&o);
-	while ((ch = getopt_long(argc, argv, "r:g:c:O:w:R:i:j:m:h", longopts,
-				 NULL)) != -1) {
-		switch (ch) {
-		case 'r': rejects_path = optarg; break;
-		case 'g': gaps_path = optarg; break;
-		case 'c': calendar = optarg; break;
-		case 'O': ovr_path = optarg; break;
-		case 'w': bad |= set_modes(&o, optarg, VAL_WARN) < 0; break;
-		case 'R': bad |= set_modes(&o, optarg, VAL_REJECT) < 0; break;
-		case 'i': bad |= set_modes(&o, optarg, VAL_OFF) < 0; break;
-		case 'j':
-			errno = 0;
-			o.max_jump = strtod(optarg, &end);
-			if (errno || *end || end == optarg || !(o.max_jump > 1 && o.max_jump < 1e300)) {
-				msg_err("--max-jump: want a factor above 1: %s", optarg);
-				bad = 1;
-			}
-			break;
-		case 'm':
-			if (parse_ratio(optarg, &ratio) < 0) {
-				msg_err("--max-reject-ratio: want 0 to 1: %s", optarg);
-				bad = 1;
-			}
-			break;
-		case 'h': usage(stdout, EXIT_OK); break;
-		case 'V': msg_version(); break;
-		default: bad = 1;
-		}
-	}
-	if (strcmp(calendar, "nyse") != 0 && strcmp(calendar, "none") != 0) {
-		msg_err("--calendar: want nyse or none: %s", calendar);
-		bad = 1;
-	}
-	if (bad)
-		usage(stderr, EXIT_USAGE);
-	o.calendar = strcmp(calendar, "nyse") == 0;
-	o.gaps = gaps_path != NULL;
-	o.now = bt_now();
-	if (ovr_path && cal_load_overrides(ovr_path, why, sizeof(why)) < 0)
+	t->o.calendar = strcmp(t->calendar, "nyse") == 0;
+	t->o.gaps = t->gaps_path != NULL;
+	t->o.now = bt_now();
+	if (t->ovr_path && cal_load_overrides(t->ovr_path, why, sizeof(why)) < 0)
 		msg_die(EXIT_USAGE, "calendar overrides: %s", why);
-	v = val_new(&o);
-	if (rejects_path) {
-		static const char *const hdr[] = {
-			"symbol", "interval", "ts", "open", "high", "low",
-			"close", "adj_close", "volume", "reason",
-		};
-
-		rejects = open_out(rejects_path, "rejects");
-		bars_write_fields(rejects, (char **)hdr, BARS_NCOLS + 1);
+	t->v = val_new(&t->o);
+	if (t->rejects_path) {
+		t->rejects = open_out(t->rejects_path, "rejects");
+		bars_write_fields(t->rejects, (char **)rej_hdr, BARS_NCOLS + 1);
 	}
-	if (gaps_path)
-		gaps = open_out(gaps_path, "gaps");
+	if (t->gaps_path)
+		t->gaps = open_out(t->gaps_path, "gaps");
 	/* Larger buffers: fewer read and write calls than 4 KB ones. */
 	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	if (bars_write_header(stdout) < 0)
 		msg_die(EXIT_FATAL, "stdout: %s", strerror(errno));
-	for (i = optind; i < argc || i == optind; i++) {
-		const char *name = i < argc ? argv[i] : "-";
+}
 
-		if (strcmp(name, "-") == 0) {
-			if (validate(v, stdin, "-") < 0)
-				status = EXIT_PARTIAL;
-		} else if (!(fp = fopen(name, "r"))) {
-			msg_err("%s: %s", name, strerror(errno));
-			status = EXIT_PARTIAL;
-		} else {
-			setvbuf(fp, NULL, _IOFBF, 1 << 16);
-			if (validate(v, fp, name) < 0)
-				status = EXIT_PARTIAL;
-			fclose(fp);
-		}
+/* Gaps, outputs, summary, the reject ratio: the exit status. */
+static int finish(struct vb *t)
+{
+	if (t->gaps) {
+		fputs("symbol,interval,ts\n", t->gaps);
+		if (val_write_gaps(t->v, t->gaps) < 0)
+			msg_die(EXIT_FATAL, "%s: write error", t->gaps_path);
+		close_out(t->gaps, t->gaps_path);
 	}
-	msg_progress_end();
-	if (gaps) {
-		fputs("symbol,interval,ts\n", gaps);
-		if (val_write_gaps(v, gaps) < 0)
-			msg_die(EXIT_FATAL, "gaps: %s: write error", gaps_path);
-		close_out(gaps, gaps_path);
-	}
-	close_out(rejects, rejects_path);
-	summary();
-	if (status == EXIT_OK && ratio >= 0 && st.rows > 0 &&
-	    (double)st.rejected > ratio * (double)st.rows) {
+	close_out(t->rejects, t->rejects_path);
+	if (val_events_errors(t->v))
+		t->status = EXIT_PARTIAL;
+	summary(t);
+	if (t->status == EXIT_OK && t->ratio >= 0 && t->rows > 0 &&
+	    (double)t->rejected > t->ratio * (double)t->rows) {
 		msg_err("rejected %ld of %ld rows (%.2f%%), above --max-reject-ratio %g",
-			st.rejected, st.rows, 100.0 * (double)st.rejected / (double)st.rows,
-			ratio);
-		status = EXIT_FATAL;
+			t->rejected, t->rows, 100.0 * (double)t->rejected / (double)t->rows,
+			t->ratio);
+		t->status = EXIT_FATAL;
 	}
-	val_free(v);
-	free(rowbuf);
+	val_free(t->v);
+	free(t->rowbuf);
 	msg_close_stdout(EXIT_FATAL);
-	return status;
+	return t->status;
+}
+
+int main(int argc, char **argv)
+{
+	struct vb t = { .calendar = "nyse", .ratio = -1, .status = EXIT_OK };
+
+	msg_init(argv[0]);
+	val_opts_default(&t.o);
+	parse_args(&t, argc, argv);
+	start(&t);
+	validate_inputs(&t, argc, argv);
+	return finish(&t);
 }

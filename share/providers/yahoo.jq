@@ -5,8 +5,10 @@
 # the C side canonicalises (see normalize-bars.c, "adapter rows"):
 #   H  symbol interval start end fetched_at status timezone regularMarketTime
 #   X  code description                      (provider error, response skipped)
-#   B  ts open high low close adj_close volume   (one per bar, as sent)
 #   V  date kind amount numerator denominator     (events, when $events)
+#   B  ts open high low close adj_close volume   (one per bar, as sent)
+# Events come before the bars of their response: normalize-bars writes them
+# to its events file before the bars they explain reach validate-bars.
 # Nulls become empty fields.  A null volume on a bar with prices is 0.
 
 def yahoo_cell: if type == "object" or type == "array" or type == "boolean" then tojson else . end;
@@ -52,4 +54,4 @@ def rows($events):
       .fetched_at, yahoo_status, $m.exchangeTimezoneName, $m.regularMarketTime]
      | map(yahoo_cell) | @tsv),
     ([yahoo_error($c)] | if length > 0 then .[0] | map(yahoo_cell) | @tsv
-     else yahoo_bars($r), (if $events then yahoo_events($r) else empty end) end);
+     else (if $events then yahoo_events($r) else empty end), yahoo_bars($r) end);

@@ -87,6 +87,31 @@ AAPL,5m,2026-11-23T14:40:00Z,100,101,99,100.5,0,1,price_not_positive
 price_not_positive 3
 EOF
 
+t "bounded inputs: leap second, years, float32 range" 0 '' <<'EOF'
+AAPL,5m,2026-11-23T23:59:60Z,100,101,99,100.5,100.5,1
+AAPL,5m,2200-01-05T14:30:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,1899-12-29T14:30:00Z,100,101,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:30:00Z,1e63,1e64,99,100.5,100.5,1
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,-4e38,1
+AAPL,5m,2026-11-23T14:35:00Z,100,101,99,100.5,100.5,1
+--- out
+AAPL,5m,2026-11-23T14:35:00Z,100,101,99,100.5,100.5,1
+--- rejects
+AAPL,5m,2026-11-23T23:59:60Z,100,101,99,100.5,100.5,1,bad_timestamp
+AAPL,5m,2200-01-05T14:30:00Z,100,101,99,100.5,100.5,1,bad_timestamp
+AAPL,5m,1899-12-29T14:30:00Z,100,101,99,100.5,100.5,1,bad_timestamp
+AAPL,5m,2026-11-23T14:30:00Z,1e63,1e64,99,100.5,100.5,1,bad_price
+AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,-4e38,1,bad_price
+--- err
+:2: rejected bad_timestamp: AAPL 5m 2026-11-23T23:59:60Z \(ts: leap second \(:60\) not allowed\)
+EOF
+check "bounded inputs: the year is named" 0 "$T/in.csv" - \
+	':3: rejected bad_timestamp: AAPL 5m 2200-01-05T14:30:00Z \(ts: year outside 1900-2199\)' -- "$VB"
+check "bounded inputs: the price field is named" 0 "$T/in.csv" - \
+	':6: rejected bad_price: .*\(adj_close: outside float32 range\)' -- "$VB"
+check "bounded inputs: BARS_NOW with a leap second" 2 - - \
+	'BARS_NOW: leap second \(:60\) not allowed' -- env BARS_NOW=2026-06-30T23:59:60Z "$VB"
+
 t "high and low against open and close" 0 '' <<'EOF'
 AAPL,5m,2026-11-23T14:30:00Z,100,101,100.6,100.5,100.5,1
 AAPL,5m,2026-11-23T14:35:00Z,100,100.2,99,100.5,100.5,1
@@ -347,6 +372,71 @@ expect "--gaps file" "diff -u '$T/gaps.want' '$T/gaps.out'"
 check "--gaps summary per series" 0 "$T/gaps.in" - 'gaps: MSFT 60m: 2 missing of 6 expected' -- \
 	"$VB" --gaps "$T/gaps.out"
 
+# --gaps on long series: the report walks every date of the range (the
+# calendar's cache holds about three years), so a 25-year daily series and
+# 60 days of 1m bars with known holes give exactly those holes.  The series
+# come from the fake provider's own calendar (tests/gen_bars.py).
+# gaps_case NAME SYMBOL INTERVAL START END EXPECTED_TOTAL HOLE...
+gaps_case() {
+	name=$1 sym=$2 iv=$3 a=$4 b=$5 total=$6; shift 6
+	drops="" want="symbol,interval,ts"
+	for h in "$@"; do drops="$drops --drop $h"; want="$want
+$sym,$iv,$h"; done
+	# shellcheck disable=SC2086
+	"$PY" "$TOP/tests/gen_bars.py" "$sym" "$iv" "$a" "$b" $drops >"$T/long.csv" 2>"$T/long.n"
+	n=$(($(cut -d' ' -f1 "$T/long.n") + $#))
+	[ -n "$total" ] && [ "$total" -ne "$n" ] && not_ok "$name: generator" "$n expected bars, want $total"
+	printf '%s\n' "$want" >"$T/long.want"
+	check "$name" 0 "$T/long.csv" - "gaps: $sym $iv: $# missing of $n expected" -- \
+		env BARS_NOW=2027-01-01T00:00:00Z "$VB" --gaps "$T/long.gaps"
+	expect "$name: gaps file" "diff -u '$T/long.want' '$T/long.gaps'"
+}
+gaps_case "--gaps daily 2020-2024 (5 years)" AAPL 1d 2020-01-01 2025-01-01 1258 \
+	2021-03-03T05:00:00Z 2023-07-12T04:00:00Z
+gaps_case "--gaps daily 2000-2024 (25 years)" SPY 1d 2000-01-01 2025-01-01 6289 \
+	2001-09-17T04:00:00Z 2008-10-10T04:00:00Z 2024-12-30T05:00:00Z
+gaps_case "--gaps 1m over 60 days" MSFT 1m 2026-10-01 2026-11-30 "" \
+	2026-10-05T13:30:00Z 2026-11-02T14:30:00Z 2026-11-27T17:58:00Z
+
+# --events: a jump that a split between the two bars explains is not a
+# jump.  Two fake-provider responses in one stream, one fetched before a
+# 20:1 split (not adjusted) and one after it (with the split event), go
+# through normalize-bars --events F | validate-bars --events F: the events
+# of a response reach F before its bars reach validate-bars.
+# fake_resp NOW FROM TO: one fetch-bars line for XJ 1d as served at NOW.
+fake_resp() {
+	BARS_NOW=$1 "$PY" -c 'import json, sys
+sys.path.insert(0, sys.argv[1])
+import fake_yahoo as f
+f.add_event("XJ=2026-11-23:20:1", "split")
+now = f.now_epoch()
+st, doc = f.generate("XJ", {"interval": "1d", "period1": sys.argv[2], "period2": sys.argv[3],
+    "events": "div,splits"}, True)
+print(json.dumps({"symbol": "XJ", "interval": "1d", "provider": "yahoo", "status": st,
+    "fetched_at": now, "body": doc}))' "$TOP/tests" "$(date -ud "$2" +%s)" "$(date -ud "$3" +%s)"
+}
+{ fake_resp 2026-11-20T22:00:00Z 2026-11-16 2026-11-21
+  fake_resp 2026-11-25T22:00:00Z 2026-11-23 2026-11-26; } >"$T/split.ndjson"
+check "--events: a split in the same run is not a price jump" 0 "$T/split.ndjson" - \
+	'8 rows in, 8 passed, 0 rejected, 0 warnings' -- sh -c \
+	"'$BIN/normalize-bars' --events '$T/split-ev.csv' | '$VB' --events '$T/split-ev.csv' --reject price_jump >/dev/null"
+expect "--events: the split came through the events file" \
+	"grep -qx 'XJ,2026-11-23T05:00:00Z,split,20,20,1' '$T/split-ev.csv'"
+check "--events: without it the split is rejected as a jump" 0 "$T/split.ndjson" - \
+	'rejected price_jump: XJ 1d 2026-11-23T05:00:00Z' -- sh -c \
+	"'$BIN/normalize-bars' | '$VB' --reject price_jump >/dev/null"
+# The same split twice (two responses of one run both carry it) counts once.
+printf '%s\n' symbol,ts,kind,value,numerator,denominator XJ,2026-11-23T05:00:00Z,split,20,20,1 \
+	XJ,2026-11-23T05:00:00Z,split,x,20,1 XJ,2026-11-23T05:00:00Z,split,20,20,1 >"$T/ev-bad.csv"
+"$BIN/normalize-bars" <"$T/split.ndjson" >"$T/split.csv" 2>/dev/null
+check "--events: a bad events line is named and skipped, exit 1" 1 "$T/split.csv" - \
+	'ev-bad.csv:3: bad value, skipped' -- "$VB" --events "$T/ev-bad.csv" --reject price_jump
+check "--events: the good line still explains the split" 1 "$T/split.csv" - \
+	'8 rows in, 8 passed, 0 rejected' -- "$VB" --events "$T/ev-bad.csv" --reject price_jump
+check "--events: a missing events file is an input error" 1 "$T/split.csv" - \
+	'nosuch.csv: No such file or directory; splits are not known' -- \
+	"$VB" --events "$T/nosuch.csv" --reject price_jump
+
 # Headers, CSV syntax, several inputs.
 printf '%s\n' "$H" 'AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1' >"$T/a.csv"
 printf '%s\n' "$H" 'MSFT,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1' >"$T/b.csv"
@@ -372,6 +462,17 @@ check "quoted fields written back quoted" 0 - - -- sh -c \
 check "--help" 0 - - -- sh -c "'$VB' --help | grep -q '^usage: validate-bars'"
 check "--version" 0 - - -- sh -c "'$VB' --version | grep -Eq '^validate-bars [0-9]'"
 check "unknown rule" 2 - - 'unknown rule: nope' -- "$VB" --warn nope
+check "usage error names the option" 2 - - '^validate-bars: --ignore: unknown rule: nope$' -- \
+	"$VB" --ignore price_jump,nope
+for o in rejects gaps calendar calendar-overrides events warn reject ignore max-jump \
+	max-reject-ratio help version; do
+	expect "--help lists --$o on a line of its own" \
+		"[ \$('$VB' --help | grep -Ec '^ +(-[A-Za-z], )?--$o( |\$)') -eq 1 ]"
+done
+expect "--help lists each option once, usage errors show only the synopsis" \
+	"[ \$('$VB' --nosuch 2>&1 | grep -c -- '--rejects') -eq 1 ]"
+printf '%s\n' "$H" 'AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1' >"$T/one.csv"
+check "singular: 1 row in" 0 "$T/one.csv" - ': 1 row in, 1 passed, 0 rejected, 0 warnings$' -- "$VB"
 check "bad --max-jump" 2 - - 'max-jump' -- "$VB" --max-jump 1
 check "bad --max-reject-ratio" 2 - - 'max-reject-ratio' -- "$VB" --max-reject-ratio 1.5
 check "bad --calendar" 2 - - 'calendar: want nyse or none' -- "$VB" --calendar lse
@@ -392,7 +493,7 @@ while IFS='|' read -r file args want; do
 	# shellcheck disable=SC2086
 	check "fixture $file" 0 "$EXPN/$file" - "$want" -- "$VB" --gaps "$T/fx-gaps.csv" $args
 done <<'EOF'
-yahoo-0P0000XTS7-1d.csv||1 rows in, 1 passed, 0 rejected
+yahoo-0P0000XTS7-1d.csv||1 row in, 1 passed, 0 rejected
 yahoo-AAPL-1d-2020.csv||49 rows in, 49 passed, 0 rejected
 yahoo-AAPL-1d-6mo.csv||126 rows in, 126 passed, 0 rejected
 yahoo-AAPL-1m-1d-2021.csv||240 rows in, 240 passed, 0 rejected

@@ -58,7 +58,7 @@ expect "load-bars: quiet at LOG_LEVEL=warn" \
 is "load-bars: --init twice" "$("$LB" --init && "$LB" --init && echo ok)" ok
 is "load-bars: migrations recorded once" \
 	"$(sql "SELECT string_agg(target || ':' || version, ',' ORDER BY target) FROM schema_migrations")" \
-	":1,:2,bars:1,bars:2"
+	":1,:2,bars:1,bars:2,bars:3"
 is "load-bars: --init keeps the data" "$(sql "SELECT count(*) FROM bars")" 500
 
 # --- revision and audit -------------------------------------------------
@@ -190,7 +190,7 @@ for mode in run batch; do
 	is "load-bars: concurrent loaders (--txn $mode) equal a clean run" "$(digest "$DB")" "$cclean"
 done
 is "load-bars: concurrent loaders: migrations applied once" \
-	"$(sql "SELECT count(*) FROM schema_migrations")" 4
+	"$(sql "SELECT count(*) FROM schema_migrations")" 5
 
 # --- SIGTERM: finish or roll back the batch, never half ------------------
 for mode in run batch; do
