@@ -1,0 +1,299 @@
+#include "report_db.h"
+#include "cal.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Distinct series by a loose index scan (PostgreSQL has no skip scan: a
+ * plain DISTINCT would read every row), then two probes per series for
+ * the oldest and the newest bar.
+ */
+static const char sql_series[] =
+	"WITH RECURSIVE k AS ("
+	" (SELECT symbol, interval FROM {S}.{T} ORDER BY symbol, interval LIMIT 1)"
+	" UNION ALL"
+	" SELECT n.symbol, n.interval FROM k CROSS JOIN LATERAL ("
+	"  SELECT b.symbol, b.interval FROM {S}.{T} b"
+	"  WHERE (b.symbol, b.interval) > (k.symbol, k.interval)"
+	"  ORDER BY b.symbol, b.interval LIMIT 1) n)"
+	" SELECT k.symbol, k.interval,"
+	" extract(epoch FROM f.ts)::bigint, extract(epoch FROM l.ts)::bigint,"
+	" extract(epoch FROM l.loaded_at)::bigint, l.run_id"
+	" FROM k"
+	" CROSS JOIN LATERAL (SELECT b.ts FROM {S}.{T} b WHERE b.symbol = k.symbol"
+	"  AND b.interval = k.interval ORDER BY b.ts LIMIT 1) f"
+	" CROSS JOIN LATERAL (SELECT b.ts, b.loaded_at, b.run_id FROM {S}.{T} b"
+	"  WHERE b.symbol = k.symbol AND b.interval = k.interval"
+	"  ORDER BY b.ts DESC LIMIT 1) l";
+
+/*
+ * Bars per New York date, per series: an index-only range scan of the
+ * primary key for each (symbol, interval) in the window.  The series come
+ * as arrays with their position, so rows map back without a lookup.
+ */
+static const char sql_counts[] =
+	"SELECT k.n, c.day, c.bars"
+	" FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(symbol, interval, n)"
+	" CROSS JOIN LATERAL ("
+	"  SELECT (b.ts AT TIME ZONE 'America/New_York')::date - DATE '1970-01-01' AS day,"
+	"  count(*) AS bars FROM {S}.{T} b"
+	"  WHERE b.symbol = k.symbol AND b.interval = k.interval"
+	"  AND b.ts >= to_timestamp($3) AND b.ts < to_timestamp($4)"
+	"  GROUP BY 1) c";
+
+/* A table or schema that does not exist yet: nothing stored. */
+static int absent(const struct db *d)
+{
+	return strcmp(d->state, "42P01") == 0 || strcmp(d->state, "3F000") == 0;
+}
+
+static time_t epoch(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? 0 : (time_t)atoll(PQgetvalue(res, row, col));
+}
+
+static long long num(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? -1 : atoll(PQgetvalue(res, row, col));
+}
+
+int report_db_series(struct db *d, struct report *r)
+{
+	PGresult *res = db_query(d, sql_series, 0, NULL);
+	struct report_series *s;
+	int i;
+
+	if (!res)
+		return absent(d) ? 0 : -1;
+	for (i = 0; i < PQntuples(res); i++) {
+		s = report_series(r, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), 1);
+		if (!s)
+			continue;
+		s->first = epoch(res, i, 2);
+		s->last = epoch(res, i, 3);
+		s->last_load = epoch(res, i, 4);
+		s->last_run = num(res, i, 5);
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* {"a","b"}: symbols and intervals hold no quotes or backslashes
+ * (lib/sym), so quoting each element is enough. */
+static char *array_literal(const struct report *r, int intervals)
+{
+	size_t i, len = 3;
+	char *buf, *p;
+
+	for (i = 0; i < r->nseries; i++)
+		len += strlen(intervals ? r->series[i].interval : r->series[i].symbol) + 3;
+	p = buf = xmalloc(len);
+	*p++ = '{';
+	for (i = 0; i < r->nseries; i++)
+		p += sprintf(p, "%s\"%s\"", i ? "," : "",
+			     intervals ? r->series[i].interval : r->series[i].symbol);
+	strcpy(p, "}");
+	return buf;
+}
+
+/* Rows one at a time (single-row mode): memory stays flat however many
+ * series and days the window holds. */
+static int stream_counts(struct db *d, struct report *r, const char *const *p)
+{
+	char *sql = db_sql(d, sql_counts);
+	PGresult *res;
+	int ok = 1, sent;
+	long n;
+
+	sent = PQsendQueryParams(d->conn, sql, 4, NULL, p, NULL, NULL, 0);
+	free(sql);
+	if (!sent || !PQsetSingleRowMode(d->conn)) {
+		db_set_error(d, NULL);
+		return -1;
+	}
+	while ((res = PQgetResult(d->conn))) {
+		if (PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
+			n = atol(PQgetvalue(res, 0, 0)) - 1;
+			if (n >= 0 && (size_t)n < r->nseries)
+				cov_count(&r->series[n].cov, &r->grid,
+					  atol(PQgetvalue(res, 0, 1)), atol(PQgetvalue(res, 0, 2)));
+		} else if (PQresultStatus(res) != PGRES_TUPLES_OK && ok) {
+			db_set_error(d, res);
+			ok = 0;
+		}
+		PQclear(res);
+	}
+	return ok ? 0 : absent(d) ? 0 : -1;
+}
+
+int report_db_counts(struct db *d, struct report *r)
+{
+	const struct cal_info *ci;
+	char from[24], to[24], *syms, *ivs;
+	const char *p[4];
+	int rc;
+
+	if (!r->grid.ncols || !r->nseries)
+		return 0;
+	ci = cal_day_info(r->grid.first);
+	snprintf(from, sizeof(from), "%lld", ci ? (long long)ci->midnight : 0LL);
+	ci = cal_day_info(r->grid.last + 1);
+	snprintf(to, sizeof(to), "%lld", ci ? (long long)ci->midnight : 0LL);
+	syms = array_literal(r, 0);
+	ivs = array_literal(r, 1);
+	p[0] = syms;
+	p[1] = ivs;
+	p[2] = from;
+	p[3] = to;
+	rc = stream_counts(d, r, p);
+	free(syms);
+	free(ivs);
+	return rc;
+}
+
+/* The first bar_changes id whose change is at or after since: bisect the
+ * primary key.  Ids follow the commit order only roughly (concurrent
+ * loaders interleave), which can shift the boundary by the changes of
+ * runs that overlapped since. */
+static int first_change(struct db *d, time_t since, long long *out)
+{
+	char lo_s[24], t[24];
+	const char *p[3] = { d->table_name, lo_s, t };
+	long long lo, hi, mid;
+	PGresult *res;
+	int later;
+
+	res = db_query(d, "SELECT min(id), max(id) + 1 FROM {S}.bar_changes", 0, NULL);
+	if (!res)
+		return -1;
+	lo = num(res, 0, 0);
+	hi = num(res, 0, 1);
+	PQclear(res);
+	snprintf(t, sizeof(t), "%lld", (long long)since);
+	while (lo >= 0 && lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		snprintf(lo_s, sizeof(lo_s), "%lld", mid);
+		res = db_query(d, "SELECT changed_at >= to_timestamp($3) FROM {S}.bar_changes"
+			       " WHERE id >= $2 AND target = $1 ORDER BY id LIMIT 1", 3, p);
+		if (!res)
+			return -1;
+		later = PQntuples(res) == 0 || *PQgetvalue(res, 0, 0) == 't';
+		PQclear(res);
+		if (later)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	*out = lo < 0 ? 0 : lo;
+	return 0;
+}
+
+static void recent_revision(struct report *r, const PGresult *res, int i)
+{
+	struct report_revision *v;
+
+	r->revs = xreallocarray(r->revs, r->nrevs + 1, sizeof(*r->revs));
+	v = &r->revs[r->nrevs++];
+	snprintf(v->symbol, sizeof(v->symbol), "%s", PQgetvalue(res, i, 0));
+	snprintf(v->interval, sizeof(v->interval), "%s", PQgetvalue(res, i, 1));
+	v->ts = epoch(res, i, 2);
+	v->changed_at = epoch(res, i, 3);
+	v->run = num(res, i, 4);
+	v->old_close = atof(PQgetvalue(res, i, 5));
+	v->new_close = atof(PQgetvalue(res, i, 6));
+}
+
+int report_db_revisions(struct db *d, struct report *r)
+{
+	char lo_s[24], t[24];
+	const char *p[3] = { d->table_name, lo_s, t };
+	struct report_series *s;
+	long long lo;
+	PGresult *res;
+	int i;
+
+	if (first_change(d, r->since, &lo) < 0)
+		return absent(d) ? 0 : -1;
+	snprintf(lo_s, sizeof(lo_s), "%lld", lo);
+	snprintf(t, sizeof(t), "%lld", (long long)r->since);
+	res = db_query(d, "SELECT symbol, interval, count(*) FROM {S}.bar_changes"
+		       " WHERE id >= $2 AND target = $1 AND changed_at >= to_timestamp($3)"
+		       " GROUP BY 1, 2", 3, p);
+	if (!res)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++) {
+		r->revised_total += atol(PQgetvalue(res, i, 2));
+		if ((s = report_series(r, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), 0)))
+			s->revised = atol(PQgetvalue(res, i, 2));
+	}
+	PQclear(res);
+	res = db_query(d, "SELECT symbol, interval, extract(epoch FROM ts)::bigint,"
+		       " extract(epoch FROM changed_at)::bigint, run_id, old_close, new_close"
+		       " FROM {S}.bar_changes WHERE id >= $2 AND target = $1"
+		       " AND changed_at >= to_timestamp($3) ORDER BY id DESC LIMIT "
+		       REPORT_RECENT_S, 3, p);
+	if (!res)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++)
+		recent_revision(r, res, i);
+	PQclear(res);
+	return 0;
+}
+
+#define RUN_COLS "id, extract(epoch FROM started_at)::bigint," \
+	" extract(epoch FROM finished_at)::bigint, status, rows_in, inserted," \
+	" updated, unchanged, rejected"
+
+static void run_row(struct report_run *u, const PGresult *res, int i)
+{
+	u->id = num(res, i, 0);
+	u->started = epoch(res, i, 1);
+	u->finished = epoch(res, i, 2);
+	snprintf(u->status, sizeof(u->status), "%s", PQgetvalue(res, i, 3));
+	u->rows_in = num(res, i, 4);
+	u->inserted = num(res, i, 5);
+	u->updated = num(res, i, 6);
+	u->unchanged = num(res, i, 7);
+	u->rejected = num(res, i, 8);
+}
+
+int report_db_runs(struct db *d, struct report *r)
+{
+	const char *p[1] = { d->table_name };
+	PGresult *res;
+	int i;
+
+	res = db_query(d, "SELECT " RUN_COLS " FROM {S}.load_runs WHERE target = $1"
+		       " ORDER BY id DESC LIMIT " REPORT_RECENT_S, 1, p);
+	if (!res)
+		return absent(d) ? 0 : -1;
+	r->runs = xreallocarray(NULL, (size_t)PQntuples(res) + 1, sizeof(*r->runs));
+	for (i = 0; i < PQntuples(res); i++)
+		run_row(&r->runs[r->nruns++], res, i);
+	PQclear(res);
+	res = db_query(d, "SELECT " RUN_COLS " FROM {S}.load_runs WHERE target = $1"
+		       " AND status = 'ok' ORDER BY id DESC LIMIT 1", 1, p);
+	if (!res)
+		return -1;
+	if (PQntuples(res) == 1)
+		run_row(&r->last_ok, res, 0);
+	PQclear(res);
+	return 0;
+}
+
+int report_db_gather(struct db *d, struct report *r)
+{
+	int rc;
+
+	if (report_db_series(d, r) < 0)
+		return -1;
+	report_cov_begin(r);
+	rc = report_db_counts(d, r);
+	report_cov_end(r);
+	if (rc < 0 || report_db_revisions(d, r) < 0 || report_db_runs(d, r) < 0)
+		return -1;
+	return 0;
+}
