@@ -60,7 +60,9 @@ struct report_series *report_series(struct report *r, const char *symbol,
 		else
 			lo = mid + 1;
 	}
-	if (!create || strlen(symbol) > SYM_MAX || strlen(interval) >= sizeof(s->interval))
+	/* Valid symbols only: they reach HTML and SQL array literals unquoted. */
+	if (!create || sym_valid(symbol) < 0 || strlen(interval) >= sizeof(s->interval) ||
+	    strspn(interval, "0123456789abcdefghijklmnopqrstuvwxyz") != strlen(interval))
 		return NULL;
 	r->series = xreallocarray(r->series, r->nseries + 1, sizeof(*r->series));
 	memmove(&r->series[lo + 1], &r->series[lo], (r->nseries - lo) * sizeof(*r->series));

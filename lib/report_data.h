@@ -91,7 +91,8 @@ void report_init(struct report *r, time_t now, int days);
 void report_free(struct report *r);
 
 /* The series (symbol, interval), added (with unknown times) when absent
- * and create is set; NULL otherwise.  Pointers stay valid only until the
+ * and create is set and the names are valid (lib/sym symbols, intervals
+ * of lowercase letters and digits); NULL otherwise.  Pointers stay valid only until the
  * next series is added. */
 struct report_series *report_series(struct report *r, const char *symbol,
 				     const char *interval, int create);

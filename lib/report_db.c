@@ -1,5 +1,6 @@
 #include "report_db.h"
 #include "cal.h"
+#include "msg.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -70,8 +71,11 @@ int report_db_series(struct db *d, struct report *r)
 		return absent(d) ? 0 : -1;
 	for (i = 0; i < PQntuples(res); i++) {
 		s = report_series(r, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), 1);
-		if (!s)
+		if (!s) {
+			msg_log(MSG_WARN, "skipped series with an invalid name: %.40s %.16s",
+				PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
 			continue;
+		}
 		s->first = epoch(res, i, 2);
 		s->last = epoch(res, i, 3);
 		s->last_load = epoch(res, i, 4);
