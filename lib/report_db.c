@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /*
  * Distinct series by a loose index scan (PostgreSQL has no skip scan: a
@@ -288,16 +289,40 @@ int report_db_runs(struct db *d, struct report *r)
 	return 0;
 }
 
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* LOG_LEVEL=debug shows where the time goes (scripts/bench-report). */
+static void took(const char *what, double *t0)
+{
+	double t = seconds();
+
+	msg_log(MSG_DEBUG, "%s: %.3f s", what, t - *t0);
+	*t0 = t;
+}
+
 int report_db_gather(struct db *d, struct report *r)
 {
+	double t0 = seconds();
 	int rc;
 
 	if (report_db_series(d, r) < 0)
 		return -1;
+	took("series", &t0);
 	report_cov_begin(r);
 	rc = report_db_counts(d, r);
 	report_cov_end(r);
-	if (rc < 0 || report_db_revisions(d, r) < 0 || report_db_runs(d, r) < 0)
+	took("bars per day", &t0);
+	if (rc < 0 || report_db_revisions(d, r) < 0)
 		return -1;
+	took("revisions", &t0);
+	if (report_db_runs(d, r) < 0)
+		return -1;
+	took("runs", &t0);
 	return 0;
 }
