@@ -152,6 +152,33 @@ static long expected_at(const struct cov *c, const struct cov_grid *g, size_t co
 	return c->daily ? 1 : cov_session_slots(ci->open, ci->close, c->iv, 0);
 }
 
+long cov_expected_total(const struct cov *c, const struct cov_grid *g)
+{
+	long n = 0;
+	size_t i;
+
+	for (i = 0; c->applies && i < g->ncols; i++)
+		if (!g->holiday[i])
+			n += expected_at(c, g, i);
+	return c->applies ? n : -1;
+}
+
+void cov_set_complete(struct cov *c, const struct cov_grid *g)
+{
+	size_t i;
+
+	c->stored = 0;
+	for (i = 0; c->count && i < g->ncols; i++) {
+		c->count[i] = g->holiday[i] ? 0 : expected_at(c, g, i);
+		c->stored += c->count[i];
+	}
+}
+
+void cov_set_stored(struct cov *c, long n)
+{
+	c->stored = n;
+}
+
 void cov_finish(struct cov *c, const struct cov_grid *g)
 {
 	char prev = COV_NONE;

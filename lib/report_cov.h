@@ -84,6 +84,16 @@ void cov_init(struct cov *c, const struct cov_grid *g, const char *symbol,
 	      const struct sym_interval *iv, time_t first);
 /* Add n bars stored on day number day (ignored outside the grid). */
 void cov_count(struct cov *c, const struct cov_grid *g, long day, long n);
+/*
+ * Shortcuts for a series whose bars in the grid's days were counted as a
+ * whole (cheaper than per day): the bars expected in all its sessions
+ * (-1 when the calendar does not apply); mark every session stored (the
+ * count matched: bars are unique and on the grid, so none is missing);
+ * or set the bars stored of a series outside the calendar.
+ */
+long cov_expected_total(const struct cov *c, const struct cov_grid *g);
+void cov_set_complete(struct cov *c, const struct cov_grid *g);
+void cov_set_stored(struct cov *c, long n);
 /* Classify every column and build the ranges. */
 void cov_finish(struct cov *c, const struct cov_grid *g);
 void cov_free(struct cov *c);

@@ -50,6 +50,13 @@ static const char sql_counts[] =
 	"  AND b.ts >= to_timestamp($3) AND b.ts < to_timestamp($4)"
 	"  GROUP BY 1) c";
 
+/* Bars per series in the window: one index-only range scan each. */
+static const char sql_totals[] =
+	"SELECT k.n, (SELECT count(*) FROM {S}.{T} b"
+	"  WHERE b.symbol = k.symbol AND b.interval = k.interval"
+	"  AND b.ts >= to_timestamp($3) AND b.ts < to_timestamp($4))"
+	" FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(symbol, interval, n)";
+
 /* A table or schema that does not exist yet: nothing stored. */
 static int absent(const struct db *d)
 {
@@ -90,45 +97,72 @@ int report_db_series(struct db *d, struct report *r)
 	return 0;
 }
 
-/* {"a","b"}: symbols and intervals hold no quotes or backslashes
- * (lib/sym), so quoting each element is enough. */
-static char *array_literal(const struct report *r, int intervals)
+/* {"a","b"} of the series idx[0..n): symbols and intervals hold no
+ * quotes or backslashes (lib/sym), so quoting each element is enough. */
+static char *array_literal(const struct report *r, const size_t *idx, size_t n,
+			   int intervals)
 {
 	size_t i, len = 3;
 	char *buf, *p;
 
-	for (i = 0; i < r->nseries; i++)
-		len += strlen(intervals ? r->series[i].interval : r->series[i].symbol) + 3;
+	for (i = 0; i < n; i++)
+		len += strlen(intervals ? r->series[idx[i]].interval : r->series[idx[i]].symbol) + 3;
 	p = buf = xmalloc(len);
 	*p++ = '{';
-	for (i = 0; i < r->nseries; i++)
-		p += sprintf(p, "%s\"%s\"", i ? "," : "",
-			     intervals ? r->series[i].interval : r->series[i].symbol);
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "%s\"%s\"", i ? "," : "", intervals ? r->series[idx[i]].interval
+								     : r->series[idx[i]].symbol);
 	strcpy(p, "}");
 	return buf;
 }
 
-/* Rows one at a time (single-row mode): memory stays flat however many
- * series and days the window holds. */
-static int stream_counts(struct db *d, struct report *r, const char *const *p)
+/* Send sql with the series idx[0..n) and the window; 0 or -1. */
+static int send(struct db *d, const char *tmpl, const struct report *r,
+		const size_t *idx, size_t n, const char *const *window)
 {
-	char *sql = db_sql(d, sql_counts);
-	PGresult *res;
-	int ok = 1, sent;
-	long n;
+	char *sql = db_sql(d, tmpl), *syms = array_literal(r, idx, n, 0);
+	char *ivs = array_literal(r, idx, n, 1);
+	const char *p[4] = { syms, ivs, window[0], window[1] };
+	int sent = PQsendQueryParams(d->conn, sql, 4, NULL, p, NULL, NULL, 0);
 
-	sent = PQsendQueryParams(d->conn, sql, 4, NULL, p, NULL, NULL, 0);
 	free(sql);
+	free(syms);
+	free(ivs);
 	if (!sent || !PQsetSingleRowMode(d->conn)) {
 		db_set_error(d, NULL);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Rows one at a time (single-row mode), so memory stays flat however many
+ * series and days the window holds: (position in idx, value, value).
+ * Totals (rest set): the whole count of a series settles most of them;
+ * the others go to rest, to be counted per day.  Per day (rest NULL):
+ * added to the coverage.
+ */
+static int receive(struct db *d, struct report *r, const size_t *idx, size_t n,
+		   size_t *rest, size_t *nrest)
+{
+	struct report_series *s;
+	PGresult *res;
+	int ok = 1;
+	long k, v;
+
 	while ((res = PQgetResult(d->conn))) {
 		if (PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
-			n = atol(PQgetvalue(res, 0, 0)) - 1;
-			if (n >= 0 && (size_t)n < r->nseries)
-				cov_count(&r->series[n].cov, &r->grid,
-					  atol(PQgetvalue(res, 0, 1)), atol(PQgetvalue(res, 0, 2)));
+			k = atol(PQgetvalue(res, 0, 0)) - 1;
+			v = atol(PQgetvalue(res, 0, 1));
+			s = k >= 0 && (size_t)k < n ? &r->series[idx[k]] : NULL;
+			if (s && !rest)
+				cov_count(&s->cov, &r->grid, v, atol(PQgetvalue(res, 0, 2)));
+			else if (s && !s->cov.applies)
+				cov_set_stored(&s->cov, v);
+			else if (s && v == cov_expected_total(&s->cov, &r->grid))
+				cov_set_complete(&s->cov, &r->grid);
+			else if (s)
+				rest[(*nrest)++] = idx[k];
 		} else if (PQresultStatus(res) != PGRES_TUPLES_OK && ok) {
 			db_set_error(d, res);
 			ok = 0;
@@ -138,11 +172,17 @@ static int stream_counts(struct db *d, struct report *r, const char *const *p)
 	return ok ? 0 : absent(d) ? 0 : -1;
 }
 
+/*
+ * Two passes: a count per series (an index-only scan with nothing to
+ * compute per row) settles every complete series, which is most of them;
+ * only the others are counted per day.
+ */
 int report_db_counts(struct db *d, struct report *r)
 {
 	const struct cal_info *ci;
-	char from[24], to[24], *syms, *ivs;
-	const char *p[4];
+	char from[24], to[24];
+	const char *w[2] = { from, to };
+	size_t i, *all, *rest, nrest = 0;
 	int rc;
 
 	if (!r->grid.ncols || !r->nseries)
@@ -151,15 +191,18 @@ int report_db_counts(struct db *d, struct report *r)
 	snprintf(from, sizeof(from), "%lld", ci ? (long long)ci->midnight : 0LL);
 	ci = cal_day_info(r->grid.last + 1);
 	snprintf(to, sizeof(to), "%lld", ci ? (long long)ci->midnight : 0LL);
-	syms = array_literal(r, 0);
-	ivs = array_literal(r, 1);
-	p[0] = syms;
-	p[1] = ivs;
-	p[2] = from;
-	p[3] = to;
-	rc = stream_counts(d, r, p);
-	free(syms);
-	free(ivs);
+	all = xreallocarray(NULL, r->nseries, sizeof(*all));
+	rest = xreallocarray(NULL, r->nseries, sizeof(*rest));
+	for (i = 0; i < r->nseries; i++)
+		all[i] = i;
+	rc = send(d, sql_totals, r, all, r->nseries, w);
+	if (rc == 0)
+		rc = receive(d, r, all, r->nseries, rest, &nrest);
+	msg_log(MSG_DEBUG, "%zu of %zu series counted per day", nrest, r->nseries);
+	if (rc == 0 && nrest && (rc = send(d, sql_counts, r, rest, nrest, w)) == 0)
+		rc = receive(d, r, rest, nrest, NULL, NULL);
+	free(all);
+	free(rest);
 	return rc;
 }
 

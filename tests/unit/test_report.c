@@ -82,8 +82,9 @@ static void test_cov(void)
 	char buf[COV_RANGE_LEN];
 
 	cov_grid_init(&g, at("2026-11-16T12:00:00Z"), at("2026-12-01T12:00:00Z"));
-	/* 5m from Tuesday 15:00 New York: the first day counts 72 slots. */
+	/* 5m from Tuesday 15:00 New York: the first day counts 12 slots. */
 	cov_init(&c, &g, "AAPL", sym_interval("5m"), at("2026-11-17T20:00:00Z"));
+	CHECK(cov_expected_total(&c, &g) == 12 + 78 * 7 + 42, "expected total before counting");
 	cov_count(&c, &g, day("2026-11-17"), 12);
 	cov_count(&c, &g, day("2026-11-18"), 78);
 	cov_count(&c, &g, day("2026-11-19"), 10);
@@ -106,6 +107,12 @@ static void test_cov(void)
 	cov_finish(&c, &g);
 	CHECK(!c.applies && c.expected == -1 && c.stored == 1 && c.nmissing == 0,
 	      "an index is outside the calendar: stored only");
+	cov_free(&c);
+	cov_init(&c, &g, "BBB", sym_interval("1d"), at("2026-11-16T05:00:00Z"));
+	cov_set_complete(&c, &g);
+	cov_finish(&c, &g);
+	CHECK_STR(c.cells, "########H##", "a matching total marks every session stored");
+	CHECK(c.stored == 10 && c.expected == 10 && c.nmissing == 0, "complete: 10 of 10");
 	cov_free(&c);
 	cov_init(&c, &g, "ZZZ", sym_interval("1d"), 0);
 	cov_finish(&c, &g);
