@@ -6,8 +6,10 @@
  * table (scripts/bench-report shows the plans):
  *   - the series: a loose index scan of the primary key (symbol, interval,
  *     ts), one probe per series, then its first and newest bar;
- *   - bars per New York date in the window: an index-only range scan of
- *     the primary key per series;
+ *   - bars in the window: an index-only range scan of the primary key
+ *     per series, counted as a whole; per New York date only for the
+ *     series whose total falls short of the calendar (bars are taken to
+ *     be validated: unique, on the grid, inside sessions);
  *   - revisions: bar_changes from the first id changed since the window
  *     start (found by bisecting the primary key) on;
  *   - runs: the newest load_runs rows by primary key.
