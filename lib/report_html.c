@@ -248,6 +248,7 @@ static void svg_open(FILE *fp, const struct report *r, double cw, size_t nrows,
 {
 	fprintf(fp, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"%s\""
 		" width=\"%.0f\" height=\"%zu\">\n", label,
+		/* 56 px of room on the right for the last month label */
 		LABEL_W + (double)r->grid.ncols * cw + 56, AXIS_H + nrows * ROW_H + 2);
 	axis(fp, r, cw);
 	holidays(fp, r, cw, nrows);
