@@ -50,6 +50,9 @@ static const char sql_counts[] =
 	"  AND b.ts >= to_timestamp($3) AND b.ts < to_timestamp($4)"
 	"  GROUP BY 1) c";
 
+/* Below this many series one connection counts them all. */
+#define REPORT_DB_SPLIT 64
+
 /* Bars per series in the window: one index-only range scan each. */
 static const char sql_totals[] =
 	"SELECT k.n, (SELECT count(*) FROM {S}.{T} b"
@@ -173,6 +176,28 @@ static int receive(struct db *d, struct report *r, const size_t *idx, size_t n,
 }
 
 /*
+ * One pass over the series idx[0..n), on two connections at once when a
+ * second one is open: the server counts the halves in parallel, so the
+ * machine's cores, not one backend, set the pace.  Both queries are sent
+ * before either is read; their results are small (a row per series or
+ * per series and day) and wait in the sockets meanwhile.
+ */
+static int pass(struct db *d, struct db *d2, const char *sql, struct report *r,
+		const size_t *idx, size_t n, const char *const *w, size_t *rest,
+		size_t *nrest)
+{
+	size_t h = d2->conn && n > 1 ? n / 2 : n;
+	int s1 = send(d, sql, r, idx, h, w);
+	int s2 = h < n ? send(d2, sql, r, idx + h, n - h, w) : 0;
+	int r1 = s1 == 0 ? receive(d, r, idx, h, rest, nrest) : -1;
+	int r2 = s2 == 0 && h < n ? receive(d2, r, idx + h, n - h, rest, nrest) : s2;
+
+	if (r1 == 0 && r2 < 0)
+		snprintf(d->err, sizeof(d->err), "%s", d2->err);
+	return r1 < 0 || r2 < 0 ? -1 : 0;
+}
+
+/*
  * Two passes: a count per series (an index-only scan with nothing to
  * compute per row) settles every complete series, which is most of them;
  * only the others are counted per day.
@@ -183,6 +208,7 @@ int report_db_counts(struct db *d, struct report *r)
 	char from[24], to[24];
 	const char *w[2] = { from, to };
 	size_t i, *all, *rest, nrest = 0;
+	struct db d2 = { 0 };
 	int rc;
 
 	if (!r->grid.ncols || !r->nseries)
@@ -191,16 +217,18 @@ int report_db_counts(struct db *d, struct report *r)
 	snprintf(from, sizeof(from), "%lld", ci ? (long long)ci->midnight : 0LL);
 	ci = cal_day_info(r->grid.last + 1);
 	snprintf(to, sizeof(to), "%lld", ci ? (long long)ci->midnight : 0LL);
+	if (r->nseries >= REPORT_DB_SPLIT &&
+	    db_connect(&d2, db_conninfo(), 1, d->schema_name, d->table_name) < 0)
+		msg_log(MSG_DEBUG, "one connection only: %s", d2.err);
 	all = xreallocarray(NULL, r->nseries, sizeof(*all));
 	rest = xreallocarray(NULL, r->nseries, sizeof(*rest));
 	for (i = 0; i < r->nseries; i++)
 		all[i] = i;
-	rc = send(d, sql_totals, r, all, r->nseries, w);
-	if (rc == 0)
-		rc = receive(d, r, all, r->nseries, rest, &nrest);
+	rc = pass(d, &d2, sql_totals, r, all, r->nseries, w, rest, &nrest);
 	msg_log(MSG_DEBUG, "%zu of %zu series counted per day", nrest, r->nseries);
-	if (rc == 0 && nrest && (rc = send(d, sql_counts, r, rest, nrest, w)) == 0)
-		rc = receive(d, r, rest, nrest, NULL, NULL);
+	if (rc == 0 && nrest)
+		rc = pass(d, &d2, sql_counts, r, rest, nrest, w, NULL, NULL);
+	db_close(&d2);
 	free(all);
 	free(rest);
 	return rc;

@@ -192,3 +192,20 @@ check "missing table reads as empty" 0 - - "" -- sh -c \
 	"'$BR' --table nothing_here -f csv | grep -qx 'symbol,interval,first,.*,missing,partial'"
 check "database unreachable" 3 - - "^bars-report: database: " -- \
 	env DATABASE_URL="postgresql:///nope?host=$T/none" "$BR"
+
+# Many series: counted on two connections, in halves; a hole in each half.
+export DATABASE_URL=$(new_db many)
+"$BIN/load-bars" --init 2>/dev/null
+psql -qX "$DATABASE_URL" >/dev/null <<'SQL'
+INSERT INTO bars (symbol, interval, ts, open, high, low, close, adj_close, volume)
+SELECT 'M' || lpad(s::text, 3, '0'), '1d', d::date::timestamp AT TIME ZONE 'America/New_York', 1, 1, 1, 1, 1, 1
+FROM generate_series(1, 80) s, generate_series('2026-11-02'::date, '2026-11-30'::date, '1 day') d
+WHERE extract(isodow FROM d) < 6 AND d::date <> '2026-11-26'
+  AND NOT (s IN (7, 77) AND d::date = '2026-11-18');
+SQL
+"$BR" --days 29 -f csv >"$T/many.csv" 2>"$T/many.err"
+expect "many series: all 80 reported, the two holes first" \
+	"[ \$(wc -l <'$T/many.csv') -eq 81 ] &&
+	 sed -n 2,3p '$T/many.csv' | cut -d, -f1,5,6,7,15 | tr '\n' ' ' |
+	 grep -qx 'M007,19,20,1,2026-11-18 M077,19,20,1,2026-11-18 ' &&
+	 [ \$(grep -c ',20,20,0,0,' '$T/many.csv') -eq 78 ]"
