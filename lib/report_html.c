@@ -254,7 +254,9 @@ static void svg_open(FILE *fp, const struct report *r, double cw, size_t nrows,
 	holidays(fp, r, cw, nrows);
 }
 
-/* One row over all series: the worst state of each day, with counts. */
+/* One row over all series, so a bad day shows at a glance however many
+ * series there are: red when at least a tenth of them miss it, amber
+ * when some miss it or have it partly; the counts in the tooltip. */
 static void overview(FILE *fp, const struct report *r, double cw)
 {
 	char d[COV_DAY_LEN];
@@ -273,7 +275,7 @@ static void overview(FILE *fp, const struct report *r, double cw)
 		}
 		fprintf(fp, "<rect class=\"%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\">"
 			"<title>%s: %ld missing, %ld partial</title></rect>",
-			miss ? "mi" : part ? "pa" : "st", LABEL_W + (double)i * cw, AXIS_H + 1,
+			miss * 10 >= (long)r->nseries ? "mi" : miss || part ? "pa" : "st", LABEL_W + (double)i * cw, AXIS_H + 1,
 			cw, ROW_H - 2, cov_day_str(r->grid.day[i], d), miss, part);
 	}
 	fputs("\n</svg>\n", fp);
@@ -288,7 +290,8 @@ static void heatmap(FILE *fp, const struct report *r)
 	      " worst series first:<span class=\"st\" style=\"background:#43a047\"></span>"
 	      "stored<span style=\"background:#fbc02d\"></span>partial"
 	      "<span style=\"background:#d32f2f\"></span>missing"
-	      "<span style=\"background:#9fa8da\"></span>holiday</p>\n", fp);
+	      "<span style=\"background:#9fa8da\"></span>holiday. The first row sums up all"
+	      " series: red when a tenth or more miss the day, amber when some do.</p>\n", fp);
 	if (!r->grid.ncols || !r->nseries) {
 		fputs("<p class=\"muted\">Nothing to show in this window.</p>\n", fp);
 		return;
