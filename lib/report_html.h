@@ -1,0 +1,45 @@
+/*
+ * report_html: the status page, one self-contained HTML document.
+ *
+ * Sections: jobs (schedule, time zone, next fires, the last run when the
+ * caller knows it), the newest load runs, a coverage heatmap (series by
+ * weekday, SVG drawn here: one rect per run of equal cells, holidays as
+ * whole columns), recent failed windows, rejected rows and revisions.
+ * Series come worst first in pages of REPORT_HTML_PAGE rows (HTML
+ * <details>, the first open), above them one summary row over all series,
+ * so the page stays small and readable with thousands of series.
+ *
+ * No script, no external request: styles are inline and a
+ * Content-Security-Policy forbids loading anything, so the page works
+ * offline.  It shows what sched-run's /status shows (job names,
+ * schedules, time zones, fires, outcomes) plus the data itself (symbols,
+ * coverage, counts); never a connection string, host, path or error text.
+ * Every string is HTML-escaped.
+ *
+ * report_html_write() returns 0, or -1 on a write error.
+ */
+#ifndef REPORT_HTML_H
+#define REPORT_HTML_H
+
+#include <stdio.h>
+
+#include "cfg.h"
+#include "db.h"
+#include "report_data.h"
+
+#define REPORT_HTML_PAGE 100
+
+int report_html_write(FILE *fp, const struct report *r);
+
+/*
+ * The whole page in one call, for a server (sched-run at "/"): jobs from
+ * cfg (may be NULL), the data of the last days days before now from d,
+ * rendered into *buf (malloc'd, *len bytes, the caller frees).  0, or -1
+ * with a sentence in why[].  Not thread-safe (lib/cal, lib/cron switch TZ):
+ * call it from the thread that runs the scheduler, not from the HTTP
+ * thread, or under the lock that guards those calls.
+ */
+int report_html_page(struct db *d, const struct cfg *cfg, time_t now, int days,
+		     char **buf, size_t *len, char *why, size_t n);
+
+#endif
