@@ -1,6 +1,6 @@
 #include "report_cov.h"
+#include "bt.h"
 #include "cal.h"
-#include "val_rules.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -21,28 +21,27 @@ static int weekday(long day)
 /* The day of the last session that closed at or before now, or -1. */
 static long last_closed(time_t now)
 {
-	const struct cal_info *ci = cal_info_at(now);
+	struct cal_info ci;
 	long day, k;
 
-	if (!ci)
+	if (cal_info_at(now, &ci) < 0)
 		return -1;
-	for (day = ci->day, k = 0; k < LAST_SESSION_DAYS; k++, day--) {
-		ci = cal_day_info(day);
-		if (ci && ci->kind != CAL_CLOSED && ci->close <= now)
+	for (day = ci.day, k = 0; k < LAST_SESSION_DAYS; k++, day--)
+		if (cal_day_info(day, &ci) == 0 && ci.kind != CAL_CLOSED && ci.close <= now)
 			return day;
-	}
 	return -1;
 }
 
 void cov_grid_init(struct cov_grid *g, time_t since, time_t now)
 {
-	const struct cal_info *ci = cal_info_at(since);
+	struct cal_info ci;
+	int have = cal_info_at(since, &ci) == 0;
 	long day, n;
 
 	memset(g, 0, sizeof(*g));
 	g->last = last_closed(now);
-	g->first = ci ? ci->day : 0;
-	if (!ci || g->last < g->first) {
+	g->first = have ? ci.day : 0;
+	if (!have || g->last < g->first) {
 		g->first = g->last = 0;
 		return;
 	}
@@ -56,9 +55,9 @@ void cov_grid_init(struct cov_grid *g, time_t since, time_t now)
 		g->col[day - g->first] = -1;
 		if (wd == 0 || wd == 6)
 			continue;
-		ci = cal_day_info(day);
+		have = cal_day_info(day, &ci) == 0;
 		g->col[day - g->first] = (long)g->ncols;
-		g->holiday[g->ncols] = !ci || ci->kind == CAL_CLOSED;
+		g->holiday[g->ncols] = !have || ci.kind == CAL_CLOSED;
 		g->day[g->ncols++] = day;
 	}
 }
@@ -80,20 +79,20 @@ long cov_grid_col(const struct cov_grid *g, long day)
 
 int cov_applies(const char *symbol, const struct sym_interval *iv)
 {
-	return iv && (iv->intraday || iv->seconds == 86400) && val_us_symbol(symbol);
+	return iv && (iv->intraday || iv->seconds == 86400) && cal_us_symbol(symbol);
 }
 
 void cov_init(struct cov *c, const struct cov_grid *g, const char *symbol,
 	      const struct sym_interval *iv, time_t first)
 {
-	const struct cal_info *fi;
+	struct cal_info fi;
 
 	memset(c, 0, sizeof(*c));
 	c->applies = cov_applies(symbol, iv);
 	c->expected = c->applies ? 0 : -1;
 	c->first = first;
-	if (first && (fi = cal_info_at(first)))
-		c->first_day = fi->day;
+	if (first && cal_info_at(first, &fi) == 0)
+		c->first_day = fi.day;
 	c->iv = iv ? iv->seconds : 0;
 	c->daily = iv && !iv->intraday;
 	c->count = xcalloc(g->ncols ? g->ncols : 1, sizeof(*c->count));
@@ -143,13 +142,14 @@ static void add_range(struct cov_range **r, size_t *n, int extend, long day)
 /* Expected bars of column col, or 0 when it is not judged. */
 static long expected_at(const struct cov *c, const struct cov_grid *g, size_t col)
 {
-	const struct cal_info *ci = cal_day_info(g->day[col]);
+	struct cal_info ci;
 
-	if (!ci || ci->kind == CAL_CLOSED || g->day[col] < c->first_day)
+	if (cal_day_info(g->day[col], &ci) < 0 || ci.kind == CAL_CLOSED ||
+	    g->day[col] < c->first_day)
 		return 0;
 	if (c->first && g->day[col] == c->first_day && !c->daily)
-		return cov_session_slots(ci->open, ci->close, c->iv, c->first);
-	return c->daily ? 1 : cov_session_slots(ci->open, ci->close, c->iv, 0);
+		return cov_session_slots(ci.open, ci.close, c->iv, c->first);
+	return c->daily ? 1 : cov_session_slots(ci.open, ci.close, c->iv, 0);
 }
 
 long cov_expected_total(const struct cov *c, const struct cov_grid *g)
@@ -219,10 +219,11 @@ void cov_free(struct cov *c)
 
 char *cov_day_str(long day, char *buf)
 {
-	int y, m, d;
+	long y;
+	int m, d;
 
-	cal_civil(day, &y, &m, &d);
-	snprintf(buf, COV_DAY_LEN, "%04d-%02d-%02d", y, m, d);
+	bt_civil_from_days(day, &y, &m, &d);
+	snprintf(buf, COV_DAY_LEN, "%04ld-%02d-%02d", y, m, d);
 	return buf;
 }
 

@@ -204,7 +204,7 @@ static int pass(struct db *d, struct db *d2, const char *sql, struct report *r,
  */
 int report_db_counts(struct db *d, struct report *r)
 {
-	const struct cal_info *ci;
+	struct cal_info ci;
 	char from[24], to[24];
 	const char *w[2] = { from, to };
 	size_t i, *all, *rest, nrest = 0;
@@ -213,10 +213,10 @@ int report_db_counts(struct db *d, struct report *r)
 
 	if (!r->grid.ncols || !r->nseries)
 		return 0;
-	ci = cal_day_info(r->grid.first);
-	snprintf(from, sizeof(from), "%lld", ci ? (long long)ci->midnight : 0LL);
-	ci = cal_day_info(r->grid.last + 1);
-	snprintf(to, sizeof(to), "%lld", ci ? (long long)ci->midnight : 0LL);
+	snprintf(from, sizeof(from), "%lld",
+		 cal_day_info(r->grid.first, &ci) == 0 ? (long long)ci.midnight : 0LL);
+	snprintf(to, sizeof(to), "%lld",
+		 cal_day_info(r->grid.last + 1, &ci) == 0 ? (long long)ci.midnight : 0LL);
 	if (r->nseries >= REPORT_DB_SPLIT &&
 	    db_connect(&d2, db_conninfo(), 1, d->schema_name, d->table_name) < 0)
 		msg_log(MSG_DEBUG, "one connection only: %s", d2.err);

@@ -169,10 +169,11 @@ static const char *cell_state(char c)
 
 static int month_of(long day)
 {
-	int y, m, d;
+	long y;
+	int m, d;
 
-	cal_civil(day, &y, &m, &d);
-	return y * 12 + m - 1;
+	bt_civil_from_days(day, &y, &m, &d);
+	return (int)(y * 12 + m - 1);
 }
 
 /* Month labels over the columns, at least 56 px apart. */

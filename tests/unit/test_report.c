@@ -21,7 +21,9 @@ static time_t at(const char *iso)
 
 static long day(const char *date)
 {
-	return cal_info_at(at(date) + 12 * 3600)->day;
+	struct cal_info ci;
+
+	return cal_info_at(at(date) + 12 * 3600, &ci) == 0 ? ci.day : -1;
 }
 
 struct slot_case {
