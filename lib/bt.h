@@ -21,6 +21,7 @@ time_t bt_now(void);
 int bt_parse_iso(const char *s, time_t *out);
 /* Like bt_parse_iso() but also plain epoch seconds. */
 int bt_parse_time(const char *s, time_t *out);
+/* Times outside years 0-9999 are written as the nearest end of that range. */
 char *bt_format_iso(time_t t, char *buf);
 
 /* Set the process time zone ("America/New_York", "UTC"); -1 when the
