@@ -25,12 +25,29 @@ for f in $FAULTS; do
 	i=$((i + 1))
 	fargs="$fargs --fault F$i=$f"
 done
+# Responses replayed as they are: FX* the synthetic ones in tests/fixtures
+# (always), RX* the recorded ones in $FIXTURES (an extra layer when present).
+# Each set: a 1d response with a live last bar (A), a 400 error (E), and a
+# pretty-printed 1m response (P).
+Y="$TOP/tests/fixtures/yahoo"
+FXA=$Y/SYNB-1d-range-6mo-synthetic-dividends-live-last-bar.json
+FXE=$Y/ERROR-400-synthetic-SYNE-data-doesnt-exist-for-startDate.json
+FXP=$Y/SYNA-1m-range-1d-synthetic-pretty-null-bar-live-last-bar.json
+RY="$FIXTURES/yahoo"
+RXA=$RY/AAPL-1d-6mo-dividends-live-last-bar.json
+RXE=$RY/ERROR-400-BEKE-data-doesnt-exist-for-startDate.json
+RXP=$RY/AAPL-1m-1d-2021-01-11-pretty-null-bar-live-last-bar.json
+sets=FX
+fxargs="--fixture FXA=$FXA --fixture FXE=$FXE --fixture FXP=$FXP"
+if [ -r "$RXA" ] && [ -r "$RXE" ] && [ -r "$RXP" ]; then
+	sets="FX RX"
+	fxargs="$fxargs --fixture RXA=$RXA --fixture RXE=$RXE --fixture RXP=$RXP"
+else
+	skip "fetch-bars: recorded responses replayed" \
+		"no recorded fixtures in $FIXTURES (a plain clone): the synthetic ones in tests/fixtures ran"
+fi
 # shellcheck disable=SC2086
-Y="$FIXTURES/yahoo"
-start_fake --log "$T/req.log" $fargs --fault RA=429ra:1 --fault RTA=503:2 --fault RTB=429:4 \
-	--fixture "FXA=$Y/AAPL-1d-6mo-dividends-live-last-bar.json" \
-	--fixture "FXE=$Y/ERROR-400-BEKE-data-doesnt-exist-for-startDate.json" \
-	--fixture "FXP=$Y/AAPL-1m-1d-2021-01-11-pretty-null-bar-live-last-bar.json"
+start_fake --log "$T/req.log" $fargs --fault RA=429ra:1 --fault RTA=503:2 --fault RTB=429:4 $fxargs
 
 # ---- contract: happy path, NDJSON shape, URL shape ----
 plan "$T/p1.csv" "AAPL 5m 2026-11-20 2026-11-24T21:30:00Z" \
@@ -57,12 +74,16 @@ check header-only 0 - - -- sh -c "echo symbol,interval,start,end | $FB $FAST"
 expect header-only-empty "[ ! -s '$T/out' ]"
 
 # recorded responses replayed as-is (the pretty-printed one is compacted)
-plan "$T/fx.csv" "FXA 1d 2025-05-01 2025-10-30" "FXE 1d 2020-01-01 2020-01-03" "FXP 1m 2021-01-11 2021-01-12"
-# "now" just after the 1m recording, so its window is within Yahoo's 30 days.
-check fixtures-rc 1 "$T/fx.csv" - 'FXE 1d .*HTTP 400: Bad Request: Data doesn.t exist for startDate = 1577836800' -- \
-	env BARS_NOW=2021-01-12T21:00:00Z $FB $FAST
-expect fixtures-same "[ \"\$(jq -c . '$Y/AAPL-1d-6mo-dividends-live-last-bar.json')\" = \"\$(jq -c 'select(.symbol == \"FXA\") | .body' '$T/out')\" ] && [ \"\$(jq -c . '$Y/AAPL-1m-1d-2021-01-11-pretty-null-bar-live-last-bar.json')\" = \"\$(jq -c 'select(.symbol == \"FXP\") | .body' '$T/out')\" ]"
-expect fixtures-one-line-each "[ \$(wc -l <'$T/out') -eq 2 ]"
+for x in $sets; do
+	eval "fa=\$${x}A fe=\$${x}E fp=\$${x}P"
+	from=$(jq -r .chart.error.description "$fe" | sed -n 's/.*startDate = \([0-9]*\).*/\1/p')
+	plan "$T/fx.csv" "${x}A 1d 2025-05-01 2025-10-30" "${x}E 1d 2020-01-01 2020-01-03" "${x}P 1m 2021-01-11 2021-01-12"
+	# "now" just after the 1m window, so it is within Yahoo's 30 days.
+	check "fixtures-rc $x" 1 "$T/fx.csv" - "${x}E 1d .*HTTP 400: Bad Request: Data doesn.t exist for startDate = ${from:-none}" -- \
+		env BARS_NOW=2021-01-12T21:00:00Z $FB $FAST
+	expect "fixtures-same $x" "[ \"\$(jq -c . '$fa')\" = \"\$(jq -c 'select(.symbol == \"${x}A\") | .body' '$T/out')\" ] && [ \"\$(jq -c . '$fp')\" = \"\$(jq -c 'select(.symbol == \"${x}P\") | .body' '$T/out')\" ]"
+	expect "fixtures-one-line-each $x" "[ \$(wc -l <'$T/out') -eq 2 ]"
+done
 
 # ---- bad plan rows: named by line, skipped, counted; never requested ----
 cat >"$T/bad.csv" <<'EOF'
