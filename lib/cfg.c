@@ -78,6 +78,11 @@ static char *next_field(char **p)
 	return s;
 }
 
+static int same(char a, char b)
+{
+	return tolower((unsigned char)a) == tolower((unsigned char)b);
+}
+
 /* Edit distance (insert, delete, substitute, swap of neighbours), case
  * blind, for "did you mean"; keys are short, so the table is too. */
 static size_t distance(const char *a, const char *b)
@@ -92,14 +97,13 @@ static size_t distance(const char *a, const char *b)
 		d[0][j] = j;
 	for (i = 1; i <= la; i++) {
 		for (j = 1; j <= lb; j++) {
-			size_t c = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-			size_t v = d[i - 1][j - 1] + c;
+			size_t v = d[i - 1][j - 1] + !same(a[i - 1], b[j - 1]);
 
 			if (d[i - 1][j] + 1 < v)
 				v = d[i - 1][j] + 1;
 			if (d[i][j - 1] + 1 < v)
 				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			if (i > 1 && j > 1 && same(a[i - 1], b[j - 2]) && same(a[i - 2], b[j - 1]) &&
 			    d[i - 2][j - 2] + 1 < v)
 				v = d[i - 2][j - 2] + 1;
 			d[i][j] = v;

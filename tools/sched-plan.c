@@ -5,8 +5,9 @@
  * is read in one query and each symbol is planned from there (with an
  * overlap) up to now; symbols with nothing stored get the whole period.
  * Without DATABASE_URL every symbol gets the whole period.  A set but
- * unreachable database is an error, not a silent full re-plan.  The rules
- * for one symbol live in lib/plan_win.
+ * unreachable database is an error, not a silent full re-plan.  With
+ * --shard K/N (or its environment fallbacks) only the symbols of that shard
+ * are planned (lib/shard).  The rules for one symbol live in lib/plan_win.
  */
 #include "bt.h"
 #include "exitcode.h"
