@@ -155,11 +155,11 @@ char *bt_format_iso(time_t t, char *buf)
 		days--;
 	}
 	bt_civil_from_days(days, &y, &m, &d);
+	/* Four digits of year is all the format (and buf) holds: a time
+	 * outside years 0-9999 is written as the nearest end of that range,
+	 * never past the buffer.  Callers bound their inputs well inside. */
 	if (y < 0 || y > 9999) {
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(buf, BT_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		snprintf(buf, BT_ISO_LEN, "%s", y < 0 ? "0000-01-01T00:00:00Z" : "9999-12-31T23:59:59Z");
 		return buf;
 	}
 	snprintf(buf, BT_ISO_LEN, "%04ld-%02d-%02dT%02ld:%02ld:%02ldZ", y, m, d,

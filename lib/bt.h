@@ -40,6 +40,7 @@ int bt_in_range(time_t t);
 /* Why s is not a time bt_parse_time() takes ("leap second ...", "year
  * outside 1900-2199", ...); NULL when it is one.  For messages. */
 const char *bt_time_why(const char *s);
+/* Times outside years 0-9999 are written as the nearest end of that range. */
 char *bt_format_iso(time_t t, char *buf);
 
 /* Set the process time zone ("America/New_York", "UTC"); -1 when the

@@ -9,6 +9,11 @@
  * defaults for every job.  "schedule" is optional (sched-run needs it),
  * "name" defaults to "default", "timezone" to "UTC", "period" to "20d".
  *
+ * Every key and value is checked: an unknown key is an error that names
+ * the nearest known one ("time_zone": did you mean "timezone"?), strings
+ * must be strings, "period" is a sym_period that fits the interval's
+ * history, "timeout" whole seconds in [CFG_TIMEOUT_MIN, CFG_TIMEOUT_MAX].
+ *
  * cfg_load() returns 0, or -1 with a sentence in why[] that names the path
  * and the offending job or key.  The struct owns all its strings; free it
  * with cfg_free().
@@ -26,11 +31,14 @@ struct cfg_job {
 	size_t ntickers;
 	const struct sym_interval *interval;
 	char *period;        /* as written, e.g. "20d" */
-	long period_seconds;
+	struct sym_period span; /* period parsed */
 	char *timezone;      /* checked against the system zoneinfo */
 	char *schedule;      /* cron expression, or NULL when absent */
 	long timeout;        /* seconds, 0 when absent */
 };
+
+#define CFG_TIMEOUT_MIN 1L
+#define CFG_TIMEOUT_MAX 604800L /* a week */
 
 struct cfg {
 	struct cfg_job *jobs;

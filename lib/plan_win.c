@@ -49,24 +49,84 @@ static int something_new(const struct plan_req *r, time_t end)
 }
 
 /*
- * Intraday history is limited: never ask for more than the provider has.
- * The plan starts at the first bar boundary strictly inside it.
+ * The earliest start the provider serves: the first bar boundary strictly
+ * inside its intraday look-back (lib/span), else 1900 (what yfinance asks
+ * for as "max").
  */
+static time_t earliest_start(const struct plan_req *r, long step)
+{
+	time_t e;
+
+	if (span_oldest(r->iv, r->now, &e) < 0)
+		return PLAN_MIN_TIME;
+	e = align_up(e + 1, step);
+	return e > PLAN_MIN_TIME ? e : PLAN_MIN_TIME;
+}
+
+/* Never ask for more than the provider has; say so when that shortens
+ * a window. */
 static time_t clamp_history(const struct plan_req *r, time_t start, long step)
 {
 	char a[BT_ISO_LEN], b[BT_ISO_LEN];
-	time_t earliest;
+	time_t earliest = earliest_start(r, step), limit;
 
-	if (span_oldest(r->iv, r->now, &earliest) < 0)
-		return start;
-	earliest = align_up(earliest + 1, step);
 	if (start >= earliest)
 		return start;
-	msg_log(MSG_INFO, "%s %s: start %s is beyond the %ld days of %s history"
-		" Yahoo serves; shortened to %s", r->symbol, r->iv->name,
-		bt_format_iso(start, a), r->iv->history_days, r->iv->name,
-		bt_format_iso(earliest, b));
+	if (span_oldest(r->iv, r->now, &limit) == 0)
+		msg_log(MSG_INFO, "%s %s: start %s is beyond the %ld days of %s history"
+			" Yahoo serves; shortened to %s", r->symbol, r->iv->name,
+			bt_format_iso(start, a), r->iv->history_days, r->iv->name,
+			bt_format_iso(earliest, b));
+	else
+		msg_log(MSG_INFO, "%s %s: start before %s, the earliest a plan names;"
+			" shortened to it", r->symbol, r->iv->name, bt_format_iso(earliest, b));
 	return earliest;
+}
+
+/*
+ * N months back on the UTC calendar: the same day of the month and time
+ * of day, the day clamped to the month's length (31 March - 1mo is the
+ * last day of February).  timegm() normalises the month arithmetic.
+ */
+static time_t months_back(time_t t, long months)
+{
+	struct tm tm;
+	time_t first, x;
+	int mday, mon;
+
+	gmtime_r(&t, &tm);
+	mday = tm.tm_mday;
+	tm.tm_mday = 1;
+	tm.tm_mon -= (int)(months % 12);
+	tm.tm_year -= (int)(months / 12);
+	first = timegm(&tm);
+	mon = tm.tm_mon;
+	for (x = first + (mday - 1) * BT_DAY;; x -= BT_DAY) {
+		gmtime_r(&x, &tm);
+		if (tm.tm_mon == mon)
+			return x;
+	}
+}
+
+/* Where the job's whole period begins when it ends at end. */
+static time_t period_start(const struct plan_req *r, time_t end, long step)
+{
+	struct tm tm;
+
+	switch (r->period.unit) {
+	case SYM_PERIOD_DAYS:
+		return end - r->period.n * BT_DAY;
+	case SYM_PERIOD_MONTHS:
+		return months_back(end, r->period.n);
+	case SYM_PERIOD_YTD:
+		gmtime_r(&end, &tm);
+		tm.tm_mon = 0;
+		tm.tm_mday = 1;
+		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+		return timegm(&tm);
+	default:
+		return earliest_start(r, step);
+	}
 }
 
 /* Intraday chunks with no session at all are not worth a request. */
@@ -97,7 +157,7 @@ int plan_win_emit(FILE *fp, const struct plan_req *r)
 		}
 		start = r->newest + sec - r->overlap * sec;
 	} else {
-		start = align_down(end - r->period_seconds, step);
+		start = align_down(period_start(r, end, step), step);
 	}
 	start = clamp_history(r, start, step);
 	memset(&row, 0, sizeof(row));

@@ -4,11 +4,15 @@
  * Pure functions of their inputs (no clock, no database), so the rules
  * are testable on their own:
  *   - start from the newest stored bar minus the overlap, or the whole
- *     period when nothing is stored (or --full);
+ *     period when nothing is stored (or --full): Nd/Nw back from the end,
+ *     Nmo/Ny the same UTC date N months back (29 Feb -> 28 Feb), ytd from
+ *     1 January UTC, max the provider's whole history (intraday: its
+ *     look-back limit; daily and longer: from 1900, as yfinance asks);
  *   - with the NYSE calendar, nothing when no complete bar can have
  *     appeared since the newest stored bar ended (daily and longer bars:
  *     none is final yet, lib/final);
- *   - intraday history clamped to the provider's look-back, with a note;
+ *   - intraday history clamped to the provider's look-back (lib/span), and
+ *     every start to PLAN_MIN_TIME, with a note;
  *   - windows split into provider-sized chunks, intraday chunks during
  *     which the market was closed throughout dropped.
  */
@@ -21,11 +25,16 @@
 #include "plan.h"
 #include "sym.h"
 
+/* The times a plan may name: years 1900-2199.  Callers check their inputs
+ * (now, --start, --end) against these; starts are clamped to them. */
+#define PLAN_MIN_TIME (-2208988800LL) /* 1900-01-01T00:00:00Z */
+#define PLAN_MAX_TIME 7258118400LL    /* 2200-01-01T00:00:00Z */
+
 struct plan_req {
 	const char *symbol;
 	const struct sym_interval *iv;
 	time_t now;
-	long period_seconds;
+	struct sym_period period;
 	int have_newest;  /* newest holds the newest stored bar start */
 	time_t newest;
 	long overlap;     /* bars re-fetched before the newest's end */

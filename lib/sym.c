@@ -2,6 +2,7 @@
 #include "bt.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,23 +50,45 @@ const char *sym_interval_names(void)
 	return "1m 2m 5m 15m 30m 60m 90m 1h 1d 5d 1wk 1mo 3mo";
 }
 
-long sym_period_seconds(const char *period)
+int sym_period_parse(const char *s, struct sym_period *p, char *why, size_t n)
 {
+	static const struct { const char *suffix; enum sym_period_unit unit; long mult; } u[] = {
+		{ "d", SYM_PERIOD_DAYS, 1 }, { "w", SYM_PERIOD_DAYS, 7 },
+		{ "wk", SYM_PERIOD_DAYS, 7 }, { "mo", SYM_PERIOD_MONTHS, 1 },
+		{ "y", SYM_PERIOD_MONTHS, 12 },
+	};
 	char *end;
-	long n;
+	long v;
+	size_t i;
 
-	if (!isdigit((unsigned char)*period))
-		return -1;
-	n = strtol(period, &end, 10);
-	if (n <= 0 || n > 100000)
-		return -1;
-	if (strcmp(end, "d") == 0)
-		return n * BT_DAY;
-	if (strcmp(end, "w") == 0 || strcmp(end, "wk") == 0)
-		return n * 7 * BT_DAY;
-	if (strcmp(end, "mo") == 0)
-		return n * 30 * BT_DAY;
-	if (strcmp(end, "y") == 0)
-		return n * 365 * BT_DAY;
+	memset(p, 0, sizeof(*p));
+	if (strcmp(s, "ytd") == 0 || strcmp(s, "max") == 0) {
+		p->unit = s[0] == 'y' ? SYM_PERIOD_YTD : SYM_PERIOD_MAX;
+		return 0;
+	}
+	v = isdigit((unsigned char)*s) ? strtol(s, &end, 10) : -1;
+	for (i = 0; v > 0 && i < sizeof(u) / sizeof(u[0]); i++) {
+		long lim = u[i].unit == SYM_PERIOD_DAYS ? SYM_PERIOD_MAX_DAYS : SYM_PERIOD_MAX_MONTHS;
+
+		if (strcmp(end, u[i].suffix) != 0)
+			continue;
+		/* v <= lim first: v * mult must not overflow. */
+		if (v > lim || v * u[i].mult > lim)
+			break;
+		p->unit = u[i].unit;
+		p->n = v * u[i].mult;
+		return 0;
+	}
+	snprintf(why, n, "%s (Nd, Nw, Nmo or Ny up to 300 years, ytd or max)",
+		 v > 0 && i < sizeof(u) / sizeof(u[0]) ? "more than 300 years" : "not a period");
 	return -1;
+}
+
+long sym_period_max_days(const struct sym_period *p)
+{
+	switch (p->unit) {
+	case SYM_PERIOD_DAYS: return p->n;
+	case SYM_PERIOD_MONTHS: return p->n / 12 * 366 + p->n % 12 * 31;
+	default: return -1;
+	}
 }

@@ -8,6 +8,7 @@
 #ifndef SYM_H
 #define SYM_H
 
+#include <stddef.h>
 #include <time.h>
 
 #define SYM_MAX 32
@@ -29,7 +30,29 @@ struct sym_interval {
 const struct sym_interval *sym_interval(const char *name);
 /* Comma-separated list of valid interval names, for error messages. */
 const char *sym_interval_names(void);
-/* Seconds in a period "Nd", "Nw"/"Nwk", "Nmo", "Ny"; -1 when malformed. */
-long sym_period_seconds(const char *period);
+/*
+ * A look-back period as a config writes it: "Nd", "Nw"/"Nwk" (days),
+ * "Nmo", "Ny" (calendar months and years: the same date N months back),
+ * "ytd" (since 1 January) or "max" (the provider's whole history).  N runs
+ * from 1 to 300 years' worth (SYM_PERIOD_MAX_DAYS / _MAX_MONTHS), so no
+ * period reaches before the years the tools handle.  plan_win turns a
+ * period into a start time.
+ */
+enum sym_period_unit { SYM_PERIOD_DAYS, SYM_PERIOD_MONTHS, SYM_PERIOD_YTD, SYM_PERIOD_MAX };
+
+struct sym_period {
+	enum sym_period_unit unit;
+	long n; /* days or months; 0 for ytd and max */
+};
+
+#define SYM_PERIOD_MAX_DAYS (300L * 365)
+#define SYM_PERIOD_MAX_MONTHS (300L * 12)
+
+/* 0, or -1 with a sentence in why[] (size n) saying what is accepted. */
+int sym_period_parse(const char *s, struct sym_period *p, char *why, size_t n);
+/* The most days p can span (a month counted as 31 days, a year as 366),
+ * to hold against a provider's history; -1 for ytd and max, which the
+ * planner fits to the history itself. */
+long sym_period_max_days(const struct sym_period *p);
 
 #endif

@@ -5,8 +5,9 @@
  * is read in one query and each symbol is planned from there (with an
  * overlap) up to now; symbols with nothing stored get the whole period.
  * Without DATABASE_URL every symbol gets the whole period.  A set but
- * unreachable database is an error, not a silent full re-plan.  The rules
- * for one symbol live in lib/plan_win.
+ * unreachable database is an error, not a silent full re-plan.  With
+ * --shard K/N (or its environment fallbacks) only the symbols of that shard
+ * are planned (lib/shard).  The rules for one symbol live in lib/plan_win.
  */
 #include "bt.h"
 #include "exitcode.h"
@@ -15,6 +16,7 @@
 #include "msg.h"
 #include "plan.h"
 #include "plan_win.h"
+#include "shard.h"
 #include "sym.h"
 #include "xalloc.h"
 
@@ -43,12 +45,45 @@ struct opts {
 	long overlap;
 };
 
+/* Everything one run holds: options, the config and the keys to plan. */
+struct planner {
+	struct opts o;
+	struct shard shard;
+	time_t now;
+	struct cfg cfg;
+	char **syms; /* --symbols, split */
+	size_t nsyms;
+	struct key *k;
+	size_t nk;
+};
+
+#define OVERLAP_MAX 100000L
+
 static void usage(int code)
 {
 	fprintf(code ? stderr : stdout,
 		"usage: sched-plan --config FILE [--job NAME] [--symbols A,B] [--interval I]\n"
-		"                  [--start T] [--end T] [--full] [--overlap N]\n"
-		"                  [--schema NAME] [--table NAME]\n");
+		"                  [--start T] [--end T] [--full] [--overlap N] [--shard K/N]\n"
+		"                  [--schema NAME] [--table NAME]\n"
+		"       sched-plan -h | --help | --version\n");
+	if (code == EXIT_OK)
+		printf("\n"
+		       "  --config FILE   the JSON config (required)\n"
+		       "  --job NAME      plan only this job\n"
+		       "  --symbols A,B   plan these symbols instead of the jobs' tickers\n"
+		       "  --interval I    plan this interval (1m ... 3mo) instead of the jobs'\n"
+		       "  --start T       start every window at T, whatever is stored (years 1900-2199)\n"
+		       "  --end T         end every window at T, exclusive (default: now)\n"
+		       "  --full          re-plan whole periods, ignoring the stored bars\n"
+		       "  --overlap N     stored bars to fetch again, 0-%ld (default 1)\n"
+		       "  --shard K/N     only the symbols of shard K of N, 0 <= K < N <= %d\n"
+		       "  --schema NAME   schema of the bars table (default public)\n"
+		       "  --table NAME    the bars table (default bars)\n"
+		       "  -h, --help      print this help and exit\n"
+		       "  --version       print the version and exit\n"
+		       "Environment: DATABASE_URL, BARS_NOW, LOG_LEVEL, STOCKBARS_SHARD,\n"
+		       "JOB_COMPLETION_INDEX with STOCKBARS_SHARDS; see sched-plan(1).\n",
+		       OVERLAP_MAX, SHARD_MAX);
 	exit(code);
 }
 
@@ -59,21 +94,21 @@ static int new_york(const char *tz)
 	       strcmp(tz, "EST5EDT") == 0;
 }
 
-/* Append the keys of one job (or of its overrides) to *k. */
-static void add_keys(struct key **k, size_t *n, const struct cfg_job *j,
-		    char **syms, size_t nsyms, const struct sym_interval *iv)
+/* Append the keys of one job (or of its overrides) in this shard. */
+static void add_keys(struct planner *p, const struct cfg_job *j, const struct sym_interval *iv)
 {
-	char **list = nsyms ? syms : j->tickers;
-	size_t i, cnt = nsyms ? nsyms : j->ntickers;
-	struct key *nk = xreallocarray(*k, *n + cnt, sizeof(**k));
+	char **list = p->nsyms ? p->syms : j->tickers;
+	size_t i, cnt = p->nsyms ? p->nsyms : j->ntickers;
 
-	*k = nk;
+	p->k = xreallocarray(p->k, p->nk + cnt, sizeof(*p->k));
 	for (i = 0; i < cnt; i++) {
-		memset(&nk[*n], 0, sizeof(nk[0]));
-		nk[*n].symbol = list[i];
-		nk[*n].iv = iv ? iv : j->interval;
-		nk[*n].job = j;
-		(*n)++;
+		if (!shard_has(&p->shard, list[i]))
+			continue;
+		memset(&p->k[p->nk], 0, sizeof(p->k[0]));
+		p->k[p->nk].symbol = list[i];
+		p->k[p->nk].iv = iv ? iv : j->interval;
+		p->k[p->nk].job = j;
+		p->nk++;
 	}
 }
 
@@ -147,28 +182,29 @@ static int lookup(const struct opts *o, struct key *k, size_t n)
 	return rc < 0 ? EXIT_FATAL : EXIT_OK;
 }
 
-static int plan(const struct opts *o, struct key *k, size_t n, time_t now)
+static int plan(const struct planner *p)
 {
+	const struct opts *o = &p->o;
 	struct plan_req r;
 	size_t i;
 
 	if (plan_write_header(stdout) < 0)
 		return -1;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < p->nk; i++) {
 		memset(&r, 0, sizeof(r));
-		r.symbol = k[i].symbol;
-		r.iv = k[i].iv;
-		r.now = now;
-		r.period_seconds = k[i].job->period_seconds;
-		r.have_newest = k[i].have_newest;
-		r.newest = k[i].newest;
+		r.symbol = p->k[i].symbol;
+		r.iv = p->k[i].iv;
+		r.now = p->now;
+		r.period = p->k[i].job->span;
+		r.have_newest = p->k[i].have_newest;
+		r.newest = p->k[i].newest;
 		r.overlap = o->overlap;
 		r.full = o->full;
 		r.have_start = o->have_start;
 		r.have_end = o->have_end;
 		r.start = o->start;
 		r.end = o->end;
-		r.calendar = new_york(k[i].job->timezone);
+		r.calendar = new_york(p->k[i].job->timezone);
 		if (plan_win_emit(stdout, &r) < 0)
 			return -1;
 	}
@@ -176,35 +212,77 @@ static int plan(const struct opts *o, struct key *k, size_t n, time_t now)
 }
 
 /* Split --symbols in place; every symbol validated before any use. */
-static size_t split_symbols(char *s, char ***out)
+static void split_symbols(struct planner *p)
 {
-	size_t n = 0;
-	char *tok, *save = NULL, **v = NULL;
+	char *tok, *save = NULL;
 
-	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (tok = strtok_r(p->o.symbols, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (sym_valid(tok) < 0)
 			msg_die(EXIT_USAGE, "--symbols: bad symbol '%.40s'"
 				" (letters, digits and .^=_- only)", tok);
-		v = xreallocarray(v, n + 1, sizeof(*v));
-		v[n++] = tok;
+		p->syms = xreallocarray(p->syms, p->nsyms + 1, sizeof(*p->syms));
+		p->syms[p->nsyms++] = tok;
 	}
-	if (n == 0)
+	if (p->nsyms == 0)
 		msg_die(EXIT_USAGE, "--symbols: empty list");
-	*out = v;
-	return n;
 }
 
+/* A time a plan may name: years 1900-2199. */
 static time_t parse_time(const char *s, const char *opt)
 {
 	time_t t;
 
-	if (bt_parse_time(s, &t) < 0)
-		msg_die(EXIT_USAGE, "%s: not a time: '%.40s' (YYYY-MM-DD[THH:MM:SSZ]"
-			" or epoch seconds)", opt, s);
+	if (bt_parse_time(s, &t) < 0 || t < PLAN_MIN_TIME || t >= PLAN_MAX_TIME)
+		msg_die(EXIT_USAGE, "%s: not a time in years 1900-2199: '%.40s'"
+			" (YYYY-MM-DD[THH:MM:SSZ] or epoch seconds)", opt, s);
 	return t;
 }
 
-static void parse_args(int argc, char *argv[], struct opts *o)
+static long parse_overlap(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 0 || v > OVERLAP_MAX)
+		msg_die(EXIT_USAGE, "--overlap: not a bar count from 0 to %ld: '%.40s'",
+			OVERLAP_MAX, s);
+	return v;
+}
+
+static void parse_shard(struct planner *p, const char *s)
+{
+	char why[128];
+
+	if (shard_parse(s, &p->shard, why, sizeof(why)) < 0)
+		msg_die(EXIT_USAGE, "--shard: %s", why);
+}
+
+/* The one sanity check: the first bad argument is named, then usage. */
+static void check_args(const struct opts *o, int argc, char *argv[])
+{
+	int bad_schema = db_name_valid(o->schema) < 0, bad = 1;
+
+	if (!o->config)
+		msg_err("--config FILE is required");
+	else if (optind != argc)
+		msg_err("unexpected operand '%.40s'", argv[optind]);
+	else if (bad_schema || db_name_valid(o->table) < 0)
+		msg_err("%s: not a plain name (letters, digits and _): '%.40s'",
+			bad_schema ? "--schema" : "--table", bad_schema ? o->schema : o->table);
+	else if (o->have_start && o->have_end && o->end <= o->start)
+		msg_err("--end must be after --start");
+	else
+		bad = 0;
+	if (bad)
+		usage(EXIT_USAGE);
+	if (o->interval && !sym_interval(o->interval))
+		msg_die(EXIT_USAGE, "--interval: unknown interval '%.16s' (valid: %s)",
+			o->interval, sym_interval_names());
+}
+
+static void parse_args(int argc, char *argv[], struct planner *p)
 {
 	static const struct option lo[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -215,13 +293,14 @@ static void parse_args(int argc, char *argv[], struct opts *o)
 		{ "end", required_argument, NULL, 'E' },
 		{ "full", no_argument, NULL, 'f' },
 		{ "overlap", required_argument, NULL, 'o' },
+		{ "shard", required_argument, NULL, 'K' },
 		{ "schema", required_argument, NULL, 'N' },
 		{ "table", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
+	struct opts *o = &p->o;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
@@ -233,12 +312,8 @@ static void parse_args(int argc, char *argv[], struct opts *o)
 		case 'S': o->start = parse_time(optarg, "--start"); o->have_start = 1; break;
 		case 'E': o->end = parse_time(optarg, "--end"); o->have_end = 1; break;
 		case 'f': o->full = 1; break;
-		case 'o':
-			errno = 0;
-			o->overlap = strtol(optarg, &end, 10);
-			if (!*optarg || *end || errno || o->overlap < 0 || o->overlap > 100000)
-				msg_die(EXIT_USAGE, "--overlap: not a bar count: '%.40s'", optarg);
-			break;
+		case 'o': o->overlap = parse_overlap(optarg); break;
+		case 'K': parse_shard(p, optarg); break;
 		case 'N': o->schema = optarg; break;
 		case 'T': o->table = optarg; break;
 		case 'h': usage(EXIT_OK); break;
@@ -246,49 +321,58 @@ static void parse_args(int argc, char *argv[], struct opts *o)
 		default: usage(EXIT_USAGE);
 		}
 	}
-	if (!o->config || optind != argc || db_name_valid(o->schema) < 0 ||
-	    db_name_valid(o->table) < 0 ||
-	    (o->have_start && o->have_end && o->end <= o->start)) {
-		msg_err("bad arguments: --config FILE is required, no operands,"
-			" names of letters, digits and _, --end after --start");
-		usage(EXIT_USAGE);
-	}
-	if (o->interval && !sym_interval(o->interval))
-		msg_die(EXIT_USAGE, "--interval: unknown interval '%.16s' (valid: %s)",
-			o->interval, sym_interval_names());
+	check_args(o, argc, argv);
+}
+
+/* What the options leave to the environment: the clock and the shard. */
+static void environment(struct planner *p)
+{
+	char why[160];
+
+	p->now = bt_now();
+	if (p->now < PLAN_MIN_TIME || p->now >= PLAN_MAX_TIME)
+		msg_die(EXIT_USAGE, "BARS_NOW: not a time in years 1900-2199: '%.40s'",
+			getenv("BARS_NOW"));
+	if (p->shard.n == 0 && shard_from_env(&p->shard, why, sizeof(why)) < 0)
+		msg_die(EXIT_USAGE, "%s", why);
+}
+
+/* The keys of every selected job, in config order, symbols in ticker order. */
+static void collect_keys(struct planner *p)
+{
+	const struct sym_interval *iv = p->o.interval ? sym_interval(p->o.interval) : NULL;
+	char why[512];
+	size_t i;
+
+	if (cfg_load(p->o.config, &p->cfg, why, sizeof(why)) < 0)
+		msg_die(EXIT_USAGE, "%s", why);
+	if (p->o.job && !cfg_job(&p->cfg, p->o.job))
+		msg_die(EXIT_USAGE, "%s: no job named '%.40s'", p->o.config, p->o.job);
+	for (i = 0; i < p->cfg.njobs; i++)
+		if (!p->o.job || strcmp(p->cfg.jobs[i].name, p->o.job) == 0)
+			add_keys(p, &p->cfg.jobs[i], iv);
+	if (p->shard.n)
+		msg_log(MSG_DEBUG, "shard %u/%u: %zu of the planned symbols", p->shard.k,
+			p->shard.n, p->nk);
 }
 
 int main(int argc, char *argv[])
 {
-	struct opts o = { .schema = "public", .table = "bars", .overlap = 1 };
-	struct cfg cfg;
-	struct key *k = NULL;
-	char why[512], **syms = NULL;
-	size_t nk = 0, nsyms = 0, i;
-	time_t now;
+	struct planner p = { .o = { .schema = "public", .table = "bars", .overlap = 1 } };
 	int code;
 
 	msg_init(argv[0]);
-	parse_args(argc, argv, &o);
-	if (o.symbols)
-		nsyms = split_symbols(o.symbols, &syms);
-	now = bt_now();
-	if (cfg_load(o.config, &cfg, why, sizeof(why)) < 0)
-		msg_die(EXIT_USAGE, "%s", why);
-	if (o.job && !cfg_job(&cfg, o.job))
-		msg_die(EXIT_USAGE, "%s: no job named '%.40s'", o.config, o.job);
-	for (i = 0; i < cfg.njobs; i++) {
-		if (o.job && strcmp(cfg.jobs[i].name, o.job) != 0)
-			continue;
-		add_keys(&k, &nk, &cfg.jobs[i], syms, nsyms,
-			 o.interval ? sym_interval(o.interval) : NULL);
-	}
-	code = lookup(&o, k, nk);
-	if (code == EXIT_OK && plan(&o, k, nk, now) < 0)
+	parse_args(argc, argv, &p);
+	if (p.o.symbols)
+		split_symbols(&p);
+	environment(&p);
+	collect_keys(&p);
+	code = lookup(&p.o, p.k, p.nk);
+	if (code == EXIT_OK && plan(&p) < 0)
 		msg_die(EXIT_FATAL, "stdout: %s", strerror(errno));
-	free(k);
-	free(syms);
-	cfg_free(&cfg);
+	free(p.k);
+	free(p.syms);
+	cfg_free(&p.cfg);
 	msg_close_stdout(EXIT_FATAL);
 	return code;
 }

@@ -26,13 +26,26 @@ for f in $FAULTS; do
 	i=$((i + 1))
 	fargs="$fargs --fault F$i=$f"
 done
-Y="$FIXTURES/yahoo"
-FXA="$Y/AAPL-1d-6mo-dividends-live-last-bar.json"
-FXE="$Y/ERROR-400-BEKE-data-doesnt-exist-for-startDate.json"
-FXP="$Y/AAPL-1m-1d-2021-01-11-pretty-null-bar-live-last-bar.json"
-fxargs=""
-if [ -f "$FXA" ] && [ -f "$FXE" ] && [ -f "$FXP" ]; then
-	fxargs="--fixture FXA=$FXA --fixture FXE=$FXE --fixture FXP=$FXP"
+# Responses replayed as they are: FX* the synthetic ones in tests/fixtures
+# (always), RX* the recorded ones in $FIXTURES (an extra layer when present).
+# Each set: a 1d response with a live last bar (A), a 400 error (E), and a
+# pretty-printed 1m response (P).
+Y="$TOP/tests/fixtures/yahoo"
+FXA=$Y/SYNB-1d-range-6mo-synthetic-dividends-live-last-bar.json
+FXE=$Y/ERROR-400-synthetic-SYNE-data-doesnt-exist-for-startDate.json
+FXP=$Y/SYNA-1m-range-1d-synthetic-pretty-null-bar-live-last-bar.json
+RY="$FIXTURES/yahoo"
+RXA=$RY/AAPL-1d-6mo-dividends-live-last-bar.json
+RXE=$RY/ERROR-400-BEKE-data-doesnt-exist-for-startDate.json
+RXP=$RY/AAPL-1m-1d-2021-01-11-pretty-null-bar-live-last-bar.json
+sets=FX
+fxargs="--fixture FXA=$FXA --fixture FXE=$FXE --fixture FXP=$FXP"
+if [ -r "$RXA" ] && [ -r "$RXE" ] && [ -r "$RXP" ]; then
+	sets="FX RX"
+	fxargs="$fxargs --fixture RXA=$RXA --fixture RXE=$RXE --fixture RXP=$RXP"
+else
+	skip "fetch-bars: recorded responses replayed" \
+		"no recorded fixtures in $FIXTURES (a plain clone): the synthetic ones in tests/fixtures ran"
 fi
 # shellcheck disable=SC2086
 start_fake --log "$T/req.log" $fargs --fault RA=429ra:1 --fault RTA=503:2 --fault RTB=429:4 $fxargs
@@ -62,18 +75,16 @@ check header-only 0 - - -- sh -c "echo symbol,interval,start,end | $FB $FAST"
 expect header-only-empty "[ ! -s '$T/out' ]"
 
 # recorded responses replayed as-is (the pretty-printed one is compacted)
-if [ -n "$fxargs" ]; then
-plan "$T/fx.csv" "FXA 1d 2025-05-01 2025-10-30" "FXE 1d 2020-01-01 2020-01-03" "FXP 1m 2021-01-11 2021-01-12"
-# "now" just after the 1m recording, so its window is within Yahoo's 30 days.
-check fixtures-rc 1 "$T/fx.csv" - 'FXE 1d .*HTTP 400: Bad Request: Data doesn.t exist for startDate = 1577836800' -- \
-	env BARS_NOW=2021-01-12T21:00:00Z $FB $FAST
-expect fixtures-same "[ \"\$(jq -c . '$FXA')\" = \"\$(jq -c 'select(.symbol == \"FXA\") | .body' '$T/out')\" ] && [ \"\$(jq -c . '$FXP')\" = \"\$(jq -c 'select(.symbol == \"FXP\") | .body' '$T/out')\" ]"
-expect fixtures-one-line-each "[ \$(wc -l <'$T/out') -eq 2 ]"
-else
-	for c in fixtures-rc fixtures-same fixtures-one-line-each; do
-		skip "$c" "recorded Yahoo responses (../shared/fixtures/yahoo) absent"
-	done
-fi
+for x in $sets; do
+	eval "fa=\$${x}A fe=\$${x}E fp=\$${x}P"
+	from=$(jq -r .chart.error.description "$fe" | sed -n 's/.*startDate = \([0-9]*\).*/\1/p')
+	plan "$T/fx.csv" "${x}A 1d 2025-05-01 2025-10-30" "${x}E 1d 2020-01-01 2020-01-03" "${x}P 1m 2021-01-11 2021-01-12"
+	# "now" just after the 1m window, so it is within Yahoo's 30 days.
+	check "fixtures-rc $x" 1 "$T/fx.csv" - "${x}E 1d .*HTTP 400: Bad Request: Data doesn.t exist for startDate = ${from:-none}" -- \
+		env BARS_NOW=2021-01-12T21:00:00Z $FB $FAST
+	expect "fixtures-same $x" "[ \"\$(jq -c . '$fa')\" = \"\$(jq -c 'select(.symbol == \"${x}A\") | .body' '$T/out')\" ] && [ \"\$(jq -c . '$fp')\" = \"\$(jq -c 'select(.symbol == \"${x}P\") | .body' '$T/out')\" ]"
+	expect "fixtures-one-line-each $x" "[ \$(wc -l <'$T/out') -eq 2 ]"
+done
 
 # ---- bad plan rows: named by line, skipped, counted; never requested ----
 cat >"$T/bad.csv" <<'EOF'

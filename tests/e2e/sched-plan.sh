@@ -89,3 +89,38 @@ fi
 
 check "sched-plan db: unreachable database is an error, not a full re-plan" 3 - - 'database: ' -- \
 	env DATABASE_URL="postgresql:///nosuchdb?host=/nonexistent" BARS_NOW=$SAT "$SP" --config "$T/c.json"
+
+# --- shards: four shard pipelines at once end with the table one run makes ---
+start_fake
+cat >"$T/s.json" <<'EOF'
+{"tickers":["AAPL","MSFT","GOOGL","AMZN","NVDA","META","BRK-B","^GSPC","JPM","V","XOM","KO"],
+ "interval":"5m","period":"5d","timezone":"America/New_York"}
+EOF
+pipe() { # pipe DATABASE_URL [sched-plan args]: one pipeline; its exit status
+	db=$1; shift
+	BARS_NOW=$MON DATABASE_URL=$db "$SP" --config "$T/s.json" "$@" |
+		"$BIN/fetch-bars" --rate 0 | "$BIN/normalize-bars" | "$BIN/validate-bars" |
+		DATABASE_URL=$db "$LB" >/dev/null
+}
+table() { psql -XAt "$1" -c "SELECT count(*) || ' ' || md5(string_agg(concat_ws(',', symbol, interval, ts,
+	open, high, low, close, adj_close, volume), ';' ORDER BY symbol, interval, ts)) FROM bars"; }
+ONE=$(new_db one)
+SHARDED=$(new_db sharded)
+pipe "$ONE" 2>"$T/one.err" || not_ok "sched-plan db: unsharded pipeline" "$(head -c 600 "$T/one.err")"
+pids=""
+for k in 0 1 2 3; do
+	pipe "$SHARDED" --shard $k/4 2>"$T/shard$k.err" &
+	pids="$pids $!"
+done
+failed=0
+for p in $pids; do wait "$p" || failed=$((failed + 1)); done
+[ $failed -eq 0 ] && ok "sched-plan db: four shard pipelines ran concurrently" ||
+	not_ok "sched-plan db: four shard pipelines ran concurrently" "$failed failed: $(cat "$T"/shard*.err | head -c 600)"
+a=$(table "$ONE") b=$(table "$SHARDED")
+[ "$a" = "$b" ] && [ "${a%% *}" -gt 2000 ] && ok "sched-plan db: sharded table equals the unsharded one ($a)" ||
+	not_ok "sched-plan db: sharded table equals the unsharded one" "one: $a; sharded: $b"
+for k in 0 1 2 3; do BARS_NOW=$MON "$SP" --config "$T/s.json" --shard $k/4 | tail -n +2; done | sort >"$T/shards.csv"
+BARS_NOW=$MON "$SP" --config "$T/s.json" | tail -n +2 | sort >"$T/all.csv"
+expect "sched-plan db: the shards' plans are the whole plan, once" "cmp '$T/all.csv' '$T/shards.csv'"
+expect "sched-plan db: every shard loaded its own rows" \
+	"[ \$(psql -XAt '$SHARDED' -c 'SELECT count(*) FROM load_runs WHERE inserted > 0') -eq 4 ]"

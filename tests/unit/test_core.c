@@ -67,6 +67,8 @@ static void test_sym(void)
 	static const char *good[] = { "AAPL", "BRK-B", "^GSPC", "EURUSD=X", "BTC-USD", "7203.T" };
 	static const char *bad[] = { "", "A B", "A;B", "A'B", "A/B", "A\"", "A\tB",
 				     "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG" };
+	struct sym_period per;
+	char why[128];
 	size_t i;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
@@ -75,9 +77,13 @@ static void test_sym(void)
 		CHECK(sym_valid(bad[i]) < 0, "symbol '%s' rejected", bad[i]);
 	CHECK(sym_interval("5m") && sym_interval("5m")->seconds == 300, "5m");
 	CHECK(!sym_interval("7m"), "7m unknown");
-	CHECK(sym_period_seconds("20d") == 20 * 86400, "20d");
-	CHECK(sym_period_seconds("2y") == 730 * 86400, "2y");
-	CHECK(sym_period_seconds("x") < 0 && sym_period_seconds("5") < 0, "bad periods");
+	/* Ny is calendar years now (tests/unit/test_plan.c), no longer 365 days. */
+	CHECK(sym_period_parse("20d", &per, why, sizeof(why)) == 0 &&
+	      per.unit == SYM_PERIOD_DAYS && per.n == 20, "20d");
+	CHECK(sym_period_parse("2y", &per, why, sizeof(why)) == 0 &&
+	      per.unit == SYM_PERIOD_MONTHS && per.n == 24, "2y");
+	CHECK(sym_period_parse("x", &per, why, sizeof(why)) < 0 &&
+	      sym_period_parse("5", &per, why, sizeof(why)) < 0, "bad periods");
 }
 
 static void test_px(void)

@@ -86,7 +86,7 @@ static void test_plan_daily(void)
 
 	r.symbol = "AAPL";
 	r.iv = sym_interval("1d");
-	r.period_seconds = 10 * BT_DAY;
+	sym_period_parse("10d", &r.period, NULL, 0);
 	r.overlap = 1;
 	r.calendar = 1;
 	r.have_newest = 1;

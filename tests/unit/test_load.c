@@ -65,7 +65,8 @@ static void plans(void)
 	r.symbol = "AAPL";
 	r.iv = sym_interval("5m");
 	bt_parse_iso("2026-11-21T15:00:00Z", &r.now); /* a Saturday */
-	r.period_seconds = 2 * 86400;
+	r.period.unit = SYM_PERIOD_DAYS;
+	r.period.n = 2;
 	r.overlap = 1;
 	r.calendar = 1;
 	CHECK_STR(windows(&r), "AAPL,5m,2026-11-19T15:00:00Z,2026-11-21T15:00:00Z\n", "whole period");
