@@ -24,6 +24,7 @@
 #include "sched_metrics.h"
 #include "sched_pipe.h"
 #include "sched_state.h"
+#include "shard.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -89,7 +90,7 @@ static void usage(int code)
 	      "  --textfile-dir DIR    with --once: update DIR/stockbars_JOB.prom for node_exporter\n"
 	      "  --print-pipeline      print each job's pipeline as a shell command, then exit\n"
 	      "  --job NAME            only this job\n"
-	      "  --shard K/N           run shard K of N (passed to sched-plan; default $BARS_SHARD)\n"
+	      "  --shard K/N           run shard K of N (passed to sched-plan; default $STOCKBARS_SHARD)\n"
 	      "  --lock-file FILE      scheduler lock (default CONFIG.lock); job locks go beside it\n"
 	      "  --state-file FILE     last handled fire per job (default CONFIG.state)\n"
 	      "  --state-dir DIR       failed windows, rejects, fetch statistics (default var/state)\n"
@@ -131,21 +132,25 @@ static long num_arg(const char *opt, const char *s)
 	return v;
 }
 
-/* "K/N" with N >= 1 and K <= N, written without leading zeros. */
+/*
+ * The shard to run, as lib/shard reads it (--shard, else STOCKBARS_SHARD,
+ * else JOB_COMPLETION_INDEX with STOCKBARS_SHARDS), written "K/N" without
+ * leading zeros; NULL when not sharded.
+ */
 static const char *shard_arg(const char *s, char *buf, size_t n)
 {
-	unsigned long k, of;
-	char *end;
+	struct shard sh;
+	char why[160];
 
-	if (!s || !*s)
+	if (s && *s) {
+		if (shard_parse(s, &sh, why, sizeof(why)) < 0)
+			bad_usage("--shard: %s", why);
+	} else if (shard_from_env(&sh, why, sizeof(why)) < 0) {
+		bad_usage("%s", why);
+	}
+	if (!sh.n)
 		return NULL;
-	k = strtoul(s, &end, 10);
-	if (end == s || *end != '/' || !end[1] || strspn(s, "0123456789/") != strlen(s))
-		bad_usage("--shard %s: want K/N, such as 2/4", s);
-	of = strtoul(end + 1, &end, 10);
-	if (*end || of < 1 || k > of)
-		bad_usage("--shard %s: want K/N with N >= 1 and K <= N", s);
-	snprintf(buf, n, "%lu/%lu", k, of);
+	snprintf(buf, n, "%u/%u", sh.k, sh.n);
 	return buf;
 }
 
@@ -237,7 +242,7 @@ static void parse_args(struct opts *o, int argc, char **argv)
 	if (o->count && o->mode != M_CHECK)
 		bad_usage("%s: only with --check", "--count");
 	o->config = argv[optind];
-	o->shard = shard_arg(o->shard ? o->shard : getenv("BARS_SHARD"), shard, sizeof(shard));
+	o->shard = shard_arg(o->shard, shard, sizeof(shard));
 	if (!o->state_dir)
 		o->state_dir = sched_state_dir();
 	if (!o->count)

@@ -212,7 +212,7 @@ OK|--symbols ,,|--symbols: empty list
 EOF
 printf '%s\n' "$OK" >"$T/ok.json"
 for v in 1899-12-31T23:59:59Z 2200-01-01 99999999999; do
-	check "sched-plan: BARS_NOW=$v is out of range" 2 - "$T/empty" "BARS_NOW: not .*$v" -- \
+	check "sched-plan: BARS_NOW=$v is out of range" 2 - "$T/empty" "BARS_NOW: .*$v" -- \
 		env BARS_NOW=$v "$BIN/sched-plan" --config "$T/ok.json"
 done
 for e in STOCKBARS_SHARD=2/2 STOCKBARS_SHARD=x JOB_COMPLETION_INDEX=1 STOCKBARS_SHARDS=4 \

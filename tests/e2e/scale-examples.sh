@@ -70,14 +70,14 @@ unit_run() { # INSTANCE [VAR=VALUE]...: the unit's command with the stub
 	PATH="$T/stub:$PATH" RUNTIME_DIRECTORY="$T/run/$inst" LOGS_DIRECTORY="$T/logs" \
 		"$SYSPY" "$T/unit-exec.py" "$T/units/stockbars@.service" "$inst" "$@"
 }
-printf 'index=2 shards=4 args=--lock-dir %s --log-file %s /etc/stockbars/config.json intraday\n' \
+printf 'index=2 shards=4 args=--no-guard --lock-dir %s --log-file %s /etc/stockbars/config.json intraday\n' \
 	"$T/run/2-4" "$T/logs/shard-2-4.log" >"$T/want-2-4"
 check "systemd: instance 2-4 runs shard 2 of 4 of the intraday job" 0 - "$T/want-2-4" -- unit_run 2-4
-printf 'index=11 shards=16 args=--lock-dir %s --log-file %s /srv/c.json daily\n' \
+printf 'index=11 shards=16 args=--no-guard --lock-dir %s --log-file %s /srv/c.json daily\n' \
 	"$T/run/11-16" "$T/logs/shard-11-16.log" >"$T/want-11-16"
 check "systemd: a drop-in's config and job are used" 0 - "$T/want-11-16" -- \
 	unit_run 11-16 STOCKBARS_CONFIG=/srv/c.json STOCKBARS_JOB=daily
-printf 'index=0 shards=2 args=--lock-dir %s --log-file %s /etc/stockbars/config.json\n' \
+printf 'index=0 shards=2 args=--no-guard --lock-dir %s --log-file %s /etc/stockbars/config.json\n' \
 	"$T/run/0-2" "$T/logs/shard-0-2.log" >"$T/want-0-2"
 check "systemd: an empty STOCKBARS_JOB runs every job" 0 - "$T/want-0-2" -- unit_run 0-2 STOCKBARS_JOB=
 check "systemd: an instance that is not K-N is refused" 2 - /dev/null 'stockbars@x: the instance must be K-N' -- unit_run x
@@ -145,7 +145,7 @@ else
 	expect "k8s: schedule in New York time" "[ '$(field timeZone)' = America/New_York ] && [ '$(field schedule)' = '*/5 9-15 * * 1-5' ]"
 	expect "k8s: DATABASE_URL comes from a Secret" "echo '$(field db)' | grep -q secretKeyRef"
 	expect "k8s: the pod runs stockbars-cron on the mounted config" \
-		"[ '$(field command)' = 'stockbars-cron --log-file /dev/stderr $(field mount)/config.json intraday' ]"
+		"[ '$(field command)' = 'stockbars-cron --no-guard --log-file /dev/stderr $(field mount)/config.json intraday' ]"
 	expect "k8s: the mounted volume is the ConfigMap with config.json" \
 		"[ '$(field configmap)' = 'ConfigMap/$(field volume)' ] && [ '$(field config_keys)' = config.json ]"
 fi
