@@ -107,7 +107,13 @@ check "usage: extra argument named" 2 - - "sched-run: unexpected argument: extra
 check "usage: missing CONFIG named" 2 - - "sched-run: missing CONFIG" -- "$SR" --once
 check "usage: two modes named" 2 - - "sched-run: --once: only one of --check" -- "$SR" --check --once c.json
 check "usage: --textfile-dir without --once" 2 - - "sched-run: --textfile-dir: only with --once" -- "$SR" --textfile-dir d c.json
-check "usage: bad shard named" 2 - - "sched-run: --shard 3/2: want K/N with N >= 1 and K <= N" -- "$SR" --shard 3/2 --check c.json
+check "usage: bad shard named" 2 - - "sched-run: --shard: not K/N with 0 <= K < N <= 1024: '3/2'" -- "$SR" --shard 3/2 --check c.json
+# The shard is read as sched-plan reads it, so a Kubernetes pod locks per shard.
+expect "shard from JOB_COMPLETION_INDEX and STOCKBARS_SHARDS" \
+	"JOB_COMPLETION_INDEX=1 STOCKBARS_SHARDS=4 '$SR' --print-pipeline '$TOP/examples/jobs.json' | grep -q -- '--shard 1/4'"
+expect "shard from STOCKBARS_SHARD" "STOCKBARS_SHARD=2/3 '$SR' --print-pipeline '$TOP/examples/jobs.json' | grep -q -- '--shard 2/3'"
+check "an index without STOCKBARS_SHARDS is a usage error" 2 - - 'STOCKBARS_SHARDS' -- \
+	env JOB_COMPLETION_INDEX=1 "$SR" --print-pipeline c.json
 check "usage: tls key missing named" 2 - - "sched-run: --tls-cert: --tls-cert and --tls-key go together" -- "$SR" --tls-cert x c.json
 
 # ---- --check --------------------------------------------------------------
