@@ -111,6 +111,12 @@ struct sched_state {
 	size_t njobs;
 	int wake_fd;        /* write end of the loop's self-pipe */
 	const char *config;
+	/* The status page served at "/": rendered off the API thread (see
+	 * sched-run's page process), replaced whole, copied by the API. */
+	char *page;         /* NULL until the first render */
+	size_t page_len;
+	time_t page_at;     /* when it was rendered */
+	int page_stale;     /* render again: a run ended, an old page was asked for */
 };
 
 /* The job named name (not removed), or NULL. */
@@ -122,6 +128,9 @@ void sched_account(struct sched_totals *t, const struct sched_summary *s);
 /* runs_failed and errors as /jobs reports them. */
 double sched_runs_failed(const struct sched_totals *t);
 double sched_misfires(const struct sched_totals *t);
+/* Replace the status page with page (malloc'd, len bytes; owned from now
+ * on), rendered at at.  NULL frees it.  Call with mu held. */
+void sched_set_page(struct sched_state *st, char *page, size_t len, time_t at);
 /* Wake the loop (async-signal-safe). */
 void sched_wake(struct sched_state *st);
 
