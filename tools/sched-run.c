@@ -695,11 +695,14 @@ static void reap(struct tool *t)
 	size_t i;
 	int ws;
 
-	while ((pid = waitpid(-1, &ws, WNOHANG)) > 0)
-		for (i = 0; !sched_page_reaped(&t->page, pid, ws) && i < t->st.njobs; i++)
+	while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
+		if (sched_page_reaped(&t->page, pid, ws))
+			continue;
+		for (i = 0; i < t->st.njobs; i++)
 			if (t->st.jobs[i].phase == SCHED_RUNNING &&
 			    sched_pipe_reaped(t->st.jobs[i].pipe, pid, ws))
 				break;
+	}
 }
 
 /* A running job: drain output, finish, enforce the timeout. */
