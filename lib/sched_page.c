@@ -166,7 +166,7 @@ void sched_page_tend(struct sched_page *p, time_t now)
 		drain_err(p);
 	if (p->status < 0 && !p->killed && (now >= p->deadline || p->outlen > SCHED_PAGE_MAX)) {
 		kill(p->pid, SIGKILL);
-		p->killed = 1;
+		p->killed = p->outlen > SCHED_PAGE_MAX ? 2 : 1;
 	}
 }
 
@@ -190,14 +190,16 @@ char *sched_page_take(struct sched_page *p, size_t *len, char *why, size_t n)
 
 	*len = 0;
 	p->err[strcspn(p->err, "\n")] = '\0';
-	if (p->killed)
-		snprintf(why, n, "killed after its deadline or beyond %ld bytes", SCHED_PAGE_MAX);
+	if (p->killed == 2)
+		snprintf(why, n, "killed: the page grew beyond %ld bytes", SCHED_PAGE_MAX);
+	else if (p->killed)
+		snprintf(why, n, "killed: no page within its deadline");
 	else if (WIFSIGNALED(ws))
 		snprintf(why, n, "killed by signal %d", WTERMSIG(ws));
 	else if (WEXITSTATUS(ws) != 0 || !p->outlen)
 		snprintf(why, n, "%s", *p->err ? p->err : "exited without a page");
 	else
-		page = p->out, *len = p->outlen, p->out = NULL;
+		page = p->out, *len = p->outlen, page[*len] = '\0', p->out = NULL;
 	free(p->out);
 	sched_page_init(p);
 	return page;

@@ -34,7 +34,7 @@ struct sched_page {
 	size_t errlen;
 	int status;           /* wait status, -1 until reaped */
 	time_t deadline;
-	int killed;           /* by the deadline, or too big */
+	int killed;           /* 1: at the deadline, 2: too big */
 };
 
 /* An idle page process (no child). */
@@ -54,7 +54,7 @@ int sched_page_reaped(struct sched_page *p, pid_t pid, int wstatus);
 /* 1 when the child is reaped and both its outputs are at EOF. */
 int sched_page_done(const struct sched_page *p);
 /*
- * After done: the page (malloc'd, the caller's, *len bytes) when the child
+ * After done: the page (malloc'd, the caller's, *len bytes and a NUL) when the child
  * exited 0 with some output; else NULL with why[] (its first stderr line,
  * or how it ended).  The process is idle again.
  */
