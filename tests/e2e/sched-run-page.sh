@@ -2,7 +2,9 @@
 # PostgreSQL) it shows the job's schedule, next fire and last run, and the
 # coverage heatmap with a session deleted by hand; it shows nothing /status
 # does not (no connection string, password or path); headless Chromium
-# renders it; it answers while PostgreSQL is SIGSTOPped, and the loop goes
+# renders it (the served bytes through the browser helper, and the URL
+# itself with the served headers); it answers while PostgreSQL is
+# SIGSTOPped, and the loop goes
 # on; without a database it shows the jobs and says coverage is not shown.
 . "$TOP/tests/lib.sh"
 
@@ -126,6 +128,34 @@ else
 		[ -s browser.err ] && cat browser.err >&2
 		[ $rc -eq 0 ] && [ -s browser.out ] && ok "page: / in headless Chromium (screenshot: $art/sched-run-page.png)" ||
 			not_ok "page: / in headless Chromium" "exit $rc"
+		# The same browser set-up, on the URL itself (the helper opens files):
+		# the served headers and the page together raise no console error.
+		/usr/bin/python3 - "$TOP/tests/e2e/bars-report-browser.py" "http://127.0.0.1:$PORT/" \
+			>http.out 2>http.err <<'PY'
+import importlib.util, shutil, sys, tempfile
+spec = importlib.util.spec_from_file_location("browser", sys.argv[1])
+b = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(b)
+profile = tempfile.mkdtemp(prefix="chromium-profile.")
+try:
+    d = b.start(profile)
+    try:
+        d.get(sys.argv[2])
+        b.report(d.title == "stockbars status", "over HTTP: title", "title is %r" % d.title)
+        n = d.execute_script("return document.querySelectorAll('svg rect').length")
+        b.report(n > 0, "over HTTP: heatmap drawn", "%s rects" % n)
+        errors = [l["message"] for l in d.get_log("browser") if l.get("level") in ("SEVERE", "ERROR")]
+        b.report(not errors, "over HTTP: no console error", "; ".join(errors)[:600])
+    finally:
+        d.quit()
+finally:
+    shutil.rmtree(profile, ignore_errors=True)
+sys.exit(1 if b.failed else 0)
+PY
+		rc=$?
+		sed 's/^\(not \)\{0,1\}ok - browser: /&page: /' http.out
+		[ -s http.err ] && cat http.err >&2
+		[ $rc -eq 0 ] && [ -s http.out ] || not_ok "page: / over HTTP in headless Chromium" "exit $rc"
 	fi
 fi
 
