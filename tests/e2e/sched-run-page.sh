@@ -4,8 +4,8 @@
 # does not (no connection string, password or path); headless Chromium
 # renders it (the served bytes through the browser helper, and the URL
 # itself with the served headers); it answers while PostgreSQL is
-# SIGSTOPped, and the loop goes
-# on; without a database it shows the jobs and says coverage is not shown.
+# SIGSTOPped, and the loop goes on; without a database it shows the jobs
+# and says coverage is not shown.
 . "$TOP/tests/lib.sh"
 
 SR="$BIN/sched-run"
