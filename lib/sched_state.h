@@ -2,8 +2,8 @@
  * sched_state: what sched-run knows about its jobs, shared between the
  * scheduling loop (main thread), the HTTP API thread and the lock worker.
  * Every field is read and written under mu; the API only reads, except
- * that it may set the paused flags and a job's run_now and then poke
- * wake_fd so the loop notices.
+ * that it may set the paused flags, a job's run_now and page_stale and then
+ * poke wake_fd so the loop notices.
  *
  * Counters are named structs (struct sched_rows, struct sched_windows,
  * struct sched_totals); lib/sched_metrics turns them into the one metric
@@ -111,8 +111,8 @@ struct sched_state {
 	size_t njobs;
 	int wake_fd;        /* write end of the loop's self-pipe */
 	const char *config;
-	/* The status page served at "/": rendered off the API thread (see
-	 * sched-run's page process), replaced whole, copied by the API. */
+	/* The status page served at "/": made by sched-run's page process
+	 * (lib/sched_page), replaced whole by the loop, copied by the API. */
 	char *page;         /* NULL until the first render */
 	size_t page_len;
 	time_t page_at;     /* when it was rendered */
