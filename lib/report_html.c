@@ -54,7 +54,9 @@ static const char *when(time_t t, char *buf)
 	return buf;
 }
 
-static void head(FILE *fp, const struct report *r)
+/* The document up to the first section; summary: the window and the
+ * series (not for a page without coverage). */
+static void head(FILE *fp, const struct report *r, int summary)
 {
 	char a[COV_DAY_LEN], b[COV_DAY_LEN], t[BT_ISO_LEN];
 	size_t i, holes = 0;
@@ -67,6 +69,10 @@ static void head(FILE *fp, const struct report *r)
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		"<title>stockbars status</title>\n<style>%s</style></head>\n<body>\n"
 		"<h1>stockbars status</h1>\n<p>Generated %s (UTC). ", style, when(r->now, t));
+	if (!summary) {
+		fputs("</p>\n", fp);
+		return;
+	}
 	if (r->grid.ncols)
 		fprintf(fp, "Sessions %s to %s (last %d days). ", cov_day_str(r->grid.first, a),
 			cov_day_str(r->grid.last, b), r->days);
@@ -371,13 +377,23 @@ static void revisions(FILE *fp, const struct report *r)
 
 int report_html_write(FILE *fp, const struct report *r)
 {
-	head(fp, r);
+	head(fp, r, 1);
 	jobs(fp, r);
 	runs(fp, r);
 	heatmap(fp, r);
 	failures(fp, r);
 	revisions(fp, r);
 	fputs("</body></html>\n", fp);
+	return ferror(fp) ? -1 : 0;
+}
+
+int report_html_write_jobs(FILE *fp, const struct report *r, const char *note)
+{
+	head(fp, r, 0);
+	jobs(fp, r);
+	fputs("<h2 id=\"coverage\">Coverage</h2>\n<p class=\"muted\">", fp);
+	esc(fp, note);
+	fputs("</p>\n</body></html>\n", fp);
 	return ferror(fp) ? -1 : 0;
 }
 

@@ -30,6 +30,13 @@
 #define REPORT_HTML_PAGE 100
 
 int report_html_write(FILE *fp, const struct report *r);
+/*
+ * The page without the database's part: the jobs, then note (one
+ * sentence, escaped here) in place of the load runs, coverage, failures
+ * and revisions.  For a server whose database is absent or not answering;
+ * the note must say no more than that (no error text).
+ */
+int report_html_write_jobs(FILE *fp, const struct report *r, const char *note);
 
 /*
  * The whole page in one call, for a server (sched-run at "/"): jobs from

@@ -445,6 +445,55 @@ static enum MHD_Result get_status(struct sched_api *h, struct MHD_Connection *c,
 	return reply_json(c, MHD_HTTP_OK, g);
 }
 
+/* ---- the status page -------------------------------------------------------- */
+
+static const char page_wait[] =
+	"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	"<title>stockbars status</title></head>\n<body><p>The status page is being"
+	" prepared; reload in a moment.</p></body></html>\n";
+
+/*
+ * GET /: a copy of the page the scheduler rendered last, taken under mu
+ * (a memcpy; the page is built elsewhere).  An old page is served all the
+ * same and a new one asked for, so the answer never waits for a render;
+ * before the first one, a 503 that says so.  The headers repeat the
+ * page's own policy, and forbid framing and sniffing.
+ */
+static enum MHD_Result get_page(struct sched_api *h, struct MHD_Connection *c)
+{
+	struct sched_state *st = h->st;
+	struct MHD_Response *r;
+	unsigned code = MHD_HTTP_OK;
+	enum MHD_Result rc;
+
+	pthread_mutex_lock(&st->mu);
+	if (st->page)
+		r = MHD_create_response_from_buffer(st->page_len, st->page, MHD_RESPMEM_MUST_COPY);
+	else
+		r = MHD_create_response_from_buffer(sizeof(page_wait) - 1, (void *)page_wait,
+						    MHD_RESPMEM_PERSISTENT);
+	if (!st->page || time(NULL) - st->page_at >= API_PAGE_MAX_AGE) {
+		st->page_stale = 1;
+		sched_wake(st);
+	}
+	if (!st->page)
+		code = MHD_HTTP_SERVICE_UNAVAILABLE;
+	pthread_mutex_unlock(&st->mu);
+	if (!r)
+		return MHD_NO;
+	if (code != MHD_HTTP_OK)
+		MHD_add_response_header(r, "Retry-After", "1");
+	MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "Content-Security-Policy",
+				"default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	rc = MHD_queue_response(c, code, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
 /* ---- metrics --------------------------------------------------------------- */
 
 /* process_* metrics from /proc/self, as the Prometheus client libraries. */
@@ -606,9 +655,11 @@ static enum MHD_Result route(struct sched_api *h, struct MHD_Connection *c, cons
 	unsigned code;
 
 	if (!strcmp(url, "/status") || !strcmp(url, "/jobs") || !strcmp(url, "/metrics") ||
-	    !strcmp(url, "/healthz")) {
+	    !strcmp(url, "/healthz") || !strcmp(url, "/")) {
 		if (!get)
 			return error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", "GET, HEAD");
+		if (!strcmp(url, "/"))
+			return get_page(h, c);
 		if (!strcmp(url, "/metrics"))
 			return get_metrics(h, c);
 		if (!strcmp(url, "/healthz"))

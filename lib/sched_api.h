@@ -8,6 +8,9 @@
  *   POST /stop     pause scheduling; ?job=NAME pauses only that job
  *   GET  /metrics  Prometheus text format (lib/sched_metrics), process_*
  *   GET  /healthz  liveness
+ *   GET  /         the status page (HTML, lib/report_html): the copy the
+ *                  scheduler rendered last (st->page), never made here, so
+ *                  a hung database cannot hold it; 503 before the first one
  *
  * POST needs "Authorization: Bearer TOKEN" when a token is configured
  * (compared in constant time); without a token POST is allowed only when
@@ -34,6 +37,9 @@
 #define API_REQUEST_SECONDS 10
 #define API_CONN_MAX 32
 #define API_CONN_PER_IP 8
+/* A GET / that finds the page older than this asks for a new one (and
+ * gets the old one meanwhile). */
+#define API_PAGE_MAX_AGE 60
 
 struct sched_api_opts {
 	const char *listen;     /* "HOST:PORT", IPv4 or "localhost"; port 0: any */

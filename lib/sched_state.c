@@ -1,5 +1,6 @@
 #include "sched_state.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -82,6 +83,14 @@ double sched_misfires(const struct sched_totals *t)
 	for (i = 0; i < SCHED_NMISFIRES; i++)
 		n += t->misfires[i];
 	return n;
+}
+
+void sched_set_page(struct sched_state *st, char *page, size_t len, time_t at)
+{
+	free(st->page);
+	st->page = page;
+	st->page_len = page ? len : 0;
+	st->page_at = page ? at : 0;
 }
 
 void sched_wake(struct sched_state *st)

@@ -2,8 +2,8 @@
  * sched_state: what sched-run knows about its jobs, shared between the
  * scheduling loop (main thread), the HTTP API thread and the lock worker.
  * Every field is read and written under mu; the API only reads, except
- * that it may set the paused flags and a job's run_now and then poke
- * wake_fd so the loop notices.
+ * that it may set the paused flags, a job's run_now and page_stale and then
+ * poke wake_fd so the loop notices.
  *
  * Counters are named structs (struct sched_rows, struct sched_windows,
  * struct sched_totals); lib/sched_metrics turns them into the one metric
@@ -111,6 +111,12 @@ struct sched_state {
 	size_t njobs;
 	int wake_fd;        /* write end of the loop's self-pipe */
 	const char *config;
+	/* The status page served at "/": made by sched-run's page process
+	 * (lib/sched_page), replaced whole by the loop, copied by the API. */
+	char *page;         /* NULL until the first render */
+	size_t page_len;
+	time_t page_at;     /* when it was rendered */
+	int page_stale;     /* render again: a run ended, an old page was asked for */
 };
 
 /* The job named name (not removed), or NULL. */
@@ -122,6 +128,9 @@ void sched_account(struct sched_totals *t, const struct sched_summary *s);
 /* runs_failed and errors as /jobs reports them. */
 double sched_runs_failed(const struct sched_totals *t);
 double sched_misfires(const struct sched_totals *t);
+/* Replace the status page with page (malloc'd, len bytes; owned from now
+ * on), rendered at at.  NULL frees it.  Call with mu held. */
+void sched_set_page(struct sched_state *st, char *page, size_t len, time_t at);
 /* Wake the loop (async-signal-safe). */
 void sched_wake(struct sched_state *st);
 

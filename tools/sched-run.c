@@ -9,7 +9,9 @@
  * poll() on a self-pipe (signals, API requests, advisory-lock results) and
  * the running pipelines' output, so no fire is ever late by more than the
  * time to notice it.  Database work (advisory locks) happens on a worker
- * thread (lib/sched_lock), so neither the loop nor the API waits on it.
+ * thread (lib/sched_lock), so neither the loop nor the API waits on it;
+ * the status page at "/" is rendered by a child process, `sched-run --page`
+ * (lib/sched_page), and the API serves the copy it made last.
  */
 #include "bt.h"
 #include "cfg.h"
@@ -17,11 +19,17 @@
 #include "db.h"
 #include "exitcode.h"
 #include "msg.h"
+#include "report_data.h"
+#include "report_db.h"
+#include "report_files.h"
+#include "report_html.h"
+#include "report_jobs.h"
 #include "sched_api.h"
 #include "sched_fs.h"
 #include "sched_lock.h"
 #include "sched_log.h"
 #include "sched_metrics.h"
+#include "sched_page.h"
 #include "sched_pipe.h"
 #include "sched_state.h"
 #include "shard.h"
@@ -42,14 +50,17 @@
 #include <unistd.h>
 
 #define KILL_AFTER 5 /* seconds between SIGTERM and SIGKILL */
+#define PAGE_GAP 5      /* seconds at least between the starts of two page renders */
+#define PAGE_TIMEOUT 30 /* a page render that takes longer is killed */
+#define PAGE_DAYS_MAX 3660
 
-enum mode { M_DAEMON, M_CHECK, M_ONCE, M_PRINT, M_DUE };
+enum mode { M_DAEMON, M_CHECK, M_ONCE, M_PRINT, M_DUE, M_PAGE };
 
 struct opts {
 	const char *config, *job, *shard;
 	const char *lock_file, *state_file, *state_dir, *log_file, *textfile_dir;
 	const char *listen, *token_file, *tls_cert, *tls_key;
-	long grace, misfire_grace, timeout, rate, count;
+	long grace, misfire_grace, timeout, rate, count, page_days;
 	enum mode mode;
 	int due, no_api;
 };
@@ -59,6 +70,10 @@ struct tool {
 	struct opts o;
 	struct sched_state st;
 	struct sched_locker *locker;
+	struct cfg cfg;     /* the config the jobs came from (the page's tickers) */
+	struct sched_page page; /* the status page's render process */
+	time_t page_started;
+	int serving;        /* the API is up: keep the status page */
 	char bindir[PATH_MAX];
 	char lock_path[PATH_MAX + 8], state_path[PATH_MAX + 8];
 	int wake_rd;
@@ -74,11 +89,12 @@ static void usage(int code)
 	FILE *fp = code ? stderr : stdout;
 
 	fprintf(fp, "usage: sched-run [--check [--count N] | --once [--due] [--textfile-dir DIR] |\n"
-		"                  --due | --print-pipeline] [--job NAME] [--shard K/N]\n"
+		"                  --due | --print-pipeline | --page] [--job NAME] [--shard K/N]\n"
 		"                 [--lock-file FILE] [--state-file FILE] [--state-dir DIR]\n"
 		"                 [--log-file FILE] [--grace SEC] [--misfire-grace SEC] [--timeout SEC]\n"
 		"                 [--listen HOST:PORT | --no-api] [--token-file FILE]\n"
-		"                 [--tls-cert FILE --tls-key FILE] [--rate-limit N] CONFIG\n"
+		"                 [--tls-cert FILE --tls-key FILE] [--rate-limit N] [--page-days N]\n"
+		"                 CONFIG\n"
 		"       sched-run -h | --help | --version\n");
 	if (code)
 		exit(code);
@@ -89,6 +105,7 @@ static void usage(int code)
 	      "  --due                 only jobs whose schedule fires this minute (alone: exit 0 if any)\n"
 	      "  --textfile-dir DIR    with --once: update DIR/stockbars_JOB.prom for node_exporter\n"
 	      "  --print-pipeline      print each job's pipeline as a shell command, then exit\n"
+	      "  --page                print the status page served at / (last runs from stdin)\n"
 	      "  --job NAME            only this job\n"
 	      "  --shard K/N           run shard K of N (passed to sched-plan; default $STOCKBARS_SHARD)\n"
 	      "  --lock-file FILE      scheduler lock (default CONFIG.lock); job locks go beside it\n"
@@ -104,6 +121,7 @@ static void usage(int code)
 	      "  --tls-cert FILE       serve HTTPS with this PEM certificate (needs --tls-key)\n"
 	      "  --tls-key FILE        the certificate's PEM key\n"
 	      "  --rate-limit N        API requests per second per client, bursts of 2N (default 10)\n"
+	      "  --page-days N         days of coverage on the status page (default 30)\n"
 	      "  -h, --help            this help\n"
 	      "      --version         print the version\n", fp);
 	exit(EXIT_OK);
@@ -156,7 +174,7 @@ static const char *shard_arg(const char *s, char *buf, size_t n)
 
 enum { O_VERSION = 256, O_CHECK, O_COUNT, O_ONCE, O_DUE, O_TEXTFILE, O_PRINT, O_JOB, O_SHARD,
        O_LOCK, O_STATE, O_STATEDIR, O_LOG, O_GRACE, O_MISFIRE, O_TIMEOUT, O_LISTEN, O_NOAPI,
-       O_TOKEN, O_CERT, O_KEY, O_RATE };
+       O_TOKEN, O_CERT, O_KEY, O_RATE, O_PAGE, O_PAGEDAYS };
 
 static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION },
@@ -176,6 +194,8 @@ static const struct option longopts[] = {
 	{ "token-file", required_argument, NULL, O_TOKEN },
 	{ "tls-cert", required_argument, NULL, O_CERT }, { "tls-key", required_argument, NULL, O_KEY },
 	{ "rate-limit", required_argument, NULL, O_RATE },
+	{ "page", no_argument, NULL, O_PAGE },
+	{ "page-days", required_argument, NULL, O_PAGEDAYS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -183,7 +203,7 @@ static const struct option longopts[] = {
 static void set_mode(struct opts *o, enum mode m, const char *name)
 {
 	if (o->mode != M_DAEMON && o->mode != m)
-		bad_usage("%s: only one of --check, --once and --print-pipeline", name);
+		bad_usage("%s: only one of --check, --once, --print-pipeline and --page", name);
 	o->mode = m;
 }
 
@@ -213,6 +233,12 @@ static void set_opt(struct opts *o, int c, char *arg)
 	case O_CERT: o->tls_cert = arg; break;
 	case O_KEY: o->tls_key = arg; break;
 	case O_RATE: o->rate = num_arg("--rate-limit", arg); break;
+	case O_PAGE: set_mode(o, M_PAGE, "--page"); break;
+	case O_PAGEDAYS:
+		o->page_days = num_arg("--page-days", arg);
+		if (o->page_days < 1 || o->page_days > PAGE_DAYS_MAX)
+			bad_usage("--page-days %s: want 1 to 3660", arg);
+		break;
 	default: usage(EXIT_USAGE);
 	}
 }
@@ -241,12 +267,16 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		bad_usage("%s: only with --once", "--textfile-dir");
 	if (o->count && o->mode != M_CHECK)
 		bad_usage("%s: only with --check", "--count");
+	if (o->page_days && o->mode != M_DAEMON && o->mode != M_PAGE)
+		bad_usage("%s: only for the scheduler or with --page", "--page-days");
 	o->config = argv[optind];
 	o->shard = shard_arg(o->shard, shard, sizeof(shard));
 	if (!o->state_dir)
 		o->state_dir = sched_state_dir();
 	if (!o->count)
 		o->count = 5;
+	if (!o->page_days)
+		o->page_days = 30;
 }
 
 static void on_signal(int sig)
@@ -303,7 +333,7 @@ static int job_from_cfg(const struct tool *t, struct sched_job *j, const struct 
 			char *why, size_t n)
 {
 	char err[200];
-	int need_schedule = t->o.mode != M_ONCE || t->o.due;
+	int need_schedule = (t->o.mode != M_ONCE && t->o.mode != M_PAGE) || t->o.due;
 
 	memset(j, 0, sizeof(*j));
 	j->name = xstrdup(c->name);
@@ -327,9 +357,9 @@ static int job_from_cfg(const struct tool *t, struct sched_job *j, const struct 
 	return 0;
 }
 
-/* Load the config into a new job array; -1 with why[]. */
-static int load_jobs(const struct tool *t, struct sched_job **out, size_t *nout, char *why,
-		     size_t n)
+/* Load the config into a new job array and *cfgout; -1 with why[]. */
+static int load_jobs(const struct tool *t, struct sched_job **out, size_t *nout,
+		     struct cfg *cfgout, char *why, size_t n)
 {
 	const char *cfgpath = t->o.config, *only = t->o.job;
 	struct cfg c;
@@ -356,7 +386,7 @@ static int load_jobs(const struct tool *t, struct sched_job **out, size_t *nout,
 		snprintf(why, n, "%s: no job named '%s'", cfgpath, only ? only : "");
 		goto fail;
 	}
-	cfg_free(&c);
+	*cfgout = c;
 	*out = jobs;
 	*nout = k;
 	return 0;
@@ -516,6 +546,7 @@ static void run_error(struct tool *t, struct sched_job *j, time_t now, const cha
 	s.rc = EXIT_FATAL;
 	sched_account(&j->tot, &s);
 	j->last = s;
+	t->st.page_stale = 1;
 	slog(MSG_ERROR, "run_error", "job", j->name, "error", why, NULL);
 	once_status(t, EXIT_FATAL);
 }
@@ -641,6 +672,7 @@ static void finish_run(struct tool *t, struct sched_job *j, time_t now)
 	sched_account(&j->tot, s);
 	release(t, j);
 	j->last = *s;
+	t->st.page_stale = 1;
 	log_run_end(j, s);
 	once_status(t, s->rc);
 }
@@ -668,11 +700,14 @@ static void reap(struct tool *t)
 	size_t i;
 	int ws;
 
-	while ((pid = waitpid(-1, &ws, WNOHANG)) > 0)
+	while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
+		if (sched_page_reaped(&t->page, pid, ws))
+			continue;
 		for (i = 0; i < t->st.njobs; i++)
 			if (t->st.jobs[i].phase == SCHED_RUNNING &&
 			    sched_pipe_reaped(t->st.jobs[i].pipe, pid, ws))
 				break;
+	}
 }
 
 /* A running job: drain output, finish, enforce the timeout. */
@@ -711,6 +746,234 @@ static void tend_runs(struct tool *t, time_t now)
 		else if (j->phase == SCHED_LOCKING && j->ticket->state != SCHED_T_PENDING)
 			locked(t, j, now);
 	}
+}
+
+/* ---- the status page (GET /) ------------------------------------------- */
+
+/*
+ * The page shows what /status shows plus the data: these sentences stand
+ * where the coverage would be, and say no more (never an error text).
+ */
+#define PAGE_NO_DB "Coverage is not shown: no database is configured (DATABASE_URL or " \
+	"libpq's PG* variables)."
+#define PAGE_WAITING "Coverage is being read from the database; reload in a moment."
+#define PAGE_FAILED "Coverage is not shown: the database did not answer in time, or reading " \
+	"it failed (the scheduler's log says why)."
+
+/* The jobs this scheduler runs, with their next fires and last runs (which
+ * only the scheduler knows), and the series of their tickers. */
+static void page_report(struct tool *t, struct report *r)
+{
+	struct cfg mine = { xcalloc(t->cfg.njobs + 1, sizeof(struct cfg_job)), 0 };
+	struct report_job *rj;
+	struct sched_job *j;
+	char why[300];
+	size_t i;
+
+	report_init(r, bt_now(), (int)t->o.page_days);
+	for (i = 0; i < t->cfg.njobs; i++)
+		if (sched_find(&t->st, t->cfg.jobs[i].name))
+			mine.jobs[mine.njobs++] = t->cfg.jobs[i]; /* shallow: cfg owns */
+	if (report_jobs_add(r, &mine, why, sizeof(why)) < 0)
+		msg_log(MSG_WARN, "status page: %s", why); /* cannot happen: parsed at load */
+	free(mine.jobs);
+	for (i = 0; i < r->njobs; i++) {
+		rj = &r->jobs[i];
+		j = sched_find(&t->st, rj->name);
+		if (!j || !j->last.start)
+			continue;
+		rj->last_start = j->last.start;
+		rj->last_end = j->last.end;
+		rj->last_rc = j->last.rc;
+		snprintf(rj->last_outcome, sizeof(rj->last_outcome), "%s",
+			 sched_outcome_names[j->last.outcome]);
+	}
+}
+
+/* The page without the database, made here (no TZ race: this is the
+ * thread that uses TZ) and published at once. */
+static void page_jobs_only(struct tool *t, const char *note)
+{
+	struct report r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	page_report(t, &r);
+	if ((fp = open_memstream(&buf, &len)) &&
+	    (report_html_write_jobs(fp, &r, note) | fclose(fp)) == 0)
+		sched_set_page(&t->st, buf, len, r.now);
+	else
+		free(buf);
+	report_free(&r);
+}
+
+/* The render process's input: a line per job that ran, "NAME TAB START
+ * TAB END TAB EXIT TAB OUTCOME"; names hold no tab or newline (lib/cfg). */
+static char *page_input(const struct tool *t, size_t *len)
+{
+	const struct sched_job *j;
+	char *buf = NULL;
+	FILE *fp = open_memstream(&buf, len);
+	size_t i;
+
+	if (!fp)
+		msg_die(EXIT_FATAL, "out of memory");
+	for (i = 0; i < t->st.njobs; i++) {
+		j = &t->st.jobs[i];
+		if (j->last.start && !j->removed)
+			fprintf(fp, "%s\t%lld\t%lld\t%d\t%s\n", j->name, (long long)j->last.start,
+				(long long)j->last.end, j->last.rc,
+				sched_outcome_names[j->last.outcome]);
+	}
+	if (fclose(fp) != 0)
+		msg_die(EXIT_FATAL, "out of memory");
+	return buf;
+}
+
+/* Start `sched-run --page` (this very binary) for the database's part. */
+static void page_start(struct tool *t, time_t now)
+{
+	char days[24], why[300], *input, *argv[16];
+	size_t len;
+	int k = 0;
+
+	snprintf(days, sizeof(days), "%ld", t->o.page_days);
+	argv[k++] = "sched-run";
+	argv[k++] = "--page";
+	argv[k++] = "--page-days";
+	argv[k++] = days;
+	argv[k++] = "--state-dir";
+	argv[k++] = (char *)t->o.state_dir;
+	if (t->o.job)
+		argv[k++] = "--job", argv[k++] = (char *)t->o.job;
+	if (t->o.shard)
+		argv[k++] = "--shard", argv[k++] = (char *)t->o.shard;
+	argv[k++] = "--";
+	argv[k++] = (char *)t->o.config;
+	argv[k] = NULL;
+	input = page_input(t, &len);
+	if (sched_page_start(&t->page, "/proc/self/exe", argv, input, len, now, PAGE_TIMEOUT,
+			     why, sizeof(why)) < 0) {
+		slog(MSG_WARN, "page_error", "error", why, NULL);
+		page_jobs_only(t, PAGE_FAILED);
+	}
+	free(input);
+}
+
+/* The render process ended: publish its page, or the jobs alone. */
+static void page_finished(struct tool *t)
+{
+	char why[600], *page;
+	size_t len;
+
+	page = sched_page_take(&t->page, &len, why, sizeof(why));
+	if (page) {
+		sched_set_page(&t->st, page, len, t->page_started);
+		return;
+	}
+	slog(MSG_WARN, "page_error", "error", why, NULL);
+	page_jobs_only(t, PAGE_FAILED);
+}
+
+/*
+ * Keep the page: follow a render in progress, or start one when the page
+ * is stale (at start, after a run, after a reload, or asked for when older
+ * than API_PAGE_MAX_AGE), at most one at a time and PAGE_GAP apart.
+ */
+static void page_tend(struct tool *t, time_t now)
+{
+	struct sched_state *st = &t->st;
+
+	if (!t->serving)
+		return;
+	if (sched_page_busy(&t->page)) {
+		sched_page_tend(&t->page, now);
+		if (sched_page_done(&t->page))
+			page_finished(t);
+		return;
+	}
+	if (!st->page_stale || st->stopping || now < t->page_started + PAGE_GAP)
+		return;
+	st->page_stale = 0;
+	t->page_started = now;
+	if (!db_configured()) {
+		page_jobs_only(t, PAGE_NO_DB);
+		return;
+	}
+	if (!st->page)
+		page_jobs_only(t, PAGE_WAITING);
+	page_start(t, now);
+}
+
+/* --page: the last runs the scheduler passed on stdin (not a terminal). */
+static void read_last_runs(struct tool *t, FILE *fp)
+{
+	char line[512], name[256], outcome[16];
+	struct sched_job *j;
+	long long start, end;
+	int rc, k;
+
+	if (isatty(fileno(fp)))
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "%255[^\t]\t%lld\t%lld\t%d\t%15[a-z]", name, &start, &end, &rc,
+			   outcome) != 5 || !(j = sched_find(&t->st, name)))
+			continue;
+		for (k = 0; k < SCHED_NOUTCOMES && strcmp(outcome, sched_outcome_names[k]); k++)
+			;
+		if (k == SCHED_NOUTCOMES)
+			continue;
+		j->last.start = (time_t)start;
+		j->last.end = (time_t)end;
+		j->last.rc = rc;
+		j->last.outcome = (enum sched_outcome)k;
+	}
+}
+
+/* --page: the failed windows and rejected rows of each job's last run. */
+static void page_files(const struct tool *t, struct report *r)
+{
+	char run[300], path[PATH_MAX + 400];
+	size_t i;
+
+	for (i = 0; i < t->st.njobs; i++) {
+		sched_run_name(run, sizeof(run), t->st.jobs[i].name, t->o.shard);
+		snprintf(path, sizeof(path), "%s/%s.failed.csv", t->o.state_dir, run);
+		if (access(path, R_OK) == 0)
+			report_read_failed(r, path);
+		snprintf(path, sizeof(path), "%s/%s.rejects.csv", t->o.state_dir, run);
+		if (access(path, R_OK) == 0)
+			report_read_rejects(r, path);
+	}
+}
+
+/* --page: the whole page on stdout; the jobs alone without a database. */
+static int print_page(struct tool *t)
+{
+	struct report r;
+	struct db d;
+	int rc;
+
+	read_last_runs(t, stdin);
+	page_report(t, &r);
+	page_files(t, &r);
+	if (!db_configured()) {
+		rc = report_html_write_jobs(stdout, &r, PAGE_NO_DB);
+	} else {
+		if (db_connect(&d, db_conninfo(), 1, "public", "bars") < 0 ||
+		    report_db_gather(&d, &r) < 0)
+			msg_die(EXIT_FATAL, "database: %s", d.err);
+		db_close(&d);
+		report_sort(&r);
+		rc = report_html_write(stdout, &r);
+	}
+	if (rc < 0)
+		msg_die(EXIT_FATAL, "stdout: %s", strerror(errno));
+	report_free(&r);
+	cfg_free(&t->cfg);
+	msg_close_stdout(EXIT_FATAL);
+	return EXIT_OK;
 }
 
 /*
@@ -844,16 +1107,20 @@ static void reload(struct tool *t, time_t now)
 {
 	struct sched_state *st = &t->st;
 	struct sched_job *nj, *old;
+	struct cfg nc;
 	size_t nn, i;
 	char why[512];
 
 	if (t->o.log_file && slog_open(t->o.log_file) < 0)
 		slog(MSG_ERROR, "log_reopen", "file", t->o.log_file, "error", strerror(errno), NULL);
-	if (load_jobs(t, &nj, &nn, why, sizeof(why)) < 0) {
+	if (load_jobs(t, &nj, &nn, &nc, why, sizeof(why)) < 0) {
 		slog(MSG_ERROR, "reload_failed", "error", why, "action", "keeping the old config",
 		     NULL);
 		return;
 	}
+	cfg_free(&t->cfg);
+	t->cfg = nc;
+	st->page_stale = 1;
 	for (i = 0; i < nn; i++)
 		if ((old = sched_find(st, nj[i].name)) != NULL)
 			carry_over(&nj[i], old);
@@ -925,7 +1192,7 @@ static int sleep_ms(const struct sched_state *st)
 
 static void wait_events(struct tool *t)
 {
-	struct pollfd fds[1 + 2 * 64];
+	struct pollfd fds[3 + 2 * 64];
 	struct sched_job *j;
 	nfds_t n = 0;
 	size_t i;
@@ -934,6 +1201,14 @@ static void wait_events(struct tool *t)
 
 	fds[n].fd = t->wake_rd;
 	fds[n++].events = POLLIN;
+	if (t->page.out_fd >= 0) {
+		fds[n].fd = t->page.out_fd;
+		fds[n++].events = POLLIN;
+	}
+	if (t->page.err_fd >= 0) {
+		fds[n].fd = t->page.err_fd;
+		fds[n++].events = POLLIN;
+	}
 	for (i = 0; i < t->st.njobs && n + 2 <= sizeof(fds) / sizeof(fds[0]); i++) {
 		j = &t->st.jobs[i];
 		if (j->phase != SCHED_RUNNING)
@@ -993,6 +1268,7 @@ static int run_loop(struct tool *t)
 				reload(t, now);
 		}
 		tend_runs(t, now);
+		page_tend(t, now);
 		if (st->stopping) {
 			if (wind_down(t, now, &stop_at, &termed))
 				break;
@@ -1074,6 +1350,8 @@ static struct sched_api *start_api(struct tool *t)
 	snprintf(port, sizeof(port), "%d", sched_api_port(h));
 	slog(MSG_INFO, "api_listen", "listen", t->o.listen, "port", port, "tls",
 	     t->o.tls_cert ? "yes" : "no", "auth", ao.token ? "bearer" : "none", NULL);
+	t->serving = 1;
+	t->st.page_stale = 1; /* the first page, at once */
 	return h;
 }
 
@@ -1142,6 +1420,7 @@ static int prepare(struct tool *t)
 		msg_die(EXIT_USAGE, "%s: %s", t->o.log_file, strerror(errno));
 	fd = lock_scheduler(t);
 	setup_signals(t);
+	sched_page_init(&t->page);
 	/* a bounded connect unless the conninfo says otherwise (lib/db may add its own) */
 	setenv("PGCONNECT_TIMEOUT", "10", 0);
 	if (db_configured() && !(t->locker = sched_locker_start(&t->st)))
@@ -1184,11 +1463,14 @@ static void finish(struct tool *t, struct sched_api *api, int lockfd)
 	for (i = 0; i < t->st.njobs; i++)
 		release(t, &t->st.jobs[i]);
 	sched_locker_stop(t->locker);
+	sched_page_stop(&t->page);
+	sched_set_page(&t->st, NULL, 0, 0);
 	if (t->o.mode == M_ONCE)
 		write_textfiles(t, t->st.jobs, t->st.njobs);
 	for (i = 0; i < t->st.njobs; i++)
 		job_free(&t->st.jobs[i]);
 	free(t->st.jobs);
+	cfg_free(&t->cfg);
 	close(lockfd);
 	slog_close();
 }
@@ -1209,12 +1491,14 @@ int main(int argc, char **argv)
 	std_fds();
 	parse_args(&t.o, argc, argv);
 	find_bindir(t.bindir, sizeof(t.bindir));
-	if (load_jobs(&t, &t.st.jobs, &t.st.njobs, why, sizeof(why)) < 0)
+	if (load_jobs(&t, &t.st.jobs, &t.st.njobs, &t.cfg, why, sizeof(why)) < 0)
 		config_error(&t, why);
 	if (t.o.mode == M_CHECK)
 		return rc = check(&t), msg_close_stdout(EXIT_FATAL), rc;
 	if (t.o.mode == M_PRINT)
 		return print_pipelines(&t);
+	if (t.o.mode == M_PAGE)
+		return print_page(&t);
 	if (t.o.due)
 		keep_due(&t);
 	if (t.o.mode == M_DUE)
