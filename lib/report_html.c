@@ -396,36 +396,3 @@ int report_html_write_jobs(FILE *fp, const struct report *r, const char *note)
 	fputs("</p>\n</body></html>\n", fp);
 	return ferror(fp) ? -1 : 0;
 }
-
-int report_html_page(struct db *d, const struct cfg *cfg, time_t now, int days,
-		     char **buf, size_t *len, char *why, size_t n)
-{
-	struct report r;
-	FILE *fp;
-	int rc = -1;
-
-	*buf = NULL;
-	*len = 0;
-	report_init(&r, now, days);
-	if (cfg && report_jobs_add(&r, cfg, why, n) < 0)
-		goto out;
-	if (report_db_gather(d, &r) < 0) {
-		snprintf(why, n, "database: %s", d->err);
-		goto out;
-	}
-	report_sort(&r);
-	if (!(fp = open_memstream(buf, len))) {
-		snprintf(why, n, "out of memory");
-		goto out;
-	}
-	rc = report_html_write(fp, &r) | fclose(fp);
-	if (rc)
-		snprintf(why, n, "cannot render the page");
-out:
-	report_free(&r);
-	if (rc) {
-		free(*buf);
-		*buf = NULL;
-	}
-	return rc ? -1 : 0;
-}

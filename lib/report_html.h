@@ -38,15 +38,4 @@ int report_html_write(FILE *fp, const struct report *r);
  */
 int report_html_write_jobs(FILE *fp, const struct report *r, const char *note);
 
-/*
- * The whole page in one call, for a server (sched-run at "/"): jobs from
- * cfg (may be NULL), the data of the last days days before now from d,
- * rendered into *buf (malloc'd, *len bytes, the caller frees).  0, or -1
- * with a sentence in why[].  Not thread-safe (lib/cal, lib/cron switch TZ):
- * call it from the thread that runs the scheduler, not from the HTTP
- * thread, or under the lock that guards those calls.
- */
-int report_html_page(struct db *d, const struct cfg *cfg, time_t now, int days,
-		     char **buf, size_t *len, char *why, size_t n);
-
 #endif
