@@ -147,11 +147,11 @@ void bt_civil_from_days(long z, long *y, int *m, int *d)
 /* Arithmetic, not gmtime_r()+strftime(): this runs once per bar written. */
 char *bt_format_iso(time_t t, char *buf)
 {
-	long days = (long)(t / 86400), s = (long)(t % 86400), y;
+	long days = (long)(t / BT_DAY), s = (long)(t % BT_DAY), y;
 	int m, d;
 
 	if (s < 0) {
-		s += 86400;
+		s += BT_DAY;
 		days--;
 	}
 	bt_civil_from_days(days, &y, &m, &d);

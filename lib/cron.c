@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define CRON_HORIZON (10L * 366 * 86400) /* Feb 29 alone can wait 8 years */
+#define CRON_HORIZON (10L * 366 * BT_DAY) /* Feb 29 alone can wait 8 years */
 
 struct field {
 	const char *name;
@@ -226,7 +226,7 @@ static long offset_at(time_t t)
  */
 static time_t wall_first(time_t g)
 {
-	time_t ta = g - offset_at(g - 86400), tb = g - offset_at(g + 86400);
+	time_t ta = g - offset_at(g - BT_DAY), tb = g - offset_at(g + BT_DAY);
 	time_t lo, hi, mid;
 	int va = naive(ta) == g, vb = naive(tb) == g;
 
@@ -271,7 +271,7 @@ static int next_fixed(const struct cron *c, time_t after, time_t *out)
 		if (!((c->month >> (tm.tm_mon + 1)) & 1)) {
 			g = next_month(g);
 		} else if (!day_match(c, &tm)) {
-			g = g - g % 86400 + 86400;
+			g = g - g % BT_DAY + BT_DAY;
 		} else if (!((c->hour >> tm.tm_hour) & 1)) {
 			g = g - g % 3600 + 3600;
 		} else if (!((c->minute >> tm.tm_min) & 1)) {
@@ -301,7 +301,7 @@ static int next_wild(const struct cron *c, time_t after, time_t *out)
 		if (!((c->month >> (tm.tm_mon + 1)) & 1))
 			nt = wall_first(next_month(g));
 		else if (!day_match(c, &tm))
-			nt = wall_first(g - g % 86400 + 86400);
+			nt = wall_first(g - g % BT_DAY + BT_DAY);
 		else if (!((c->hour >> tm.tm_hour) & 1))
 			nt = wall_first(g - g % 3600 + 3600);
 		else if (!((c->minute >> tm.tm_min) & 1))

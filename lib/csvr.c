@@ -1,6 +1,4 @@
 #include "csvr.h"
-#include "exitcode.h"
-#include "msg.h"
 #include "xalloc.h"
 
 #include <csv.h>
@@ -36,7 +34,7 @@ static void parser_init(struct csvr *r)
 {
 	if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL |
 			    CSV_EMPTY_IS_NULL) != 0)
-		msg_die(EXIT_FATAL, "out of memory"); /* csv_init only allocates */
+		xalloc_die(); /* csv_init only allocates */
 }
 
 struct csvr *csvr_new(FILE *fp, const char *name)

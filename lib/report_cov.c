@@ -79,7 +79,7 @@ long cov_grid_col(const struct cov_grid *g, long day)
 
 int cov_applies(const char *symbol, const struct sym_interval *iv)
 {
-	return iv && (iv->intraday || iv->seconds == 86400) && cal_us_symbol(symbol);
+	return iv && (iv->intraday || iv->seconds == BT_DAY) && cal_us_symbol(symbol);
 }
 
 void cov_init(struct cov *c, const struct cov_grid *g, const char *symbol,

@@ -20,5 +20,10 @@ void *xreallocarray(void *p, size_t nmemb, size_t size);
 char *xstrdup(const char *s);
 /* At most n bytes of s, always NUL-terminated. */
 char *xstrndup(const char *s, size_t n);
+/* p, or the same death as above when it is NULL: for what other libraries
+ * allocate (curl_slist_append, open_memstream, csv_init's buffers). */
+void *xcheck(void *p);
+/* The death itself, for an allocation that failed without a pointer. */
+void xalloc_die(void) __attribute__((noreturn));
 
 #endif

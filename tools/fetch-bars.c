@@ -856,9 +856,7 @@ static void start_engine(struct fetcher *F)
 	    !(F->multi = curl_multi_init()))
 		msg_die(EXIT_FATAL, "libcurl initialisation failed");
 	curl_multi_setopt(F->multi, CURLMOPT_MAXCONNECTS, (long)F->opt.jobs);
-	F->hdrs = curl_slist_append(NULL, "Accept: application/json,text/plain,*/*");
-	if (!F->hdrs)
-		msg_die(EXIT_FATAL, "out of memory");
+	F->hdrs = xcheck(curl_slist_append(NULL, "Accept: application/json,text/plain,*/*"));
 	F->slots = xcalloc((size_t)F->opt.jobs, sizeof(*F->slots));
 	for (i = 0; i < F->opt.jobs; i++)
 		slot_init(&F->slots[i], &F->opt, F->hdrs);

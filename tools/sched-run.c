@@ -814,11 +814,9 @@ static char *page_input(const struct tool *t, size_t *len)
 {
 	const struct sched_job *j;
 	char *buf = NULL;
-	FILE *fp = open_memstream(&buf, len);
+	FILE *fp = xcheck(open_memstream(&buf, len));
 	size_t i;
 
-	if (!fp)
-		msg_die(EXIT_FATAL, "out of memory");
 	for (i = 0; i < t->st.njobs; i++) {
 		j = &t->st.jobs[i];
 		if (j->last.start && !j->removed)
@@ -827,7 +825,7 @@ static char *page_input(const struct tool *t, size_t *len)
 				sched_outcome_names[j->last.outcome]);
 	}
 	if (fclose(fp) != 0)
-		msg_die(EXIT_FATAL, "out of memory");
+		xalloc_die();
 	return buf;
 }
 
