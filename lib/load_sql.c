@@ -1,21 +1,25 @@
 #include "load_sql.h"
 
+#define COLUMNS "symbol, interval, ts, open, high, low, close, adj_close, volume, run_id"
+
 const char load_sql_stage[] =
 	"CREATE TEMP TABLE IF NOT EXISTS load_stage ("
-	" seq bigint NOT NULL, symbol text NOT NULL, interval text NOT NULL,"
+	" symbol text NOT NULL, interval text NOT NULL,"
 	" ts timestamptz NOT NULL, open double precision, high double precision,"
 	" low double precision, close double precision,"
-	" adj_close double precision, volume bigint)";
+	" adj_close double precision, volume bigint, run_id bigint)";
 
-const char load_sql_copy[] =
-	"COPY pg_temp.load_stage (seq, symbol, interval, ts, open, high, low,"
-	" close, adj_close, volume) FROM STDIN";
+const char load_sql_truncate[] = "TRUNCATE pg_temp.load_stage";
+
+const char load_sql_copy_stage[] = "COPY pg_temp.load_stage (" COLUMNS ") FROM STDIN";
+
+const char load_sql_copy_direct[] = "COPY {S}.{T} (" COLUMNS ") FROM STDIN";
 
 #define SRC \
 	"WITH src AS (" \
 	" SELECT DISTINCT ON (symbol, interval, ts) symbol, interval, ts," \
 	" open, high, low, close, adj_close, volume" \
-	" FROM pg_temp.load_stage ORDER BY symbol, interval, ts, seq DESC)," \
+	" FROM pg_temp.load_stage ORDER BY symbol, interval, ts, ctid DESC)," \
 	" up AS (" \
 	" INSERT INTO {S}.{T} AS b (symbol, interval, ts, open, high, low," \
 	" close, adj_close, volume, loaded_at, run_id)" \
@@ -54,20 +58,51 @@ const char load_sql_copy[] =
 	" SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins)" \
 	" FROM up"
 
-/* The audit rows come from the stockbars_audit trigger (lib/db). */
 const char *const load_sql_upsert[2] = {
 	SRC GUARD " RETURNING (b.xmax = 0) AS ins)" COUNTS,
 	SRC PROBE GUARD " RETURNING (b.xmax = 0) AS ins)" COUNTS,
 };
 
-const char load_sql_run_start[] =
-	"INSERT INTO {S}.load_runs (host, pid, target) VALUES ($1, $2, $3)"
-	" RETURNING id";
+const char load_sql_heads_get[] =
+	"SELECT symbol, interval, extract(epoch FROM ts)::bigint FROM {S}.bar_heads"
+	" WHERE target = $1";
 
-const char load_sql_run_finish[] =
-	"UPDATE {S}.load_runs SET finished_at = now(), status = $2, error = $3,"
-	" rows_in = $4, duplicates = $5, inserted = $6, updated = $7,"
-	" unchanged = $8, rejected = $9 WHERE id = $1";
+/* Only heads that move are written, in key order: two loaders of the
+ * same symbols lock them in the same order. */
+const char load_sql_heads_put[] =
+	"INSERT INTO {S}.bar_heads AS h (target, symbol, interval, ts)"
+	" SELECT $1, s, i, to_timestamp(t)"
+	" FROM unnest($2::text[], $3::text[], $4::bigint[]) AS u(s, i, t)"
+	" ON CONFLICT (target, symbol, interval) DO UPDATE SET ts = EXCLUDED.ts"
+	" WHERE h.ts < EXCLUDED.ts";
+
+const char load_sql_run_start[] =
+	"INSERT INTO {S}.load_runs (host, pid, target, started_at)"
+	" VALUES ($1, $2, $3, clock_timestamp()) RETURNING id";
+
+/* Two-key advisory locks live apart from sched-run's one-key locks; the
+ * class number spells "STKB". */
+#define RUN_LOCK(id) "1398033218, ((" id ")::bigint % 2147483647)::integer"
+
+const char load_sql_run_lock[] = "SELECT pg_advisory_lock(" RUN_LOCK("$1") ")";
+
+const char load_sql_sweep[] =
+	"WITH r AS MATERIALIZED (SELECT id FROM {S}.load_runs"
+	"  WHERE status = 'running' AND id <> $1::bigint)"
+	" UPDATE {S}.load_runs l SET status = 'abandoned', finished_at = clock_timestamp(),"
+	"  error = coalesce(l.error, 'the loader died (no session holds the run)')"
+	" FROM r WHERE l.id = r.id AND pg_try_advisory_xact_lock(" RUN_LOCK("r.id") ")"
+	" RETURNING l.id";
+
+#define FINISH \
+	"UPDATE {S}.load_runs SET status = $2, error = $3," \
+	" finished_at = CASE WHEN $2 = 'running' THEN NULL ELSE clock_timestamp() END," \
+	" rows_in = $4, duplicates = $5, inserted = $6, updated = $7," \
+	" unchanged = $8, rejected = $9 WHERE id = $1"
+
+const char load_sql_run_finish[] = FINISH;
+
+const char load_sql_run_fail[] = FINISH " AND status IN ('running', 'abandoned')";
 
 const char load_sql_event[] =
 	"INSERT INTO {S}.corporate_actions AS c (symbol, ts, kind, value,"
@@ -79,3 +114,14 @@ const char load_sql_event[] =
 	" WHERE (c.value, c.numerator, c.denominator) IS DISTINCT FROM"
 	" (EXCLUDED.value, EXCLUDED.numerator, EXCLUDED.denominator)"
 	" RETURNING (c.xmax = 0) AS inserted";
+
+const char load_sql_table_kind[] =
+	"SELECT coalesce((SELECT partstrat = 'r' AND partnatts = 2"
+	"  FROM pg_partitioned_table WHERE partrelid = to_regclass('{S}.{T}')), false),"
+	" to_regclass('{S}.{T}') IS NOT NULL";
+
+const char load_sql_partition[] =
+	"SELECT {S}.stockbars_partition($1, $2, to_timestamp($3::bigint), 1)";
+
+const char load_sql_retain[] =
+	"SELECT {S}.stockbars_retain($1, now() - make_interval(secs => $2::bigint))";
