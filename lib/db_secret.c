@@ -208,111 +208,39 @@ static void puts_(struct out *o, const char *s)
 	put(o, s, strlen(s));
 }
 
-/* Percent-encode all but the characters in keep (and alphanumerics). */
-static void put_enc(struct out *o, const char *s, const char *keep)
+/*
+ * A URI as written, with the password of the user info (everything after
+ * its first ':', up to the last '@' before the query: what the user meant
+ * even where libpq would stop at an unencoded '@') and password= query
+ * values shown as ***.
+ */
+static void render_uri(struct out *o, const char *s)
 {
-	char hex[4];
+	const char *a = strstr(s, "://") + 3, *q = strchr(a, '?'), *at = NULL, *x, *colon;
+	size_t klen;
 
-	for (; *s; s++) {
-		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || strchr(keep, *s)) {
-			put(o, s, 1);
+	for (x = a; *x && x != q; x++)
+		if (*x == '@')
+			at = x;
+	colon = at ? memchr(a, ':', (size_t)(at - a)) : NULL;
+	put(o, s, (size_t)((colon ? colon : a) - s));
+	if (colon)
+		puts_(o, ":***");
+	x = colon ? at : a;
+	put(o, x, (size_t)((q ? q : x + strlen(x)) - x));
+	for (x = q; x && *x; x += klen) {
+		put(o, x, 1);
+		x++;
+		klen = strcspn(x, "=&");
+		if (x[klen] == '=' && secret_key(x, klen)) {
+			put(o, x, klen);
+			puts_(o, "=***");
+			klen += strcspn(x + klen, "&");
 		} else {
-			snprintf(hex, sizeof(hex), "%%%02X", (unsigned char)*s);
-			puts_(o, hex);
+			klen = strcspn(x, "&");
+			put(o, x, klen);
 		}
 	}
-}
-
-static const char *opt(const PQconninfoOption *opts, const char *key)
-{
-	for (; opts->keyword; opts++)
-		if (strcmp(opts->keyword, key) == 0)
-			return opts->val;
-	return NULL;
-}
-
-static int secret_opt(const PQconninfoOption *o)
-{
-	return o->dispchar && strchr(o->dispchar, '*');
-}
-
-/* A host (and port) that fits the authority part: no socket path, no
- * list, no IPv6 colons. */
-static int plain_host(const char *h)
-{
-	return h && *h && !strpbrk(h, "/,:[]@");
-}
-
-/* Where the raw URI put things: user info ("u:p@") and a host. */
-static void uri_parts(const char *uri, int *userinfo, int *host)
-{
-	const char *a = strstr(uri, "://") + 3;
-	size_t n = strcspn(a, "/?");
-	const char *at = memchr(a, '@', n);
-
-	*userinfo = at != NULL;
-	*host = (at ? (size_t)(a + n - at - 1) : n) > 0;
-}
-
-/* Query parameters in libpq's order, secrets last. */
-static void render_query(struct out *o, const PQconninfoOption *opts, const char *skip[],
-			 size_t nskip)
-{
-	const PQconninfoOption *x;
-	char sep = '?';
-	size_t i;
-	int pass;
-
-	for (pass = 0; pass < 2; pass++) {
-		for (x = opts; x->keyword; x++) {
-			for (i = 0; i < nskip && strcmp(x->keyword, skip[i]) != 0; i++)
-				;
-			if (!x->val || i < nskip || secret_opt(x) != pass)
-				continue;
-			put(o, &sep, 1);
-			sep = '&';
-			puts_(o, x->keyword);
-			puts_(o, pass ? "=***" : "=");
-			if (!pass)
-				put_enc(o, x->val, "-._~/:,");
-		}
-	}
-}
-
-static void render_uri(struct out *o, const PQconninfoOption *opts, const char *raw)
-{
-	const char *user = opt(opts, "user"), *pw = opt(opts, "password");
-	const char *host = opt(opts, "host"), *port = opt(opts, "port");
-	const char *db = opt(opts, "dbname");
-	const char *skip[5];
-	size_t nskip = 0;
-	int ui, hp;
-
-	uri_parts(raw, &ui, &hp);
-	hp = hp && plain_host(host);
-	puts_(o, "postgresql://");
-	skip[nskip++] = "dbname";
-	if (ui && (user || pw)) {
-		put_enc(o, user ? user : "", "-._~");
-		puts_(o, pw ? ":***@" : "@");
-		skip[nskip++] = "user";
-		skip[nskip++] = "password";
-	}
-	if (hp) {
-		put_enc(o, host, "-._~");
-		skip[nskip++] = "host";
-		if (port && !strchr(port, ',')) {
-			puts_(o, ":");
-			put_enc(o, port, "");
-			skip[nskip++] = "port";
-		}
-	}
-	if (db) {
-		puts_(o, "/");
-		put_enc(o, db, "-._~");
-	}
-	render_query(o, opts, skip, nskip);
 }
 
 /* key=value pairs in the order given, values quoted where needed. */
@@ -363,7 +291,7 @@ char *db_secret_mask(char *dst, size_t n, const char *conninfo)
 		return dst;
 	}
 	if (is_uri(conninfo))
-		render_uri(&o, opts, conninfo);
+		render_uri(&o, conninfo);
 	else
 		render_keyvalue(&o, conninfo);
 	PQconninfoFree(opts);
