@@ -117,7 +117,9 @@ static void give_up(struct db *d)
  * Wait until the socket is ready for events: 1.  0 when deadline (a
  * mono_ms() time, 0 for none) passed, -1 when a signal's grace ran out,
  * or at once when abort_on_stop is set.  Polls in slices of 100 ms so a
- * signal that lands just before poll() is seen soon.
+ * signal that lands just before poll() is seen soon.  After a signal it
+ * also returns 1 every slice, so that the caller can cancel its
+ * statement and look again.
  */
 static int wait_io(PGconn *c, short events, long long deadline, int abort_on_stop)
 {
@@ -140,7 +142,7 @@ static int wait_io(PGconn *c, short events, long long deadline, int abort_on_sto
 		if (p.fd < 0)
 			return 1; /* let libpq report the broken connection */
 		r = poll(&p, 1, (int)(until - now));
-		if (r > 0 || (r < 0 && errno != EINTR))
+		if (r > 0 || (r < 0 && errno != EINTR) || stopped)
 			return 1;
 	}
 }
@@ -274,7 +276,7 @@ static long long connect_timeout_ms(PGconn *c)
 	return ms > 0 && ms < 2000 ? 2000 : ms;
 }
 
-static int poll_connect(struct db *d)
+static int poll_connect(struct db *d, int abort_on_stop)
 {
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 	long long timeout = connect_timeout_ms(d->conn), deadline = 0;
@@ -289,7 +291,8 @@ static int poll_connect(struct db *d)
 			memcpy(at, now_at, sizeof(at));
 			deadline = timeout ? mono_ms() + timeout : 0;
 		}
-		r = wait_io(d->conn, st == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline, 1);
+		r = wait_io(d->conn, st == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline,
+			    abort_on_stop);
 		if (r < 0) {
 			snprintf(d->err, sizeof(d->err), "connection attempt interrupted by a signal");
 			snprintf(d->state, sizeof(d->state), "57014");
@@ -316,14 +319,14 @@ static int poll_connect(struct db *d)
  * override earlier ones, so the user's own values win.  An idle
  * connection to a vanished host is noticed in about a minute.
  */
-static int connect_once(struct db *d)
+static int connect_once(struct db *d, int abort_on_stop)
 {
 	const char *kw[] = { "keepalives", "keepalives_idle", "keepalives_interval",
 			     "keepalives_count", "dbname", NULL };
 	const char *val[] = { "1", "30", "10", "3", d->conninfo, NULL };
 	char masked[512], why[700];
 
-	if (stopped) {
+	if (stopped && (abort_on_stop || mono_ms() >= stopped_at + DB_STOP_GRACE_MS)) {
 		snprintf(d->err, sizeof(d->err), "connection attempt interrupted by a signal");
 		snprintf(d->state, sizeof(d->state), "57014");
 		return -1;
@@ -333,7 +336,7 @@ static int connect_once(struct db *d)
 	d->conn = PQconnectStartParams(kw, val, 1);
 	/* PQconnectPoll never blocks; PQsetnonblocking() clears the error
 	 * text, so it comes once connected. */
-	if (d->conn && PQstatus(d->conn) != CONNECTION_BAD && poll_connect(d) == 0 &&
+	if (d->conn && PQstatus(d->conn) != CONNECTION_BAD && poll_connect(d, abort_on_stop) == 0 &&
 	    PQsetnonblocking(d->conn, 1) == 0) {
 		PQsetNoticeProcessor(d->conn, quiet_notice, NULL);
 		return 0;
@@ -352,7 +355,7 @@ static int connect_once(struct db *d)
 	return -1;
 }
 
-static int connect_retry(struct db *d, int tries)
+static int connect_retry(struct db *d, int tries, int abort_on_stop)
 {
 	int i;
 
@@ -362,7 +365,7 @@ static int connect_retry(struct db *d, int tries)
 			db_backoff(i - 1);
 		}
 		d->state[0] = '\0';
-		if (connect_once(d) == 0)
+		if (connect_once(d, abort_on_stop) == 0)
 			return 0;
 		if (stopped)
 			break;
@@ -397,7 +400,7 @@ int db_connect(struct db *d, const char *conninfo, int tries,
 		return -1;
 	}
 	msg_log(MSG_DEBUG, "connecting to %s", db_secret_mask(masked, sizeof(masked), d->conninfo));
-	if (connect_retry(d, tries < 1 ? 1 : tries) < 0)
+	if (connect_retry(d, tries < 1 ? 1 : tries, 1) < 0)
 		return -1;
 	d->schema = quote(d->conn, schema);
 	d->table = quote(d->conn, table);
@@ -414,9 +417,16 @@ int db_connect(struct db *d, const char *conninfo, int tries,
 
 int db_reconnect(struct db *d, int tries)
 {
+	static int regraced;
+
+	/* After a signal: one more grace period, to record the outcome. */
+	if (stopped && !regraced) {
+		stopped_at = mono_ms();
+		regraced = 1;
+	}
 	PQfinish(d->conn);
 	d->conn = NULL;
-	return connect_retry(d, tries < 1 ? 1 : tries);
+	return connect_retry(d, tries < 1 ? 1 : tries, 0);
 }
 
 void db_close(struct db *d)

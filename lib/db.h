@@ -30,7 +30,7 @@
 #include <libpq-fe.h>
 
 #define DB_CONNECT_TIMEOUT 10  /* seconds, when nothing else says */
-#define DB_STOP_GRACE_MS 1500  /* after a signal, the longest any wait lasts */
+#define DB_STOP_GRACE_MS 700   /* after a signal, the longest any wait lasts */
 
 struct db {
 	PGconn *conn;
@@ -79,7 +79,9 @@ void db_close(struct db *d);
  * typos and shell accidents from creating tables no one can find.
  */
 int db_name_valid(const char *name);
-/* Drop the connection and connect again (same settings). */
+/* Drop the connection and connect again (same settings).  After a
+ * signal it still tries, once more within DB_STOP_GRACE_MS, so that the
+ * caller can record the outcome. */
 int db_reconnect(struct db *d, int tries);
 
 /* Expand {S} and {T} in tmpl; malloc'd, never NULL. */

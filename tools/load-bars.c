@@ -1089,9 +1089,10 @@ static void record_failure(struct loader *L, int code)
 	L->done = c;
 	if (!*L->run_id)
 		return;
+	/* No connection: the next run marks the run abandoned. */
 	if ((code == EXIT_FATAL || !L->db.conn || PQstatus(L->db.conn) != CONNECTION_OK) &&
-	    (db_stopped() || db_reconnect(&L->db, 1) < 0))
-		return; /* the next run marks it abandoned */
+	    db_reconnect(&L->db, 1) < 0)
+		return;
 	if (run_finish(L, load_sql_run_fail, status_of(code), L->err, &c) < 0)
 		msg_err("cannot record the %s run %s: %s", status_of(code), L->run_id, L->db.err);
 }
