@@ -26,6 +26,8 @@ extern const char load_sql_copy_direct[];
  * before ON CONFLICT (cheaper when most rows are unchanged, dearer when
  * most are new).  Updated rows are audited by a trigger (lib/db_migrate). */
 extern const char *const load_sql_upsert[2];
+/* The same for a partitioned bars table (no xmax there). */
+extern const char *const load_sql_upsert_partitioned[2];
 
 /* $1 target: symbol, interval, epoch seconds of every stored head. */
 extern const char load_sql_heads_get[];
@@ -51,14 +53,15 @@ extern const char load_sql_run_fail[];
  * returns inserted (boolean) when the row was inserted or changed. */
 extern const char load_sql_event[];
 
-/* One row: the table is partitioned on (interval, ts) (t/f), it exists
- * (t/f). */
+/* One row: the table is partitioned on (interval, ts), as load-bars
+ * makes it (t/f); it is partitioned at all, for instance by pg_partman
+ * on ts alone (t/f). */
 extern const char load_sql_table_kind[];
 /* $1 table, $2 interval, $3 epoch seconds: the partition holding that
  * time, and the next one, exist afterwards. */
 extern const char load_sql_partition[];
-/* $1 table, $2 seconds: drop the partitions older than that; returns
- * how many. */
+/* $1 table, $2 epoch seconds: drop the partitions that end before that
+ * time; returns how many. */
 extern const char load_sql_retain[];
 
 #endif

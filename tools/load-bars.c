@@ -108,7 +108,9 @@ struct loader {
 	struct input *in;
 	int nin;
 	char run_id[24];
-	int partitioned;     /* bars is partitioned on (interval, ts) */
+	int partitioned;     /* bars is partitioned on (interval, ts): load-bars
+			      * makes its partitions */
+	int any_partitions;  /* bars is partitioned at all (no xmax) */
 	int stage_ready;     /* the staging table exists in this session */
 	int in_txn;
 	long long committed; /* input rows whose batches are committed */
@@ -552,7 +554,8 @@ static int upsert(struct loader *L, struct counts *c)
 		return 0;
 	if (L->partitioned && L->b.unknown && ensure_partitions(L) < 0)
 		return -1;
-	if (!(res = db_query(&L->db, load_sql_upsert[L->probe], 1, p)))
+	if (!(res = db_query(&L->db, (L->any_partitions ? load_sql_upsert_partitioned
+					     : load_sql_upsert)[L->probe], 1, p)))
 		return -1;
 	c->inserted += atoll(PQgetvalue(res, 0, 0));
 	c->updated += atoll(PQgetvalue(res, 0, 1));
@@ -1127,6 +1130,7 @@ static int table_kind(struct loader *L)
 	if (!res)
 		return -1;
 	L->partitioned = *PQgetvalue(res, 0, 0) == 't';
+	L->any_partitions = *PQgetvalue(res, 0, 1) == 't';
 	PQclear(res);
 	return 0;
 }
@@ -1158,7 +1162,8 @@ static int setup(struct loader *L)
 	int rc = db_connect(&L->db, db_conninfo(), L->retries + 1, L->schema, L->table);
 
 	if (rc == 0 && (rc = prepare(L)) == -2) {
-		msg_err("--retain: %s.%s is not partitioned (load-bars --init --partition)",
+		msg_err("--retain: %s.%s is not partitioned on (interval, ts)"
+			" (load-bars --init --partition)",
 			L->schema, L->table);
 		return EXIT_USAGE;
 	}
@@ -1172,11 +1177,12 @@ static int setup(struct loader *L)
 /* Drop the partitions older than --retain, after the load. */
 static int retain(struct loader *L)
 {
-	char secs[24];
-	const char *p[2] = { L->db.table_name, secs };
+	char cut[24];
+	const char *p[2] = { L->db.table_name, cut };
 	PGresult *res;
 
-	snprintf(secs, sizeof(secs), "%ld", L->retain);
+	/* BARS_NOW moves the cut as it moves every clock. */
+	snprintf(cut, sizeof(cut), "%lld", (long long)(bt_now() - L->retain));
 	if (!(res = db_query(&L->db, load_sql_retain, 2, p))) {
 		snprintf(L->err, sizeof(L->err), "--retain: %s", L->db.err);
 		return -1;

@@ -88,3 +88,21 @@ check "roles: the owner's --init repairs it" 0 - - -- env DATABASE_URL="$(as $OW
 check "roles: the loader loads again" 0 "$T/a.csv" - -- env DATABASE_URL="$L" "$LB" --schema market
 is "roles: every run of the loader ok (the refused one never started)" \
 	"$(sql "SELECT string_agg(status, ',' ORDER BY id) FROM market.load_runs")" "ok,ok,ok"
+
+# A partitioned table: the loader adds partitions through the owner's
+# SECURITY DEFINER function, and only with the grant.
+sql "CREATE SCHEMA part AUTHORIZATION $OWN"
+check "roles: the owner makes a partitioned table" 0 - - -- \
+	env DATABASE_URL="$(as $OWN)" "$LB" --init --partition --schema part
+psql -X -q "$(as $OWN)" -c "GRANT USAGE ON SCHEMA part TO $LDR;
+	GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA part TO $LDR;
+	GRANT USAGE ON ALL SEQUENCES IN SCHEMA part TO $LDR"
+check "roles: without EXECUTE the loader cannot add partitions" 1 "$T/a.csv" - \
+	'permission denied for function stockbars_partition' -- env DATABASE_URL="$L" "$LB" --schema part
+psql -X -q "$(as $OWN)" -c \
+	"GRANT EXECUTE ON FUNCTION part.stockbars_partition(text, text, timestamptz, integer) TO $LDR"
+check "roles: with it the loader loads into new partitions" 0 "$T/a.csv" - -- \
+	env DATABASE_URL="$L" "$LB" --schema part
+is "roles: the partitions belong to the owner" \
+	"$(sql "SELECT string_agg(DISTINCT pg_get_userbyid(c.relowner), ',') FROM pg_inherits i
+		JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'part.bars'::regclass")" "$OWN"
