@@ -109,6 +109,7 @@ static void give_up(struct db *d)
 	snprintf(d->state, sizeof(d->state), "57014");
 	PQfinish(d->conn);
 	d->conn = NULL;
+	d->in_copy = 0;
 }
 
 /* ---- waiting on the socket ---- */
@@ -419,6 +420,7 @@ int db_reconnect(struct db *d, int tries)
 {
 	static int regraced;
 
+	d->in_copy = 0;
 	/* After a signal: one more grace period, to record the outcome. */
 	if (stopped && !regraced) {
 		stopped_at = mono_ms();
@@ -549,6 +551,8 @@ void db_rollback(struct db *d)
 		return;
 	memcpy(err, d->err, sizeof(err));
 	memcpy(state, d->state, sizeof(state));
+	if (d->in_copy)
+		db_copy_end(d, "rolled back", NULL);
 	PQclear(run(d, "ROLLBACK", 0, NULL, 0));
 	memcpy(d->err, err, sizeof(err));
 	memcpy(d->state, state, sizeof(state));
@@ -568,6 +572,7 @@ int db_copy_begin(struct db *d, const char *tmpl)
 		return -1;
 	}
 	PQclear(res);
+	d->in_copy = 1;
 	return 0;
 }
 
@@ -599,6 +604,7 @@ int db_copy_end(struct db *d, const char *why, long long *rows)
 
 	if (!d->conn)
 		return -1;
+	d->in_copy = 0;
 	while ((r = PQputCopyEnd(d->conn, why)) == 0)
 		if (wait_io(d->conn, POLLOUT, 0, 0) < 0) {
 			give_up(d);

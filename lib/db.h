@@ -39,6 +39,7 @@ struct db {
 	char *table;
 	char *schema_name; /* as given, owned; for parameters only */
 	char *table_name;
+	int in_copy;       /* a COPY FROM STDIN is open */
 	char state[6];     /* SQLSTATE of the last error, "" when none */
 	char err[1024];    /* last error, one line, passwords scrubbed */
 };
@@ -96,8 +97,9 @@ PGresult *db_query(struct db *d, const char *tmpl, int n,
 /* COMMIT, which a signal does not cancel (its outcome must be known);
  * it still gives up DB_STOP_GRACE_MS after a signal if the server hangs. */
 int db_commit(struct db *d);
-/* ROLLBACK (when connected), keeping d->err and d->state of the error
- * that made it necessary; bounded like db_commit(). */
+/* ROLLBACK (when connected; an open COPY is aborted first), keeping
+ * d->err and d->state of the error that made it necessary; bounded like
+ * db_commit(). */
 void db_rollback(struct db *d);
 /* Record the error of res (or of the connection when res is NULL). */
 void db_set_error(struct db *d, const PGresult *res);

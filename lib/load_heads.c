@@ -25,6 +25,8 @@ struct load_heads {
 	size_t *touched;   /* entries with rows in this batch */
 	size_t ntouched;
 	unsigned gen;
+	size_t last;       /* index + 1 of the last entry found: rows come
+			    * grouped by symbol */
 };
 
 struct load_heads *load_heads_new(void)
@@ -50,7 +52,7 @@ void load_heads_free(struct load_heads *h)
 void load_heads_clear(struct load_heads *h)
 {
 	memset(h->slot, 0, (h->mask + 1) * sizeof(*h->slot));
-	h->n = h->ntouched = 0;
+	h->n = h->ntouched = h->last = 0;
 	h->gen++;
 }
 
@@ -82,11 +84,17 @@ static void grow(struct load_heads *h)
 
 static struct entry *find(struct load_heads *h, const char *symbol, const char *interval)
 {
-	size_t i = slot_of(h, symbol, interval);
+	size_t i;
 	struct entry *e;
 
-	if (h->slot[i])
+	if (h->last && strcmp(h->e[h->last - 1].symbol, symbol) == 0 &&
+	    strcmp(h->e[h->last - 1].interval, interval) == 0)
+		return &h->e[h->last - 1];
+	i = slot_of(h, symbol, interval);
+	if (h->slot[i]) {
+		h->last = h->slot[i];
 		return &h->e[h->slot[i] - 1];
+	}
 	if (h->n == h->cap) {
 		h->cap = h->cap ? h->cap * 2 : 256;
 		h->e = xreallocarray(h->e, h->cap, sizeof(*h->e));
@@ -97,6 +105,7 @@ static struct entry *find(struct load_heads *h, const char *symbol, const char *
 	snprintf(e->symbol, sizeof(e->symbol), "%s", symbol);
 	snprintf(e->interval, sizeof(e->interval), "%s", interval);
 	h->slot[i] = (uint32_t)++h->n;
+	h->last = h->n;
 	if (h->n * 2 > h->mask)
 		grow(h);
 	return e;

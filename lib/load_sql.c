@@ -8,18 +8,26 @@ const char load_sql_stage[] =
 	" ts timestamptz NOT NULL, open double precision, high double precision,"
 	" low double precision, close double precision,"
 	" adj_close double precision, volume bigint, run_id bigint)";
+/* The columns of both COPYs, in COPY binary (load-bars' format_row). */
 
 const char load_sql_truncate[] = "TRUNCATE pg_temp.load_stage";
 
-const char load_sql_copy_stage[] = "COPY pg_temp.load_stage (" COLUMNS ") FROM STDIN";
+const char load_sql_copy_stage[] =
+	"COPY pg_temp.load_stage (" COLUMNS ") FROM STDIN (FORMAT binary)";
 
-const char load_sql_copy_direct[] = "COPY {S}.{T} (" COLUMNS ") FROM STDIN";
+const char load_sql_copy_direct[] = "COPY {S}.{T} (" COLUMNS ") FROM STDIN (FORMAT binary)";
 
-#define SRC \
-	"WITH src AS (" \
+/* The staged rows, deduplicated on the key when the batch repeats one
+ * (the row staged last wins); without repeats the sort is skipped. */
+#define ROWS_DEDUP \
 	" SELECT DISTINCT ON (symbol, interval, ts) symbol, interval, ts," \
 	" open, high, low, close, adj_close, volume" \
-	" FROM pg_temp.load_stage ORDER BY symbol, interval, ts, ctid DESC)," \
+	" FROM pg_temp.load_stage ORDER BY symbol, interval, ts, ctid DESC"
+#define ROWS_PLAIN \
+	" SELECT symbol, interval, ts, open, high, low, close, adj_close, volume" \
+	" FROM pg_temp.load_stage"
+
+#define INSERT \
 	" up AS (" \
 	" INSERT INTO {S}.{T} AS b (symbol, interval, ts, open, high, low," \
 	" close, adj_close, volume, loaded_at, run_id)" \
@@ -50,18 +58,14 @@ const char load_sql_copy_direct[] = "COPY {S}.{T} (" COLUMNS ") FROM STDIN";
  * NOT EXISTS the planner may turn it into a scan of the whole table.
  * The guard stays for rows a concurrent loader changes meanwhile.  The
  * probe costs time when the rows are new, so load-bars uses it only when
- * the previous batch was mostly unchanged (variant [1]).
+ * the previous batch was mostly unchanged.
  */
 /* The batch's duplicates are counted by the client (lib/load_keys): a
  * second reference to src would materialize it. */
 #define COUNTS \
+	" RETURNING (b.xmax = 0) AS ins)" \
 	" SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins)" \
 	" FROM up"
-
-const char *const load_sql_upsert[2] = {
-	SRC GUARD " RETURNING (b.xmax = 0) AS ins)" COUNTS,
-	SRC PROBE GUARD " RETURNING (b.xmax = 0) AS ins)" COUNTS,
-};
 
 /*
  * PostgreSQL 15 refuses system columns (xmax) in the RETURNING of a
@@ -70,27 +74,29 @@ const char *const load_sql_upsert[2] = {
  * concurrent loader of the same keys the split may be off by the rows
  * that loader inserted meanwhile; the bars are right either way.
  */
-#define PSRC \
+#define PSRC(rows) \
 	"WITH src AS MATERIALIZED (" \
 	" SELECT *, NOT EXISTS (SELECT 1 FROM {S}.{T} o WHERE o.symbol = d.symbol" \
-	" AND o.interval = d.interval AND o.ts = d.ts) AS fresh FROM (" \
-	" SELECT DISTINCT ON (symbol, interval, ts) symbol, interval, ts," \
-	" open, high, low, close, adj_close, volume" \
-	" FROM pg_temp.load_stage ORDER BY symbol, interval, ts, ctid DESC) d)," \
-	" up AS (" \
-	" INSERT INTO {S}.{T} AS b (symbol, interval, ts, open, high, low," \
-	" close, adj_close, volume, loaded_at, run_id)" \
-	" SELECT symbol, interval, ts, open, high, low, close, adj_close," \
-	" volume, now(), $1::bigint FROM src"
-
+	" AND o.interval = d.interval AND o.ts = d.ts) AS fresh FROM (" rows ") d),"
 #define PCOUNTS \
 	" RETURNING 1)" \
 	" SELECT n.fresh, (SELECT count(*) FROM up) - n.fresh" \
 	" FROM (SELECT count(*) AS fresh FROM src WHERE fresh) n"
+#define SRC(rows) "WITH src AS (" rows "),"
 
-const char *const load_sql_upsert_partitioned[2] = {
-	PSRC GUARD PCOUNTS,
-	PSRC PROBE GUARD PCOUNTS,
+const char *const load_sql_upsert[2][2][2] = {
+	{
+		{ SRC(ROWS_PLAIN) INSERT GUARD COUNTS,
+		  SRC(ROWS_DEDUP) INSERT GUARD COUNTS },
+		{ SRC(ROWS_PLAIN) INSERT PROBE GUARD COUNTS,
+		  SRC(ROWS_DEDUP) INSERT PROBE GUARD COUNTS },
+	},
+	{
+		{ PSRC(ROWS_PLAIN) INSERT GUARD PCOUNTS,
+		  PSRC(ROWS_DEDUP) INSERT GUARD PCOUNTS },
+		{ PSRC(ROWS_PLAIN) INSERT PROBE GUARD PCOUNTS,
+		  PSRC(ROWS_DEDUP) INSERT PROBE GUARD PCOUNTS },
+	},
 };
 
 const char load_sql_heads_get[] =

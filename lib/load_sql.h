@@ -3,8 +3,9 @@
  * {T} bars table, both quoted by lib/db).  The tables themselves are
  * made by lib/db_migrate.
  *
- * Rows reach the bars table two ways, both as COPY text with the columns
- * of load_sql_columns:
+ * Rows reach the bars table two ways, both in COPY's binary format with
+ * the columns symbol, interval, ts, open, high, low, close, adj_close,
+ * volume, run_id:
  *  - straight into the table (load_sql_copy_direct) when they lie past
  *    the stored head of their key (lib/load_heads): nothing can collide;
  *  - through a TEMP staging table (load_sql_stage, load_sql_copy_stage),
@@ -22,12 +23,15 @@ extern const char load_sql_stage[];
 extern const char load_sql_truncate[];
 extern const char load_sql_copy_stage[];
 extern const char load_sql_copy_direct[];
-/* $1 run id.  Index 1: with a probe that skips rows stored unchanged
- * before ON CONFLICT (cheaper when most rows are unchanged, dearer when
- * most are new).  Updated rows are audited by a trigger (lib/db_migrate). */
-extern const char *const load_sql_upsert[2];
-/* The same for a partitioned bars table (no xmax there). */
-extern const char *const load_sql_upsert_partitioned[2];
+/*
+ * $1 run id.  Indexed [partitioned][probe][dedup]: partitioned for a
+ * partitioned bars table (no xmax there); probe 1 skips rows stored
+ * unchanged before ON CONFLICT (cheaper when most rows are unchanged,
+ * dearer when most are new); dedup 1 when the batch repeats a key (else
+ * the sort is skipped).  Updated rows are audited by a trigger
+ * (lib/db_migrate).
+ */
+extern const char *const load_sql_upsert[2][2][2];
 
 /* $1 target: symbol, interval, epoch seconds of every stored head. */
 extern const char load_sql_heads_get[];

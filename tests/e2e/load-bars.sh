@@ -161,10 +161,13 @@ if [ -n "${TEST_PG_DIR:-}" ]; then
 	DATABASE_URL="$DB" PGAPPNAME=lbrestart "$LB" --batch-size 20000 "$T/big.csv" 2>"$T/restart.err" &
 	pid=$!
 	i=0
-	until [ $i -ge 300 ] || [ "$(psql -X -Atq "$DB" -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'lbrestart' AND state = 'active'")" = 1 ]; do
+	until [ $i -ge 300 ] || [ "$(psql -X -Atq "$DB" -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'lbrestart' AND (query LIKE 'COPY%' OR query LIKE 'WITH src%')")" = 1 ]; do
 		i=$((i + 1)); sleep 0.02
 	done
+	# held while the server restarts, so the restart always lands mid-load
+	kill -STOP $pid
 	"$TOP/scripts/pg" restart "$TEST_PG_DIR" >/dev/null 2>&1
+	kill -CONT $pid
 	wait $pid
 	rc=$?; [ $rc -eq 0 ] || cat "$T/restart.err" >&2
 	is "load-bars: server restart mid-load: exit 0" "$rc" 0
