@@ -62,14 +62,13 @@ struct event_counts {
 	long long inserted, updated, unchanged;
 };
 
-/* One COPY destination of a batch: rows as COPY text, sent in chunks
- * while its COPY is the open one.  Straight-copy rows are kept until the
- * batch is written, for a fallback to the upsert. */
+/* One COPY destination of a batch: its rows in COPY binary, sent in
+ * chunks while its COPY is the open one, and kept until the batch is
+ * written (a fallback to the upsert sends them again). */
 struct stream {
 	char *buf;
 	size_t len, cap, sent;
 	long rows;
-	int keep;
 };
 
 /* (interval, month) pairs, for the partitions a batch needs. */
@@ -393,8 +392,6 @@ static int stream_send(struct loader *L, int which)
 	if (db_copy_put(&L->db, s->buf + s->sent, s->len - s->sent) < 0)
 		return -1;
 	s->sent = s->len;
-	if (!s->keep)
-		stream_reset(s);
 	return 0;
 }
 
@@ -551,7 +548,6 @@ static void batch_begin(struct loader *L)
 	B->rows = B->dups = 0;
 	stream_reset(&B->direct);
 	stream_reset(&B->stage);
-	B->direct.keep = B->stage.keep = 1;
 	B->open = OPEN_NONE;
 	B->tangled = B->savepoint = B->staged = 0;
 	B->copied = 0;
