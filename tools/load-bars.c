@@ -306,6 +306,8 @@ static int ensure_partitions(struct loader *L)
 
 static int stream_put(struct stream *s, const char *row, size_t n)
 {
+	if (n == 0)
+		return 0;
 	if (s->len + n > s->cap) {
 		s->cap = s->cap ? s->cap * 2 : COPY_CHUNK * 2;
 		while (s->cap < s->len + n)
