@@ -1,4 +1,5 @@
 #include "db_secret.h"
+#include "msg.h"
 #include "xalloc.h"
 
 #include <libpq-fe.h>
@@ -296,6 +297,13 @@ char *db_secret_mask(char *dst, size_t n, const char *conninfo)
 		render_keyvalue(&o, conninfo);
 	PQconninfoFree(opts);
 	return db_secret_scrub(dst, n);
+}
+
+/* msg.h's masking entry point lives here, beside libpq's parser, so that
+ * lib/msg itself needs no libpq. */
+char *msg_mask_url(char *dst, size_t n, const char *url)
+{
+	return db_secret_mask(dst, n, url);
 }
 
 int db_secret_parse(const char *conninfo, char *why, size_t n)

@@ -1,5 +1,4 @@
 #include "msg.h"
-#include "db_secret.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -110,13 +109,6 @@ void msg_log(enum msg_level lvl, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(level_names[lvl], fmt, ap);
 	va_end(ap);
-}
-
-/* The rendering libpq's own parser allows (lib/db_secret): every spelling
- * of a password is masked, and a string libpq cannot parse is not shown. */
-char *msg_mask_url(char *dst, size_t n, const char *url)
-{
-	return db_secret_mask(dst, n, url);
 }
 
 static double mono_now(void)
