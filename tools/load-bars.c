@@ -1216,10 +1216,13 @@ static int prepare(struct loader *L)
 	int n;
 
 	for (n = 0;; n++) {
-		if (session_setup(L) == 0 && schema_ready(L) == 0 && table_kind(L) == 0) {
-			if (L->retain && !L->partitioned)
+		/* --retain needs a partitioned table: refused before any change,
+		 * unless --partition is about to make one. */
+		if (session_setup(L) == 0 && table_kind(L) == 0) {
+			if (L->retain && !L->partitioned && !L->partition)
 				return -2;
-			if (L->init || run_start(L) == 0)
+			if (schema_ready(L) == 0 && table_kind(L) == 0 &&
+			    (L->init || run_start(L) == 0))
 				return 0;
 		}
 		if (!db_lost(&L->db) || db_stopped() || n >= L->retries)
