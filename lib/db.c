@@ -1,140 +1,84 @@
 #include "db.h"
+#include "db_secret.h"
 #include "msg.h"
 #include "xalloc.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/*
- * Migrations, in order.  target "" belongs to the schema (shared by every
- * bars table in it); target "T" is applied once per bars table.  Append
- * new versions; never edit an applied one.
- */
-struct migration {
-	const char *target;
-	int version;
-	const char *sql;
-};
+/* ---- signals and clocks ---- */
 
-static const struct migration migrations[] = {
-	{ "", 1,
-	  "CREATE TABLE {S}.load_runs ("
-	  " id bigserial PRIMARY KEY, host text, pid integer,"
-	  " target text,"
-	  " started_at timestamptz NOT NULL DEFAULT now(), finished_at timestamptz,"
-	  " status text NOT NULL DEFAULT 'running'"
-	  "  CHECK (status IN ('running', 'ok', 'failed')),"
-	  " error text,"
-	  " rows_in bigint NOT NULL DEFAULT 0, duplicates bigint NOT NULL DEFAULT 0,"
-	  " inserted bigint NOT NULL DEFAULT 0, updated bigint NOT NULL DEFAULT 0,"
-	  " unchanged bigint NOT NULL DEFAULT 0, rejected bigint NOT NULL DEFAULT 0);"
-	  "CREATE TABLE {S}.bar_changes ("
-	  " id bigserial PRIMARY KEY, run_id bigint, target text NOT NULL,"
-	  " symbol text NOT NULL, interval text NOT NULL, ts timestamptz NOT NULL,"
-	  " old_open double precision, old_high double precision,"
-	  " old_low double precision, old_close double precision,"
-	  " old_adj_close double precision, old_volume bigint,"
-	  " new_open double precision, new_high double precision,"
-	  " new_low double precision, new_close double precision,"
-	  " new_adj_close double precision, new_volume bigint,"
-	  " changed_at timestamptz NOT NULL DEFAULT now());"
-	  "CREATE INDEX bar_changes_key ON {S}.bar_changes (symbol, interval, ts);"
-	  "CREATE TABLE {S}.corporate_actions ("
-	  " symbol text NOT NULL, ts timestamptz NOT NULL, kind text NOT NULL,"
-	  " value double precision, numerator double precision,"
-	  " denominator double precision,"
-	  " loaded_at timestamptz NOT NULL DEFAULT now(), run_id bigint,"
-	  " PRIMARY KEY (symbol, ts, kind));" },
-	{ "T", 1,
-	  "CREATE TABLE IF NOT EXISTS {S}.{T} ("
-	  " symbol text NOT NULL, interval text NOT NULL, ts timestamptz NOT NULL,"
-	  " open double precision NOT NULL, high double precision NOT NULL,"
-	  " low double precision NOT NULL, close double precision NOT NULL,"
-	  " adj_close double precision NOT NULL, volume bigint,"
-	  " loaded_at timestamptz NOT NULL DEFAULT now(), run_id bigint,"
-	  " PRIMARY KEY (symbol, interval, ts))" },
-	/* The audit as a trigger: it costs nothing for inserted or unchanged
-	 * rows.  search_path is pinned on the function so its body needs no
-	 * schema name; "SET stockbars.audit = off" turns it off. */
-	{ "", 2,
-	  "CREATE FUNCTION {S}.stockbars_audit() RETURNS trigger"
-	  " LANGUAGE plpgsql SET search_path = {S}, pg_catalog AS $f$"
-	  " BEGIN"
-	  "  INSERT INTO bar_changes (run_id, target, symbol, interval, ts,"
-	  "   old_open, old_high, old_low, old_close, old_adj_close, old_volume,"
-	  "   new_open, new_high, new_low, new_close, new_adj_close, new_volume)"
-	  "  VALUES (NEW.run_id, TG_TABLE_NAME, NEW.symbol, NEW.interval, NEW.ts,"
-	  "   OLD.open, OLD.high, OLD.low, OLD.close, OLD.adj_close, OLD.volume,"
-	  "   NEW.open, NEW.high, NEW.low, NEW.close, NEW.adj_close, NEW.volume);"
-	  "  RETURN NULL;"
-	  " END $f$" },
-	{ "T", 2,
-	  "CREATE TRIGGER stockbars_audit AFTER UPDATE ON {S}.{T} FOR EACH ROW"
-	  " WHEN (current_setting('stockbars.audit', true) IS DISTINCT FROM 'off')"
-	  " EXECUTE FUNCTION {S}.stockbars_audit()" },
-	/*
-	 * The adjusted view of each bars table, {T}_adjusted: split_factor and
-	 * dividend_factor per bar from corporate_actions and the stored
-	 * closes (the factor of a dividend or capital gain is Yahoo's,
-	 * 1 - amount / close of the previous bar; a split's is its ratio),
-	 * with the raw (as-traded) and the split- and dividend-adjusted
-	 * series.  Each event's factor is summed once, on the bar before it,
-	 * and carried back with a window, so a symbol's series costs one pass.
-	 * The name is built from the quoted {T}, which is a plain identifier
-	 * (db_name_valid), hence the DO block.
-	 */
-	{ "T", 3,
-	  "DO $m$ BEGIN EXECUTE format($v$"
-	  "CREATE VIEW {S}.%I AS"
-	  " SELECT s.symbol, s.interval, s.ts, s.open, s.high, s.low, s.close,"
-	  "  s.adj_close, s.volume, s.split_factor, s.dividend_factor,"
-	  "  s.open * s.split_factor AS raw_open, s.high * s.split_factor AS raw_high,"
-	  "  s.low * s.split_factor AS raw_low, s.close * s.split_factor AS raw_close,"
-	  "  round(s.volume / s.split_factor)::bigint AS raw_volume,"
-	  "  s.open * s.dividend_factor AS adjusted_open,"
-	  "  s.high * s.dividend_factor AS adjusted_high,"
-	  "  s.low * s.dividend_factor AS adjusted_low,"
-	  "  s.close * s.dividend_factor AS adjusted_close"
-	  " FROM (SELECT n.*, exp(sum(e.l_split) OVER w) AS split_factor,"
-	  "   exp(sum(e.l_div) OVER w) AS dividend_factor"
-	  "  FROM (SELECT b.*, lead(b.ts) OVER (PARTITION BY b.symbol, b.interval"
-	  "    ORDER BY b.ts) AS next_ts FROM {S}.{T} b) n"
-	  "  CROSS JOIN LATERAL (SELECT"
-	  "    coalesce(sum(ln(coalesce(a.numerator / nullif(a.denominator, 0), a.value)))"
-	  "     FILTER (WHERE a.kind = 'split'), 0) AS l_split,"
-	  "    coalesce(sum(ln(1 - a.value / n.close))"
-	  "     FILTER (WHERE a.kind IN ('dividend', 'capital_gain')"
-	  "      AND a.value < n.close), 0) AS l_div"
-	  "   FROM {S}.corporate_actions a"
-	  "   WHERE a.symbol = n.symbol AND a.ts > n.ts"
-	  "    AND (n.next_ts IS NULL OR a.ts <= n.next_ts)) e"
-	  "  WINDOW w AS (PARTITION BY n.symbol, n.interval ORDER BY n.ts DESC)) s"
-	  "$v$, trim(both '\"' from '{T}') || '_adjusted'); END $m$" },
-};
+static volatile sig_atomic_t stopped;
+static volatile long long stopped_at; /* CLOCK_MONOTONIC ms of the signal */
 
-/* Any constant works; it only has to be the same in every loader. */
-#define DB_MIGRATE_LOCK "5461726279"
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* clock_gettime is async-signal-safe; the time is written before the
+ * flag, and read only once the flag is seen. */
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (!stopped) {
+		stopped_at = mono_ms();
+		stopped = 1;
+	}
+}
+
+void db_catch_signals(void)
+{
+	struct sigaction sa;
+
+	/* SA_RESTART keeps file reads whole; poll() and nanosleep() return
+	 * EINTR regardless (signal(7)), which is what the waits below need. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int db_stopped(void)
+{
+	return stopped != 0;
+}
+
+/* ---- errors ---- */
 
 static void quiet_notice(void *arg, const char *message)
 {
+	char buf[1024];
+
 	(void)arg;
-	msg_log(MSG_DEBUG, "server: %s", message);
+	snprintf(buf, sizeof(buf), "%s", message);
+	msg_log(MSG_DEBUG, "server: %s", db_secret_scrub(buf, sizeof(buf)));
 }
 
-static void one_line(char *s)
+static void one_line(char *s, size_t n)
 {
 	char *p;
-	size_t n;
+	size_t len;
 
 	for (p = s; *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
-	n = strlen(s);
-	while (n > 0 && s[n - 1] == ' ')
-		s[--n] = '\0';
+	len = strlen(s);
+	while (len > 0 && s[len - 1] == ' ')
+		s[--len] = '\0';
+	db_secret_scrub(s, n);
 }
 
 void db_set_error(struct db *d, const PGresult *res)
@@ -153,65 +97,149 @@ void db_set_error(struct db *d, const PGresult *res)
 	if (!st && (!res || !d->conn || PQstatus(d->conn) == CONNECTION_BAD))
 		st = "08006";
 	snprintf(d->state, sizeof(d->state), "%s", st ? st : "");
-	one_line(d->err);
+	one_line(d->err, sizeof(d->err));
 }
 
-int db_name_valid(const char *name)
+/* A wait that a signal ended: the connection is dropped (its state is
+ * unknown), and the server rolls back whatever was open. */
+static void give_up(struct db *d)
 {
-	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
+	snprintf(d->err, sizeof(d->err), "interrupted by a signal; the server did not"
+		 " answer within %d ms", DB_STOP_GRACE_MS);
+	snprintf(d->state, sizeof(d->state), "57014");
+	PQfinish(d->conn);
+	d->conn = NULL;
+	d->in_copy = 0;
+}
 
-	if (n == 0 || name[n] || n > 63 || (name[0] >= '0' && name[0] <= '9'))
+/* ---- waiting on the socket ---- */
+
+/*
+ * Wait until the socket is ready for events: 1.  0 when deadline (a
+ * mono_ms() time, 0 for none) passed, -1 when a signal's grace ran out,
+ * or at once when abort_on_stop is set.  Polls in slices of 100 ms so a
+ * signal that lands just before poll() is seen soon.  After a signal it
+ * also returns 1 every slice, so that the caller can cancel its
+ * statement and look again.
+ */
+static int wait_io(PGconn *c, short events, long long deadline, int abort_on_stop)
+{
+	struct pollfd p;
+	long long now, until;
+	int r;
+
+	for (;;) {
+		now = mono_ms();
+		if (stopped && (abort_on_stop || now >= stopped_at + DB_STOP_GRACE_MS))
+			return -1;
+		if (deadline && now >= deadline)
+			return 0;
+		until = now + 100;
+		if (deadline && deadline < until)
+			until = deadline;
+		p.fd = PQsocket(c);
+		p.events = events;
+		p.revents = 0;
+		if (p.fd < 0)
+			return 1; /* let libpq report the broken connection */
+		r = poll(&p, 1, (int)(until - now));
+		if (r > 0 || (r < 0 && errno != EINTR) || stopped)
+			return 1;
+	}
+}
+
+/* Send everything libpq has queued; -1 on error or a signal's end. */
+static int flush_out(struct db *d)
+{
+	int r;
+
+	while ((r = PQflush(d->conn)) == 1) {
+		if (wait_io(d->conn, POLLOUT | POLLIN, 0, 0) < 0) {
+			give_up(d);
+			return -1;
+		}
+		/* Read what the server sent meanwhile, or it may stall. */
+		if (!PQconsumeInput(d->conn))
+			break;
+	}
+	if (r < 0) {
+		db_set_error(d, NULL);
 		return -1;
+	}
 	return 0;
 }
 
-static char *quote(PGconn *c, const char *name)
+/* PQcancel blocks until the server closes the cancel connection, which
+ * a hung server never does: send it from a thread nobody waits for. */
+static void *cancel_thread(void *arg)
 {
-	char *q = PQescapeIdentifier(c, name, strlen(name));
-	char *s;
+	char buf[256];
 
-	if (!q)
-		return NULL;
-	s = xstrdup(q);
-	PQfreemem(q);
-	return s;
+	PQcancel(arg, buf, sizeof(buf));
+	PQfreeCancel(arg);
+	return NULL;
 }
 
-static char *saved_conninfo;
-
-static int connect_once(struct db *d, const char *conninfo)
+static void send_cancel(struct db *d)
 {
-	char masked[512];
+	PGcancel *c = PQgetCancel(d->conn);
+	pthread_t t;
 
-	d->conn = PQconnectdb(conninfo);
-	if (d->conn && PQstatus(d->conn) == CONNECTION_OK) {
-		PQsetNoticeProcessor(d->conn, quiet_notice, NULL);
-		return 0;
-	}
-	msg_mask_url(masked, sizeof(masked), *conninfo ? conninfo : "(libpq environment)");
-	snprintf(d->err, sizeof(d->err), "%s: %s", masked,
-		 d->conn ? PQerrorMessage(d->conn) : "out of memory");
-	one_line(d->err);
-	d->state[0] = '\0';
-	PQfinish(d->conn);
-	d->conn = NULL;
-	return -1;
+	if (!c)
+		return;
+	msg_log(MSG_DEBUG, "database: cancelling the running statement");
+	if (pthread_create(&t, NULL, cancel_thread, c) == 0)
+		pthread_detach(t);
+	else
+		PQfreeCancel(c);
 }
 
-static int connect_retry(struct db *d, int tries)
+/*
+ * Collect the results of the statement just sent: the first error, else
+ * the last result (a COPY IN result ends the collection).  A signal that
+ * arrives meanwhile cancels the statement when cancellable (and it began
+ * before the signal).  NULL with d->err set on error.
+ */
+static PGresult *collect(struct db *d, int cancellable)
 {
-	int i;
+	PGresult *res, *keep = NULL;
+	int cancelled = !cancellable || stopped;
 
-	for (i = 0; i < tries; i++) {
-		if (i > 0) {
-			msg_log(MSG_WARN, "database: %s; retrying", d->err);
-			db_backoff(i - 1);
+	for (;;) {
+		while (PQisBusy(d->conn)) {
+			if (stopped && !cancelled) {
+				send_cancel(d);
+				cancelled = 1;
+			}
+			if (wait_io(d->conn, POLLIN, 0, 0) < 0) {
+				PQclear(keep);
+				give_up(d);
+				return NULL;
+			}
+			if (!PQconsumeInput(d->conn))
+				break;
 		}
-		if (connect_once(d, saved_conninfo) == 0)
-			return 0;
+		if (!(res = PQgetResult(d->conn)))
+			break;
+		if (keep && PQresultStatus(keep) == PGRES_FATAL_ERROR) {
+			PQclear(res);
+			continue;
+		}
+		PQclear(keep);
+		keep = res;
+		if (PQresultStatus(res) == PGRES_COPY_IN)
+			return res;
 	}
-	return -1;
+	if (!keep || (PQresultStatus(keep) != PGRES_TUPLES_OK &&
+		      PQresultStatus(keep) != PGRES_COMMAND_OK)) {
+		db_set_error(d, keep);
+		PQclear(keep);
+		return NULL;
+	}
+	return keep;
 }
+
+/* ---- connecting ---- */
 
 const char *db_conninfo(void)
 {
@@ -234,27 +262,155 @@ int db_configured(void)
 	return 0;
 }
 
+/* The connect_timeout libpq resolved (conninfo, service file,
+ * PGCONNECT_TIMEOUT), in ms; libpq's own rules: 0 waits forever, and
+ * less than 2 s means 2 s.  Non-blocking connects must enforce it. */
+static long long connect_timeout_ms(PGconn *c)
+{
+	PQconninfoOption *opts = PQconninfo(c), *o;
+	long long ms = DB_CONNECT_TIMEOUT * 1000LL;
+
+	for (o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "connect_timeout") == 0 && o->val && *o->val)
+			ms = atoll(o->val) * 1000LL;
+	PQconninfoFree(opts);
+	return ms > 0 && ms < 2000 ? 2000 : ms;
+}
+
+static int poll_connect(struct db *d, int abort_on_stop)
+{
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	long long timeout = connect_timeout_ms(d->conn), deadline = 0;
+	char at[512] = "", now_at[512];
+	int r;
+
+	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+		/* connect_timeout is per host, as libpq counts it */
+		snprintf(now_at, sizeof(now_at), "%s:%s", PQhost(d->conn) ? PQhost(d->conn) : "",
+			 PQport(d->conn) ? PQport(d->conn) : "");
+		if (strcmp(now_at, at) != 0 || !deadline) {
+			memcpy(at, now_at, sizeof(at));
+			deadline = timeout ? mono_ms() + timeout : 0;
+		}
+		r = wait_io(d->conn, st == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline,
+			    abort_on_stop);
+		if (r < 0) {
+			snprintf(d->err, sizeof(d->err), "connection attempt interrupted by a signal");
+			snprintf(d->state, sizeof(d->state), "57014");
+			return -1;
+		}
+		if (r == 0) {
+			snprintf(d->err, sizeof(d->err), "no answer from %s within %lld s"
+				 " (connect_timeout)", at, timeout / 1000);
+			one_line(d->err, sizeof(d->err));
+			snprintf(d->state, sizeof(d->state), "08001");
+			return -1;
+		}
+		st = PQconnectPoll(d->conn);
+	}
+	if (st == PGRES_POLLING_OK)
+		return 0;
+	snprintf(d->err, sizeof(d->err), "%s", PQerrorMessage(d->conn));
+	d->state[0] = '\0';
+	return -1;
+}
+
+/*
+ * Keepalives go before the conninfo: libpq lets later (expanded) settings
+ * override earlier ones, so the user's own values win.  An idle
+ * connection to a vanished host is noticed in about a minute.
+ */
+static int connect_once(struct db *d, int abort_on_stop)
+{
+	const char *kw[] = { "keepalives", "keepalives_idle", "keepalives_interval",
+			     "keepalives_count", "dbname", NULL };
+	const char *val[] = { "1", "30", "10", "3", d->conninfo, NULL };
+	char masked[512], why[700];
+
+	if (stopped && (abort_on_stop || mono_ms() >= stopped_at + DB_STOP_GRACE_MS)) {
+		snprintf(d->err, sizeof(d->err), "connection attempt interrupted by a signal");
+		snprintf(d->state, sizeof(d->state), "57014");
+		return -1;
+	}
+	if (!*d->conninfo)
+		kw[4] = NULL; /* libpq's environment alone */
+	d->conn = PQconnectStartParams(kw, val, 1);
+	/* PQconnectPoll never blocks; PQsetnonblocking() clears the error
+	 * text, so it comes once connected. */
+	if (d->conn && PQstatus(d->conn) != CONNECTION_BAD && poll_connect(d, abort_on_stop) == 0 &&
+	    PQsetnonblocking(d->conn, 1) == 0) {
+		PQsetNoticeProcessor(d->conn, quiet_notice, NULL);
+		return 0;
+	}
+	if (!d->conn || PQstatus(d->conn) == CONNECTION_BAD)
+		snprintf(why, sizeof(why), "%s", d->conn ? PQerrorMessage(d->conn) : "out of memory");
+	else
+		snprintf(why, sizeof(why), "%.690s", d->err);
+	if (strcmp(d->state, "57014") != 0) {
+		db_secret_mask(masked, sizeof(masked), d->conninfo);
+		snprintf(d->err, sizeof(d->err), "%.300s: %.700s", masked, why);
+	}
+	one_line(d->err, sizeof(d->err));
+	PQfinish(d->conn);
+	d->conn = NULL;
+	return -1;
+}
+
+static int connect_retry(struct db *d, int tries, int abort_on_stop)
+{
+	int i;
+
+	for (i = 0; i < tries; i++) {
+		if (i > 0) {
+			msg_log(MSG_WARN, "database: %s; retrying", d->err);
+			db_backoff(i - 1);
+		}
+		d->state[0] = '\0';
+		if (connect_once(d, abort_on_stop) == 0)
+			return 0;
+		if (stopped)
+			break;
+	}
+	return -1;
+}
+
+static char *quote(PGconn *c, const char *name)
+{
+	char *q = PQescapeIdentifier(c, name, strlen(name));
+	char *s;
+
+	if (!q)
+		return NULL;
+	s = xstrdup(q);
+	PQfreemem(q);
+	return s;
+}
+
 int db_connect(struct db *d, const char *conninfo, int tries,
 	       const char *schema, const char *table)
 {
-	char masked[512];
+	char masked[512], why[512];
 
 	memset(d, 0, sizeof(*d));
-	free(saved_conninfo);
-	saved_conninfo = xstrdup(conninfo ? conninfo : "");
-	msg_log(MSG_DEBUG, "connecting to %s",
-		msg_mask_url(masked, sizeof(masked),
-			     *saved_conninfo ? saved_conninfo : "(libpq environment)"));
-	if (connect_retry(d, tries < 1 ? 1 : tries) < 0)
+	d->conninfo = xstrdup(conninfo ? conninfo : "");
+	/* A string libpq cannot parse never reaches a message whole, and
+	 * retrying it is pointless. */
+	if (db_secret_parse(d->conninfo, why, sizeof(why)) < 0) {
+		snprintf(d->err, sizeof(d->err), "connection string: %s", why);
+		one_line(d->err, sizeof(d->err));
+		return -1;
+	}
+	msg_log(MSG_DEBUG, "connecting to %s", db_secret_mask(masked, sizeof(masked), d->conninfo));
+	if (connect_retry(d, tries < 1 ? 1 : tries, 1) < 0)
 		return -1;
 	d->schema = quote(d->conn, schema);
 	d->table = quote(d->conn, table);
 	d->schema_name = xstrdup(schema);
 	d->table_name = xstrdup(table);
-	if (!d->schema || !d->table || !d->schema_name || !d->table_name) {
+	if (!d->schema || !d->table) {
 		snprintf(d->err, sizeof(d->err), "cannot quote identifier: %s",
 			 PQerrorMessage(d->conn));
-		one_line(d->err);
+		one_line(d->err, sizeof(d->err));
 		return -1;
 	}
 	return 0;
@@ -262,21 +418,41 @@ int db_connect(struct db *d, const char *conninfo, int tries,
 
 int db_reconnect(struct db *d, int tries)
 {
+	static int regraced;
+
+	d->in_copy = 0;
+	/* After a signal: one more grace period, to record the outcome. */
+	if (stopped && !regraced) {
+		stopped_at = mono_ms();
+		regraced = 1;
+	}
 	PQfinish(d->conn);
 	d->conn = NULL;
-	return connect_retry(d, tries < 1 ? 1 : tries);
+	return connect_retry(d, tries < 1 ? 1 : tries, 0);
 }
 
 void db_close(struct db *d)
 {
 	PQfinish(d->conn);
+	free(d->conninfo);
 	free(d->schema);
 	free(d->table);
 	free(d->schema_name);
 	free(d->table_name);
 	d->conn = NULL;
-	d->schema = d->table = d->schema_name = d->table_name = NULL;
+	d->conninfo = d->schema = d->table = d->schema_name = d->table_name = NULL;
 }
+
+int db_name_valid(const char *name)
+{
+	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
+
+	if (n == 0 || name[n] || n > 63 || (name[0] >= '0' && name[0] <= '9'))
+		return -1;
+	return 0;
+}
+
+/* ---- statements ---- */
 
 char *db_sql(const struct db *d, const char *tmpl)
 {
@@ -302,22 +478,53 @@ char *db_sql(const struct db *d, const char *tmpl)
 	return out;
 }
 
+static int not_connected(struct db *d)
+{
+	if (d->conn && PQstatus(d->conn) == CONNECTION_OK)
+		return 0;
+	if (!d->conn) {
+		snprintf(d->err, sizeof(d->err), "not connected");
+		snprintf(d->state, sizeof(d->state), "08003");
+	} else {
+		db_set_error(d, NULL);
+	}
+	return -1;
+}
+
+static PGresult *run(struct db *d, const char *tmpl, int n, const char *const *params,
+		     int cancellable)
+{
+	char *sql;
+	int sent;
+
+	if (not_connected(d) < 0)
+		return NULL;
+	sql = db_sql(d, tmpl);
+	/* Several statements need the simple protocol (PQsendQuery). */
+	sent = n > 0 ? PQsendQueryParams(d->conn, sql, n, NULL, params, NULL, NULL, 0)
+		     : PQsendQuery(d->conn, sql);
+	free(sql);
+	if (!sent) {
+		db_set_error(d, NULL);
+		return NULL;
+	}
+	if (flush_out(d) < 0)
+		return NULL;
+	return collect(d, cancellable);
+}
+
 PGresult *db_query(struct db *d, const char *tmpl, int n,
 		   const char *const *params)
 {
-	char *sql = db_sql(d, tmpl);
-	PGresult *res;
-	ExecStatusType st;
+	PGresult *res = run(d, tmpl, n, params, 1);
 
-	res = n > 0 ? PQexecParams(d->conn, sql, n, NULL, params, NULL, NULL, 0)
-		    : PQexec(d->conn, sql);
-	free(sql);
-	st = PQresultStatus(res);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
-		return res;
-	db_set_error(d, res);
-	PQclear(res);
-	return NULL;
+	if (res && PQresultStatus(res) == PGRES_COPY_IN) {
+		db_copy_end(d, "load-bars: not a COPY", NULL);
+		PQclear(res);
+		snprintf(d->err, sizeof(d->err), "unexpected COPY");
+		return NULL;
+	}
+	return res;
 }
 
 int db_exec(struct db *d, const char *tmpl)
@@ -327,6 +534,107 @@ int db_exec(struct db *d, const char *tmpl)
 	PQclear(res);
 	return res ? 0 : -1;
 }
+
+int db_commit(struct db *d)
+{
+	PGresult *res = run(d, "COMMIT", 0, NULL, 0);
+
+	PQclear(res);
+	return res ? 0 : -1;
+}
+
+void db_rollback(struct db *d)
+{
+	char err[sizeof(d->err)], state[sizeof(d->state)];
+
+	if (!d->conn || PQstatus(d->conn) != CONNECTION_OK)
+		return;
+	memcpy(err, d->err, sizeof(err));
+	memcpy(state, d->state, sizeof(state));
+	if (d->in_copy)
+		db_copy_end(d, "rolled back", NULL);
+	PQclear(run(d, "ROLLBACK", 0, NULL, 0));
+	memcpy(d->err, err, sizeof(err));
+	memcpy(d->state, state, sizeof(state));
+}
+
+/* ---- COPY ---- */
+
+int db_copy_begin(struct db *d, const char *tmpl)
+{
+	PGresult *res = run(d, tmpl, 0, NULL, 1);
+
+	if (!res)
+		return -1;
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		PQclear(res);
+		snprintf(d->err, sizeof(d->err), "COPY did not start");
+		return -1;
+	}
+	PQclear(res);
+	d->in_copy = 1;
+	return 0;
+}
+
+int db_copy_put(struct db *d, const char *buf, size_t len)
+{
+	int r;
+
+	if (stopped) {
+		snprintf(d->err, sizeof(d->err), "interrupted by a signal");
+		snprintf(d->state, sizeof(d->state), "57014");
+		return -1;
+	}
+	while ((r = PQputCopyData(d->conn, buf, (int)len)) == 0)
+		if (wait_io(d->conn, POLLOUT, 0, 0) < 0) {
+			give_up(d);
+			return -1;
+		}
+	if (r < 0) {
+		db_set_error(d, NULL);
+		return -1;
+	}
+	return flush_out(d);
+}
+
+int db_copy_end(struct db *d, const char *why, long long *rows)
+{
+	PGresult *res;
+	int r;
+
+	if (!d->conn)
+		return -1;
+	d->in_copy = 0;
+	while ((r = PQputCopyEnd(d->conn, why)) == 0)
+		if (wait_io(d->conn, POLLOUT, 0, 0) < 0) {
+			give_up(d);
+			return -1;
+		}
+	if (r < 0 || flush_out(d) < 0) {
+		if (!why)
+			db_set_error(d, NULL);
+		return -1;
+	}
+	if (why) {
+		/* Aborted on purpose: drain the expected error, keep d->err. */
+		for (;;) {
+			while (PQisBusy(d->conn))
+				if (wait_io(d->conn, POLLIN, 0, 0) < 0 || !PQconsumeInput(d->conn))
+					return PQstatus(d->conn) == CONNECTION_OK ? 0 : -1;
+			if (!(res = PQgetResult(d->conn)))
+				return 0;
+			PQclear(res);
+		}
+	}
+	if (!(res = collect(d, 1)))
+		return -1;
+	if (rows)
+		*rows = atoll(PQcmdTuples(res));
+	PQclear(res);
+	return 0;
+}
+
+/* ---- failures ---- */
 
 int db_lost(const struct db *d)
 {
@@ -338,8 +646,8 @@ int db_lost(const struct db *d)
 
 int db_retryable(const struct db *d)
 {
-	return db_lost(d) || strcmp(d->state, "40P01") == 0 ||
-	       strcmp(d->state, "40001") == 0;
+	return !stopped && (db_lost(d) || strcmp(d->state, "40P01") == 0 ||
+			    strcmp(d->state, "40001") == 0);
 }
 
 void db_backoff(int attempt)
@@ -351,92 +659,6 @@ void db_backoff(int attempt)
 		ms = 5000;
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+	while (!stopped && nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
-}
-
-/* Highest applied version for target, 0 when none. */
-static int applied(struct db *d, const char *target, long *version)
-{
-	const char *p[1] = { target };
-	PGresult *res = db_query(d,
-		"SELECT coalesce(max(version), 0) FROM {S}.schema_migrations"
-		" WHERE target = $1", 1, p);
-
-	if (!res)
-		return -1;
-	*version = atol(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return 0;
-}
-
-static int apply(struct db *d, const struct migration *m, const char *target)
-{
-	char v[16];
-	const char *p[2] = { target, v };
-	PGresult *res;
-
-	msg_log(MSG_DEBUG, "migration %s%s%d", target, *target ? " " : "", m->version);
-	if (db_exec(d, m->sql) < 0)
-		return -1;
-	snprintf(v, sizeof(v), "%d", m->version);
-	res = db_query(d, "INSERT INTO {S}.schema_migrations (target, version)"
-			  " VALUES ($1, $2)", 2, p);
-	PQclear(res);
-	return res ? 0 : -1;
-}
-
-static int schema_exists(struct db *d, int *yes)
-{
-	const char *p[1] = { d->schema_name };
-	PGresult *res = db_query(d,
-		"SELECT 1 FROM pg_namespace WHERE nspname = $1", 1, p);
-
-	if (!res)
-		return -1;
-	*yes = PQntuples(res) > 0;
-	PQclear(res);
-	return 0;
-}
-
-static int migrate_locked(struct db *d)
-{
-	const char *table = d->table_name;
-	size_t i;
-	int have;
-	long done;
-
-	/* CREATE SCHEMA IF NOT EXISTS checks the CREATE privilege even when
-	 * the schema exists, so ask first (e.g. for "public"). */
-	if (schema_exists(d, &have) < 0)
-		return -1;
-	if (!have && db_exec(d, "CREATE SCHEMA {S}") < 0)
-		return -1;
-	if (db_exec(d, "CREATE TABLE IF NOT EXISTS {S}.schema_migrations ("
-		       " target text NOT NULL, version integer NOT NULL,"
-		       " applied_at timestamptz NOT NULL DEFAULT now(),"
-		       " PRIMARY KEY (target, version))") < 0)
-		return -1;
-	for (i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
-		const char *target = *migrations[i].target ? table : "";
-
-		if (applied(d, target, &done) < 0)
-			return -1;
-		if (migrations[i].version > done && apply(d, &migrations[i], target) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-int db_migrate(struct db *d)
-{
-	if (db_exec(d, "BEGIN") < 0)
-		return -1;
-	if (db_exec(d, "SELECT pg_advisory_xact_lock(" DB_MIGRATE_LOCK ")") < 0 ||
-	    migrate_locked(d) < 0) {
-		/* PQexec directly: d->err keeps the first error. */
-		PQclear(PQexec(d->conn, "ROLLBACK"));
-		return -1;
-	}
-	return db_exec(d, "COMMIT");
 }

@@ -1,21 +1,33 @@
 #include "load_sql.h"
 
+#define COLUMNS "symbol, interval, ts, open, high, low, close, adj_close, volume, run_id"
+
 const char load_sql_stage[] =
 	"CREATE TEMP TABLE IF NOT EXISTS load_stage ("
-	" seq bigint NOT NULL, symbol text NOT NULL, interval text NOT NULL,"
+	" symbol text NOT NULL, interval text NOT NULL,"
 	" ts timestamptz NOT NULL, open double precision, high double precision,"
 	" low double precision, close double precision,"
-	" adj_close double precision, volume bigint)";
+	" adj_close double precision, volume bigint, run_id bigint)";
+/* The columns of both COPYs, in COPY binary (load-bars' format_row). */
 
-const char load_sql_copy[] =
-	"COPY pg_temp.load_stage (seq, symbol, interval, ts, open, high, low,"
-	" close, adj_close, volume) FROM STDIN";
+const char load_sql_truncate[] = "TRUNCATE pg_temp.load_stage";
 
-#define SRC \
-	"WITH src AS (" \
+const char load_sql_copy_stage[] =
+	"COPY pg_temp.load_stage (" COLUMNS ") FROM STDIN (FORMAT binary)";
+
+const char load_sql_copy_direct[] = "COPY {S}.{T} (" COLUMNS ") FROM STDIN (FORMAT binary)";
+
+/* The staged rows, deduplicated on the key when the batch repeats one
+ * (the row staged last wins); without repeats the sort is skipped. */
+#define ROWS_DEDUP \
 	" SELECT DISTINCT ON (symbol, interval, ts) symbol, interval, ts," \
 	" open, high, low, close, adj_close, volume" \
-	" FROM pg_temp.load_stage ORDER BY symbol, interval, ts, seq DESC)," \
+	" FROM pg_temp.load_stage ORDER BY symbol, interval, ts, ctid DESC"
+#define ROWS_PLAIN \
+	" SELECT symbol, interval, ts, open, high, low, close, adj_close, volume" \
+	" FROM pg_temp.load_stage"
+
+#define INSERT \
 	" up AS (" \
 	" INSERT INTO {S}.{T} AS b (symbol, interval, ts, open, high, low," \
 	" close, adj_close, volume, loaded_at, run_id)" \
@@ -46,28 +58,87 @@ const char load_sql_copy[] =
  * NOT EXISTS the planner may turn it into a scan of the whole table.
  * The guard stays for rows a concurrent loader changes meanwhile.  The
  * probe costs time when the rows are new, so load-bars uses it only when
- * the previous batch was mostly unchanged (variant [1]).
+ * the previous batch was mostly unchanged.
  */
 /* The batch's duplicates are counted by the client (lib/load_keys): a
  * second reference to src would materialize it. */
 #define COUNTS \
+	" RETURNING (b.xmax = 0) AS ins)" \
 	" SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins)" \
 	" FROM up"
 
-/* The audit rows come from the stockbars_audit trigger (lib/db). */
-const char *const load_sql_upsert[2] = {
-	SRC GUARD " RETURNING (b.xmax = 0) AS ins)" COUNTS,
-	SRC PROBE GUARD " RETURNING (b.xmax = 0) AS ins)" COUNTS,
+/*
+ * PostgreSQL 15 refuses system columns (xmax) in the RETURNING of a
+ * partitioned table, so there the staged rows are marked new or not by an
+ * index probe before the insert; updated = written - new.  Under a
+ * concurrent loader of the same keys the split may be off by the rows
+ * that loader inserted meanwhile; the bars are right either way.
+ */
+#define PSRC(rows) \
+	"WITH src AS MATERIALIZED (" \
+	" SELECT *, NOT EXISTS (SELECT 1 FROM {S}.{T} o WHERE o.symbol = d.symbol" \
+	" AND o.interval = d.interval AND o.ts = d.ts) AS fresh FROM (" rows ") d),"
+#define PCOUNTS \
+	" RETURNING 1)" \
+	" SELECT n.fresh, (SELECT count(*) FROM up) - n.fresh" \
+	" FROM (SELECT count(*) AS fresh FROM src WHERE fresh) n"
+#define SRC(rows) "WITH src AS (" rows "),"
+
+const char *const load_sql_upsert[2][2][2] = {
+	{
+		{ SRC(ROWS_PLAIN) INSERT GUARD COUNTS,
+		  SRC(ROWS_DEDUP) INSERT GUARD COUNTS },
+		{ SRC(ROWS_PLAIN) INSERT PROBE GUARD COUNTS,
+		  SRC(ROWS_DEDUP) INSERT PROBE GUARD COUNTS },
+	},
+	{
+		{ PSRC(ROWS_PLAIN) INSERT GUARD PCOUNTS,
+		  PSRC(ROWS_DEDUP) INSERT GUARD PCOUNTS },
+		{ PSRC(ROWS_PLAIN) INSERT PROBE GUARD PCOUNTS,
+		  PSRC(ROWS_DEDUP) INSERT PROBE GUARD PCOUNTS },
+	},
 };
 
-const char load_sql_run_start[] =
-	"INSERT INTO {S}.load_runs (host, pid, target) VALUES ($1, $2, $3)"
-	" RETURNING id";
+const char load_sql_heads_get[] =
+	"SELECT symbol, interval, extract(epoch FROM ts)::bigint FROM {S}.bar_heads"
+	" WHERE target = $1";
 
-const char load_sql_run_finish[] =
-	"UPDATE {S}.load_runs SET finished_at = now(), status = $2, error = $3,"
-	" rows_in = $4, duplicates = $5, inserted = $6, updated = $7,"
-	" unchanged = $8, rejected = $9 WHERE id = $1";
+/* Only heads that move are written, in key order: two loaders of the
+ * same symbols lock them in the same order. */
+const char load_sql_heads_put[] =
+	"INSERT INTO {S}.bar_heads AS h (target, symbol, interval, ts)"
+	" SELECT $1, s, i, to_timestamp(t)"
+	" FROM unnest($2::text[], $3::text[], $4::bigint[]) AS u(s, i, t)"
+	" ON CONFLICT (target, symbol, interval) DO UPDATE SET ts = EXCLUDED.ts"
+	" WHERE h.ts < EXCLUDED.ts";
+
+const char load_sql_run_start[] =
+	"INSERT INTO {S}.load_runs (host, pid, target, started_at)"
+	" VALUES ($1, $2, $3, clock_timestamp()) RETURNING id";
+
+/* Two-key advisory locks live apart from sched-run's one-key locks; the
+ * class number spells "STKB". */
+#define RUN_LOCK(id) "1398033218, ((" id ")::bigint % 2147483647)::integer"
+
+const char load_sql_run_lock[] = "SELECT pg_advisory_lock(" RUN_LOCK("$1") ")";
+
+const char load_sql_sweep[] =
+	"WITH r AS MATERIALIZED (SELECT id FROM {S}.load_runs"
+	"  WHERE status = 'running' AND id <> $1::bigint)"
+	" UPDATE {S}.load_runs l SET status = 'abandoned', finished_at = clock_timestamp(),"
+	"  error = coalesce(l.error, 'the loader died (no session holds the run)')"
+	" FROM r WHERE l.id = r.id AND pg_try_advisory_xact_lock(" RUN_LOCK("r.id") ")"
+	" RETURNING l.id";
+
+#define FINISH \
+	"UPDATE {S}.load_runs SET status = $2, error = $3," \
+	" finished_at = CASE WHEN $2 = 'running' THEN NULL ELSE clock_timestamp() END," \
+	" rows_in = $4, duplicates = $5, inserted = $6, updated = $7," \
+	" unchanged = $8, rejected = $9 WHERE id = $1"
+
+const char load_sql_run_finish[] = FINISH;
+
+const char load_sql_run_fail[] = FINISH " AND status IN ('running', 'abandoned')";
 
 const char load_sql_event[] =
 	"INSERT INTO {S}.corporate_actions AS c (symbol, ts, kind, value,"
@@ -79,3 +150,14 @@ const char load_sql_event[] =
 	" WHERE (c.value, c.numerator, c.denominator) IS DISTINCT FROM"
 	" (EXCLUDED.value, EXCLUDED.numerator, EXCLUDED.denominator)"
 	" RETURNING (c.xmax = 0) AS inserted";
+
+const char load_sql_table_kind[] =
+	"SELECT coalesce((SELECT partstrat = 'r' AND partnatts = 2"
+	"  FROM pg_partitioned_table WHERE partrelid = to_regclass('{S}.{T}')), false),"
+	" EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass('{S}.{T}'))";
+
+const char load_sql_partition[] =
+	"SELECT {S}.stockbars_partition($1, $2, to_timestamp($3::bigint), 1)";
+
+const char load_sql_retain[] =
+	"SELECT {S}.stockbars_retain($1, to_timestamp($2::bigint))";

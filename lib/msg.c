@@ -111,42 +111,6 @@ void msg_log(enum msg_level lvl, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Mask "scheme://user:PASS@host" and "password=PASS" (conninfo) forms. */
-char *msg_mask_url(char *dst, size_t n, const char *url)
-{
-	const char *scheme, *at, *colon, *pw;
-	size_t len;
-
-	if (n == 0)
-		return dst;
-	snprintf(dst, n, "%s", url ? url : "");
-	scheme = strstr(dst, "://");
-	if (scheme) {
-		at = strchr(scheme + 3, '@');
-		colon = strchr(scheme + 3, ':');
-		if (at && colon && colon < at) {
-			len = strlen(at);
-			if ((size_t)(colon + 1 - dst) + 3 + len < n) {
-				memmove((char *)colon + 4, at, len + 1);
-				memcpy((char *)colon + 1, "***", 3);
-			}
-		}
-	}
-	pw = strstr(dst, "password=");
-	if (pw) {
-		char *v = (char *)pw + 9, *end = v;
-
-		while (*end && *end != ' ' && *end != '&')
-			end++;
-		len = strlen(end);
-		if ((size_t)(v - dst) + 3 + len < n) {
-			memmove(v + 3, end, len + 1);
-			memcpy(v, "***", 3);
-		}
-	}
-	return dst;
-}
-
 static double mono_now(void)
 {
 	struct timespec ts;

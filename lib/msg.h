@@ -30,7 +30,9 @@ const char *msg_level_name(enum msg_level lvl);
 
 /*
  * Copy a libpq URI or conninfo string into dst (size n) with any password
- * replaced by "***".  Always NUL-terminates; returns dst.
+ * replaced by "***".  Always NUL-terminates; returns dst.  Implemented in
+ * lib/db_secret.c (db_secret_mask(), on libpq's own parser), so that this
+ * module needs no libpq.
  */
 char *msg_mask_url(char *dst, size_t n, const char *url);
 

@@ -1,40 +1,50 @@
 /*
  * load-bars: upsert bars CSV into PostgreSQL.
  *
- * Rows stream through COPY into a TEMP staging table, batch by batch; each
- * batch is deduplicated on (symbol, interval, ts) and upserted with a
- * change guard (lib/load_sql).  With --txn run (the default) the whole run
- * is one transaction; with --txn batch every batch commits on its own.
- * A lost connection is retried with backoff and the uncommitted work is
- * replayed from the input, which is why a non-seekable stdin is spooled
- * to a temporary file first.
+ * Rows are read batch by batch.  A row past the newest stored bar of its
+ * (symbol, interval) (lib/load_heads) is copied straight into the bars
+ * table; any other row goes through a TEMP staging table and a guarded
+ * upsert (lib/load_sql).  A batch whose new rows repeat a key or go back
+ * in time, or whose straight copy collides with a concurrent loader, is
+ * rolled back to a savepoint and goes through the upsert whole, so the
+ * counts, the audit and "the last row wins" never depend on the path.
+ * With --txn run (the default) the whole run is one transaction; with
+ * --txn batch every batch commits on its own.  A lost connection is
+ * retried with backoff and the uncommitted work is replayed from the
+ * input, which is why a non-seekable stdin is spooled to a temporary file
+ * first.  SIGINT and SIGTERM cancel the running statement (lib/db).
  */
 #include "bars.h"
 #include "bt.h"
 #include "exitcode.h"
 #include "csvr.h"
 #include "db.h"
+#include "db_migrate.h"
+#include "load_heads.h"
 #include "load_keys.h"
 #include "load_sql.h"
 #include "json.h"
 #include "msg.h"
 #include "px.h"
+#include "sym.h"
 #include "xalloc.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
 
-
 /* Outcome of one attempt at the load. */
 enum { DONE = 0, EDATA = -1, EDB = -2, ESTOP = -3 };
 
 #define COPY_CHUNK (256 * 1024)
+/* A row in COPY binary: 10 fields, two of them short text. */
+#define ROW_MAX (2 + 4 + SYM_MAX + 4 + 8 + 8 * 12)
 
 struct input {
 	const char *name;
@@ -42,51 +52,106 @@ struct input {
 	off_t start;
 };
 
+/* What a run did; "appended" rows are inserted rows that took the
+ * straight copy. */
 struct counts {
-	long long rows_in, duplicates, inserted, updated, unchanged, rejected;
+	long long rows_in, duplicates, inserted, updated, unchanged, rejected, appended;
+};
+
+struct event_counts {
+	long long inserted, updated, unchanged;
+};
+
+/* One COPY destination of a batch: its rows in COPY binary, sent in
+ * chunks while its COPY is the open one, and kept until the batch is
+ * written (a fallback to the upsert sends them again). */
+struct stream {
+	char *buf;
+	size_t len, cap, sent;
+	long rows;
+};
+
+/* (interval, month) pairs, for the partitions a batch needs. */
+struct months {
+	struct month {
+		char iv[8];
+		int ym;
+	} *m;
+	size_t n, cap;
+};
+
+enum { OPEN_NONE, OPEN_DIRECT, OPEN_STAGE };
+
+struct batch {
+	long rows, dups;
+	struct stream direct, stage;
+	int open;          /* which COPY is open */
+	int tangled;       /* straight copy abandoned: everything upserts */
+	int savepoint;     /* a savepoint guards the straight copy */
+	int staged;        /* the staging table was emptied for this batch */
+	long long copied;  /* rows the straight copy wrote */
+	struct months months;
+	int unknown;       /* months of the batch with no partition known */
+	char last_iv[8];
+	int last_ym;
 };
 
 struct loader {
 	struct db db;
+	/* options */
+	const char *schema, *table, *events;
+	long batch_size;
+	long retain;         /* seconds; 0: keep everything */
+	int txn_batch, audit, retries, json, init, partition, bars;
+	char **names;
+	int nnames;
+	/* the run */
 	struct input *in;
 	int nin;
-	long batch_size;
-	int txn_batch;
-	int audit;
-	int retries;
-	int json;
 	char run_id[24];
-	long long committed;  /* input rows whose batches are committed */
-	struct counts done;   /* counts of committed batches */
-	struct counts cur;    /* counts of the current attempt */
-	long long seq;        /* rows read in this attempt */
-	long batch_rows;
-	long batch_dups;      /* keys seen before in this batch */
-	int probe;            /* index into load_sql_upsert[] */
+	int partitioned;     /* bars is partitioned on (interval, ts): load-bars
+			      * makes its partitions */
+	int any_partitions;  /* bars is partitioned at all (no xmax) */
+	int stage_ready;     /* the staging table exists in this session */
+	int collided;        /* a straight copy met stored rows: no more */
+	int in_txn;
+	long long committed; /* input rows whose batches are committed */
+	long long seq;       /* rows read in this attempt */
+	struct counts done;  /* counts of committed batches */
+	struct counts cur;   /* counts of the current attempt */
+	struct event_counts ev;
+	long dropped;        /* partitions dropped by --retain */
+	int probe;           /* index into load_sql_upsert[] */
+	struct batch b;
+	struct months known; /* partitions known to exist in this attempt */
 	struct load_keys *keys;
-	int in_copy, in_txn;
-	char *buf;
-	size_t len;
+	struct load_heads *heads;
+	long long run_no;    /* run_id as a number, for the COPY rows */
 	char err[1100];
-	const char *events;
-	long long ev[3];      /* events inserted, updated, unchanged */
 };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static void usage(int code)
 {
 	fprintf(code ? stderr : stdout,
 		"usage: load-bars [--batch-size N] [--txn run|batch] [--no-audit]\n"
-		"                 [--schema NAME] [--table NAME] [--retries N] [--json]\n"
-		"                 [--events FILE] [FILE ...]\n"
-		"       load-bars --init [--schema NAME] [--table NAME]\n");
+		"                 [--schema NAME] [--table NAME] [--retries N] [--retain AGE]\n"
+		"                 [--json] [--events FILE] [FILE ...]\n"
+		"       load-bars --init [--partition] [--retain AGE] [--schema NAME] [--table NAME]\n");
+	if (code == EXIT_OK)
+		printf("\n"
+		       "  --batch-size N     rows per batch (default 50000)\n"
+		       "  --txn run|batch    one transaction per run (default) or per batch\n"
+		       "  --no-audit         no bar_changes rows for revised bars\n"
+		       "  --schema NAME      schema of the tables (default public)\n"
+		       "  --table NAME       the bars table (default bars)\n"
+		       "  --retries N        replays after a lost connection (default 5)\n"
+		       "  --retain AGE       drop partitions older than AGE (730d, 104w, 24mo, 2y)\n"
+		       "  --json             print the run's counts as one JSON object on stdout\n"
+		       "  --events FILE      also load corporate actions from FILE\n"
+		       "  --init             apply the migrations, rebuild the heads, and exit\n"
+		       "  --partition        with --init: make bars partitioned (or convert it)\n"
+		       "  -h, --help         this help\n"
+		       "  --version          the version\n");
 	exit(code);
 }
 
@@ -122,36 +187,32 @@ fail:
 	return NULL;
 }
 
-static int open_inputs(struct loader *L, char **names, int n)
+static FILE *open_one(struct input *in)
+{
+	if (strcmp(in->name, "-") != 0)
+		return fopen(in->name, "r");
+	in->start = ftello(stdin);
+	if (in->start >= 0)
+		return stdin;
+	in->start = 0;
+	if (!(in->fp = spool(stdin)))
+		msg_err("cannot spool standard input: %s", strerror(errno));
+	return in->fp;
+}
+
+static int open_inputs(struct loader *L)
 {
 	static char *dash[] = { "-" };
-	int i;
+	char **names = L->nnames ? L->names : dash;
+	int i, n = L->nnames ? L->nnames : 1;
 
-	if (n == 0) {
-		names = dash;
-		n = 1;
-	}
 	L->in = xcalloc((size_t)n, sizeof(*L->in));
 	for (i = 0; i < n; i++) {
-		struct input *in = &L->in[i];
-
-		in->name = names[i];
-		if (strcmp(names[i], "-") == 0) {
-			in->fp = stdin;
-			in->start = ftello(stdin);
-			if (in->start < 0) {
-				in->fp = spool(stdin);
-				in->start = 0;
-				if (!in->fp) {
-					msg_err("cannot spool standard input: %s", strerror(errno));
-					return -1;
-				}
-			}
-		} else {
-			in->fp = fopen(names[i], "r");
-		}
-		if (!in->fp) {
-			msg_err("%s: %s", names[i], strerror(errno));
+		L->in[i].name = names[i];
+		errno = 0;
+		if (!(L->in[i].fp = open_one(&L->in[i]))) {
+			if (strcmp(names[i], "-") != 0)
+				msg_err("%s: %s", names[i], strerror(errno));
 			return -1;
 		}
 		L->nin++;
@@ -169,155 +230,472 @@ static void close_inputs(struct loader *L)
 	free(L->in);
 }
 
-/* ---- COPY ---- */
+/* ---- partitions ---- */
 
-static int copy_flush(struct loader *L)
+static int months_find(const struct months *m, const char *iv, int ym)
 {
-	if (L->len && PQputCopyData(L->db.conn, L->buf, (int)L->len) != 1) {
-		db_set_error(&L->db, NULL);
-		return -1;
-	}
-	L->len = 0;
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->m[i].ym == ym && strcmp(m->m[i].iv, iv) == 0)
+			return 1;
 	return 0;
 }
 
-static char *put_str(char *p, const char *s, char sep)
+static void months_add(struct months *m, const char *iv, int ym)
+{
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 16;
+		m->m = xreallocarray(m->m, m->cap, sizeof(*m->m));
+	}
+	snprintf(m->m[m->n].iv, sizeof(m->m[0].iv), "%s", iv);
+	m->m[m->n++].ym = ym;
+}
+
+/* Note the row's month; rows are mostly in time order, so the last
+ * month answers almost every time. */
+static void note_month(struct loader *L, const struct bar *b)
+{
+	struct batch *B = &L->b;
+	struct tm tm;
+	int ym;
+
+	gmtime_r(&b->ts, &tm);
+	ym = (tm.tm_year + 1900) * 100 + tm.tm_mon + 1;
+	if (ym == B->last_ym && strcmp(b->interval, B->last_iv) == 0)
+		return;
+	B->last_ym = ym;
+	snprintf(B->last_iv, sizeof(B->last_iv), "%s", b->interval);
+	if (months_find(&B->months, b->interval, ym))
+		return;
+	months_add(&B->months, b->interval, ym);
+	B->unknown += !months_find(&L->known, b->interval, ym);
+}
+
+/* Make every partition the batch needs (no COPY may be open). */
+static int ensure_partitions(struct loader *L)
+{
+	struct batch *B = &L->b;
+	char t[24];
+	const char *p[3] = { L->db.table_name, NULL, t };
+	struct tm tm;
+	time_t start;
+	PGresult *res;
+	size_t i;
+
+	for (i = 0; i < B->months.n && B->unknown > 0; i++) {
+		if (months_find(&L->known, B->months.m[i].iv, B->months.m[i].ym))
+			continue;
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = B->months.m[i].ym / 100 - 1900;
+		tm.tm_mon = B->months.m[i].ym % 100 - 1;
+		tm.tm_mday = 1;
+		start = timegm(&tm);
+		snprintf(t, sizeof(t), "%lld", (long long)start);
+		p[1] = B->months.m[i].iv;
+		if (!(res = db_query(&L->db, load_sql_partition, 3, p)))
+			return -1;
+		PQclear(res);
+		months_add(&L->known, B->months.m[i].iv, B->months.m[i].ym);
+	}
+	B->unknown = 0;
+	return 0;
+}
+
+/* ---- COPY streams ---- */
+
+static int stream_put(struct stream *s, const char *row, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (s->len + n > s->cap) {
+		s->cap = s->cap ? s->cap * 2 : COPY_CHUNK * 2;
+		while (s->cap < s->len + n)
+			s->cap *= 2;
+		s->buf = xrealloc(s->buf, s->cap);
+	}
+	memcpy(s->buf + s->len, row, n);
+	s->len += n;
+	return 0;
+}
+
+static void stream_reset(struct stream *s)
+{
+	s->len = s->sent = 0;
+	s->rows = 0;
+}
+
+/* COPY binary's header (signature, flags, no extension) and trailer. */
+static const char copy_header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+static const char copy_trailer[2] = "\377\377";
+
+static int open_copy(struct loader *L, const char *sql, int which)
+{
+	if (db_copy_begin(&L->db, sql) < 0)
+		return -1;
+	L->b.open = which;
+	return db_copy_put(&L->db, copy_header, sizeof(copy_header));
+}
+
+static int close_copy(struct loader *L)
+{
+	struct batch *B = &L->b;
+	long long n = 0;
+	int which = B->open;
+
+	if (which == OPEN_NONE)
+		return 0;
+	B->open = OPEN_NONE;
+	if (db_copy_put(&L->db, copy_trailer, sizeof(copy_trailer)) < 0 ||
+	    db_copy_end(&L->db, NULL, &n) < 0)
+		return -1;
+	if (which == OPEN_DIRECT)
+		B->copied += n;
+	return 0;
+}
+
+static int open_stage(struct loader *L)
+{
+	if (!L->stage_ready && db_exec(&L->db, load_sql_stage) < 0)
+		return -1;
+	L->stage_ready = 1;
+	if (!L->b.staged && db_exec(&L->db, load_sql_truncate) < 0)
+		return -1;
+	L->b.staged = 1;
+	return open_copy(L, load_sql_copy_stage, OPEN_STAGE);
+}
+
+/* The straight copy needs its partitions first, and a savepoint to fall
+ * back to. */
+static int open_direct(struct loader *L)
+{
+	if (L->partitioned && L->b.unknown && ensure_partitions(L) < 0)
+		return -1;
+	if (!L->b.savepoint && db_exec(&L->db, "SAVEPOINT load_direct") < 0)
+		return -1;
+	L->b.savepoint = 1;
+	return open_copy(L, load_sql_copy_direct, OPEN_DIRECT);
+}
+
+/* Send what the stream holds unsent, opening its COPY (and closing the
+ * other one) as needed; a straight copy reopens after new partitions. */
+static int stream_send(struct loader *L, int which)
+{
+	struct batch *B = &L->b;
+	struct stream *s = which == OPEN_DIRECT ? &B->direct : &B->stage;
+
+	if (s->len == s->sent)
+		return 0;
+	if (B->open != which || (which == OPEN_DIRECT && L->partitioned && B->unknown)) {
+		if (close_copy(L) < 0 ||
+		    (which == OPEN_DIRECT ? open_direct(L) : open_stage(L)) < 0)
+			return -1;
+	}
+	if (db_copy_put(&L->db, s->buf + s->sent, s->len - s->sent) < 0)
+		return -1;
+	s->sent = s->len;
+	return 0;
+}
+
+/*
+ * Rows travel in COPY's binary format: the client has parsed every
+ * value already, and the server is spared parsing five floats and a
+ * timestamp per row.  px_parse() rounds decimals correctly, as the
+ * server's float8in would, so the stored doubles are the same.
+ */
+static char *put_be16(char *p, uint16_t v)
+{
+	v = htobe16(v);
+	memcpy(p, &v, 2);
+	return p + 2;
+}
+
+static char *put_be32(char *p, uint32_t v)
+{
+	v = htobe32(v);
+	memcpy(p, &v, 4);
+	return p + 4;
+}
+
+static char *put_int8(char *p, long long v)
+{
+	uint64_t u = htobe64((uint64_t)v);
+
+	p = put_be32(p, 8);
+	memcpy(p, &u, 8);
+	return p + 8;
+}
+
+static char *put_float8(char *p, double d)
+{
+	uint64_t u;
+
+	memcpy(&u, &d, 8);
+	u = htobe64(u);
+	p = put_be32(p, 8);
+	memcpy(p, &u, 8);
+	return p + 8;
+}
+
+static char *put_text(char *p, const char *s)
 {
 	size_t n = strlen(s);
 
+	p = put_be32(p, (uint32_t)n);
 	memcpy(p, s, n);
-	p[n] = sep;
-	return p + n + 1;
+	return p + n;
 }
 
-/* printf is the hot spot of a million-row load: digits by hand. */
-static char *put_ll(char *p, long long v, char sep)
-{
-	char tmp[24];
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	int n = 0;
+/* A timestamptz on the wire: microseconds since 2000-01-01 UTC. */
+#define PG_EPOCH 946684800LL
 
-	do
-		tmp[n++] = (char)('0' + u % 10);
-	while ((u /= 10) > 0);
-	if (v < 0)
-		*p++ = '-';
-	while (n > 0)
-		*p++ = tmp[--n];
-	*p++ = sep;
-	return p;
-}
-
-/* 1 when the row is staged, 0 when a field is absurdly long, -1 on a
- * database error.  Fields cannot hold tabs or backslashes: bars_parse()
- * checked them (prices are [0-9.+-eE] only). */
-static int copy_row(struct loader *L, char **f, const struct bar *b)
+/* The row in COPY binary into row (ROW_MAX bytes); its length. */
+static size_t format_row(const struct loader *L, char *row, const struct bar *b)
 {
-	char ts[BT_ISO_LEN], *p;
-	size_t need = 96 + SYM_MAX;
+	const double px[5] = { b->open, b->high, b->low, b->close, b->adj_close };
+	char *p = row;
 	int i;
 
-	for (i = 3; i < 8; i++)
-		need += strlen(f[i]);
-	if (need > COPY_CHUNK / 2)
-		return 0;
-	if (L->len + need > COPY_CHUNK && copy_flush(L) < 0)
-		return -1;
-	p = L->buf + L->len;
-	p = put_ll(p, L->seq, '\t');
-	p = put_str(p, b->symbol, '\t');
-	p = put_str(p, b->interval, '\t');
-	p = put_str(p, bt_format_iso(b->ts, ts), '\t');
-	for (i = 3; i < 8; i++)
-		p = put_str(p, f[i], '\t');
-	if (b->has_volume) {
-		p = put_ll(p, b->volume, '\n');
-	} else {
-		memcpy(p, "\\N\n", 3);
-		p += 3;
-	}
-	L->len = (size_t)(p - L->buf);
-	return 1;
+	p = put_be16(p, 10);
+	p = put_text(p, b->symbol);
+	p = put_text(p, b->interval);
+	p = put_int8(p, ((long long)b->ts - PG_EPOCH) * 1000000LL);
+	for (i = 0; i < 5; i++)
+		p = put_float8(p, px[i]);
+	if (b->has_volume)
+		p = put_int8(p, b->volume);
+	else
+		p = put_be32(p, (uint32_t)-1); /* NULL */
+	p = put_int8(p, L->run_no);
+	return (size_t)(p - row);
 }
 
-/* Drain results after COPY or an abort; 0 when the COPY succeeded. */
-static int copy_result(struct loader *L)
+/* The key of a binary row (format_row), for key_direct_rows(). */
+static const char *row_key(const char *p, char *symbol, char *interval, time_t *ts)
 {
-	PGresult *res;
-	int rc = 0;
+	uint32_t n;
+	uint64_t u;
 
-	while ((res = PQgetResult(L->db.conn))) {
-		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
-			db_set_error(&L->db, res);
-			rc = -1;
-		}
-		PQclear(res);
-	}
-	if (PQstatus(L->db.conn) == CONNECTION_BAD && rc == 0) {
-		db_set_error(&L->db, NULL);
-		rc = -1;
-	}
-	return rc;
+	p += 2;
+	memcpy(&n, p, 4);
+	n = be32toh(n);
+	memcpy(symbol, p + 4, n);
+	symbol[n] = '\0';
+	p += 4 + n;
+	memcpy(&n, p, 4);
+	n = be32toh(n);
+	memcpy(interval, p + 4, n);
+	interval[n] = '\0';
+	p += 4 + n + 4;
+	memcpy(&u, p, 8);
+	*ts = (time_t)((long long)be64toh(u) / 1000000LL + PG_EPOCH);
+	p += 8 + 5 * 12;
+	memcpy(&n, p, 4);
+	p += 4 + (be32toh(n) == (uint32_t)-1 ? 0 : 8);
+	return p + 12; /* run id */
 }
 
-static int batch_begin(struct loader *L)
+/* A tangle: from now on the straight-copy rows count for duplicates
+ * too, so their keys (read back from the COPY data) join the set. */
+static void key_direct_rows(struct loader *L)
 {
-	PGresult *res;
+	struct stream *s = &L->b.direct;
+	const char *p = s->buf, *end = s->buf + s->len;
+	char symbol[SYM_MAX + 1], interval[8];
+	time_t t;
 
-	if (!L->in_txn) {
-		if (db_exec(&L->db, "BEGIN") < 0)
-			return -1;
-		L->in_txn = 1;
+	while (p < end) {
+		p = row_key(p, symbol, interval, &t);
+		load_keys_add(L->keys, symbol, interval, t);
 	}
-	if (db_exec(&L->db, "TRUNCATE pg_temp.load_stage") < 0)
-		return -1;
-	res = PQexec(L->db.conn, load_sql_copy);
-	if (PQresultStatus(res) != PGRES_COPY_IN) {
-		db_set_error(&L->db, res);
-		PQclear(res);
-		return -1;
+}
+
+/* Stage one row: 0, or -1 on a database error. */
+static int add_row(struct loader *L, const struct bar *b)
+{
+	struct batch *B = &L->b;
+	enum load_heads_place at = load_heads_row(L->heads, b->symbol, b->interval, b->ts);
+	char row[ROW_MAX];
+	size_t n = format_row(L, row, b);
+	struct stream *s;
+	int which;
+
+	if (L->partitioned)
+		note_month(L, b);
+	if (at == LOAD_HEADS_TANGLE && !B->tangled) {
+		B->tangled = 1;
+		key_direct_rows(L);
 	}
-	PQclear(res);
-	L->in_copy = 1;
-	L->batch_rows = L->batch_dups = 0;
-	load_keys_clear(L->keys);
+	which = at == LOAD_HEADS_NEW && !B->tangled && !L->collided ? OPEN_DIRECT : OPEN_STAGE;
+	s = which == OPEN_DIRECT ? &B->direct : &B->stage;
+	stream_put(s, row, n);
+	s->rows++;
+	/* Straight-copy rows are unique keys by construction; only staged
+	 * rows can repeat one. */
+	if (which == OPEN_STAGE && !load_keys_add(L->keys, b->symbol, b->interval, b->ts))
+		B->dups++;
+	B->rows++;
+	/* Stream the open COPY's rows; the first full chunk picks the COPY. */
+	if ((B->open == which || B->open == OPEN_NONE) && s->len - s->sent >= COPY_CHUNK)
+		return stream_send(L, which);
 	return 0;
 }
 
-static void abort_copy(struct loader *L)
+/* ---- batches ---- */
+
+static void batch_begin(struct loader *L)
 {
-	if (!L->in_copy)
-		return;
-	L->in_copy = 0;
-	L->len = 0;
-	if (PQputCopyEnd(L->db.conn, "load-bars: batch abandoned") == 1)
-		PQclear(PQgetResult(L->db.conn));
-	while (PQgetResult(L->db.conn))
-		;
+	struct batch *B = &L->b;
+
+	B->rows = B->dups = 0;
+	stream_reset(&B->direct);
+	stream_reset(&B->stage);
+	B->open = OPEN_NONE;
+	B->tangled = B->savepoint = B->staged = 0;
+	B->copied = 0;
+	B->months.n = 0;
+	B->unknown = 0;
+	B->last_ym = 0;
+	load_keys_clear(L->keys);
+	load_heads_batch(L->heads);
 }
 
-static void rollback(struct loader *L)
+/* The straight copy cannot stand (a repeated key, or a row a concurrent
+ * loader stored meanwhile): undo it and upsert the whole batch. */
+static int fall_back(struct loader *L)
 {
-	abort_copy(L);
-	if (L->in_txn && PQstatus(L->db.conn) == CONNECTION_OK)
-		PQclear(PQexec(L->db.conn, "ROLLBACK"));
-	L->in_txn = 0;
+	struct batch *B = &L->b;
+	struct stream tmp;
+
+	msg_log(MSG_DEBUG, "batch at row %lld: upserting all of it", L->seq);
+	if (B->open == OPEN_DIRECT) {
+		B->open = OPEN_NONE;
+		if (db_copy_end(&L->db, "load-bars: upserting the batch instead", NULL) < 0)
+			return -1;
+	}
+	if (close_copy(L) < 0)
+		return -1;
+	if (B->savepoint && db_exec(&L->db, "ROLLBACK TO SAVEPOINT load_direct") < 0)
+		return -1;
+	/* The rollback took the staged rows and new partitions with it. */
+	L->known.n = 0;
+	B->unknown = (int)B->months.n;
+	B->staged = 0;
+	B->copied = 0;
+	B->tangled = 1;
+	/* Straight-copy rows first: a staged row that repeats one of their
+	 * keys came later in the input and must win. */
+	stream_put(&B->direct, B->stage.buf, B->stage.len);
+	B->direct.rows += B->stage.rows;
+	tmp = B->stage;
+	B->stage = B->direct;
+	B->direct = tmp;
+	stream_reset(&B->direct);
+	B->stage.sent = 0;
+	return 0;
 }
 
-static int run_finish(struct loader *L, const char *status, const char *error,
-		      const struct counts *c)
+static int send_all(struct loader *L, int which)
 {
-	char v[6][24];
-	const char *p[9] = { L->run_id, status, error, v[0], v[1], v[2], v[3], v[4], v[5] };
-	const long long *x = &c->rows_in;
+	return stream_send(L, which) < 0 || close_copy(L) < 0 ? -1 : 0;
+}
+
+/* Both streams into the database; a collision of the straight copy
+ * falls back to the upsert. */
+static int send_batch(struct loader *L)
+{
+	struct batch *B = &L->b;
+	int first = B->open == OPEN_STAGE ? OPEN_STAGE : OPEN_DIRECT;
+
+	if (!B->tangled && (send_all(L, first) < 0 ||
+			    send_all(L, first == OPEN_STAGE ? OPEN_DIRECT : OPEN_STAGE) < 0)) {
+		if (strcmp(L->db.state, "23505") != 0 || !B->savepoint)
+			return -1;
+		B->tangled = 1;
+		/* Rows stored past the heads: by another loader just now, or by
+		 * other means; the straight copy waits for the next run. */
+		if (!L->collided)
+			msg_log(MSG_INFO, "rows newer than bar_heads says are stored already"
+				" (another loader, or rows loaded by other means: load-bars --init"
+				" rebuilds the heads); upserting the rest of the run");
+		L->collided = 1;
+	}
+	if (B->tangled && (fall_back(L) < 0 || send_all(L, OPEN_STAGE) < 0))
+		return -1;
+	return 0;
+}
+
+/* Upsert the staged rows: inserted and updated into c. */
+static int upsert(struct loader *L, struct counts *c)
+{
+	const char *p[1] = { L->run_id };
 	PGresult *res;
+
+	if (!L->b.staged)
+		return 0;
+	if (L->partitioned && L->b.unknown && ensure_partitions(L) < 0)
+		return -1;
+	if (!(res = db_query(&L->db, load_sql_upsert[L->any_partitions][L->probe][L->b.dups > 0],
+			     1, p)))
+		return -1;
+	c->inserted += atoll(PQgetvalue(res, 0, 0));
+	c->updated += atoll(PQgetvalue(res, 0, 1));
+	PQclear(res);
+	/* Probe for unchanged rows when this batch was mostly unchanged. */
+	L->probe = L->b.stage.rows - c->inserted - c->updated > c->inserted;
+	return 0;
+}
+
+/* Array literals of the raised heads ("{...}"): symbols and intervals
+ * are [A-Za-z0-9.^=_-] only, so quoting is enough. */
+struct heads_arrays {
+	char *v[3];
+	size_t len[3], cap;
+};
+
+static void head_raised(void *ctx, const char *symbol, const char *interval, time_t ts)
+{
+	struct heads_arrays *a = ctx;
+	char t[24];
+	const char *val[3] = { symbol, interval, t };
 	int i;
 
-	for (i = 0; i < 6; i++)
-		snprintf(v[i], sizeof(v[i]), "%lld", x[i]);
-	res = db_query(&L->db, load_sql_run_finish, 9, p);
-	PQclear(res);
-	return res ? 0 : -1;
+	if (a->len[0] + SYM_MAX + 32 > a->cap) {
+		a->cap = (a->len[0] + SYM_MAX + 32) * 2;
+		for (i = 0; i < 3; i++)
+			a->v[i] = xrealloc(a->v[i], a->cap);
+	}
+	snprintf(t, sizeof(t), "%lld", (long long)ts);
+	for (i = 0; i < 3; i++)
+		a->len[i] += (size_t)snprintf(a->v[i] + a->len[i], a->cap - a->len[i], "%s%s%s%s",
+					      a->len[i] > 1 ? "," : "", i < 2 ? "\"" : "",
+					      val[i], i < 2 ? "\"" : "");
+}
+
+/* Raise the stored heads the batch passed, in its transaction. */
+static int write_heads(struct loader *L)
+{
+	struct heads_arrays a = { { NULL, NULL, NULL }, { 1, 1, 1 }, 0 };
+	const char *p[4] = { L->db.table_name, NULL, NULL, NULL };
+	PGresult *res = NULL;
+	int i;
+
+	load_heads_raised(L->heads, head_raised, &a);
+	if (a.cap) {
+		for (i = 0; i < 3; i++) {
+			a.v[i][0] = '{';
+			strcpy(a.v[i] + a.len[i], "}");
+			p[i + 1] = a.v[i];
+		}
+		res = db_query(&L->db, load_sql_heads_put, 4, p);
+		for (i = 0; i < 3; i++)
+			free(a.v[i]);
+		if (!res)
+			return -1;
+		PQclear(res);
+	}
+	load_heads_commit(L->heads);
+	return 0;
 }
 
 static void add(struct counts *a, const struct counts *b)
@@ -328,43 +706,50 @@ static void add(struct counts *a, const struct counts *b)
 	a->updated += b->updated;
 	a->unchanged += b->unchanged;
 	a->rejected += b->rejected;
+	a->appended += b->appended;
 }
 
-/* End the COPY, upsert the staged batch, commit it in --txn batch mode. */
+static int run_finish(struct loader *L, const char *sql, const char *status,
+		      const char *error, const struct counts *c)
+{
+	const long long x[6] = { c->rows_in, c->duplicates, c->inserted, c->updated,
+				 c->unchanged, c->rejected };
+	char v[6][24];
+	const char *p[9] = { L->run_id, status, error, v[0], v[1], v[2], v[3], v[4], v[5] };
+	PGresult *res;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		snprintf(v[i], sizeof(v[i]), "%lld", x[i]);
+	res = db_query(&L->db, sql, 9, p);
+	PQclear(res);
+	return res ? 0 : -1;
+}
+
+/* Write the batch: both streams, the upsert, the heads; commit it with
+ * --txn batch. */
 static int batch_end(struct loader *L)
 {
-	const char *p[1] = { L->run_id };
-	struct counts b = { 0 };
-	PGresult *res;
-	long long dedup;
+	struct batch *B = &L->b;
+	struct counts c = { 0 };
 
-	if (copy_flush(L) < 0)
+	if (send_batch(L) < 0 || upsert(L, &c) < 0 ||
+	    (B->savepoint && db_exec(&L->db, "RELEASE SAVEPOINT load_direct") < 0) ||
+	    write_heads(L) < 0)
 		return -1;
-	L->in_copy = 0;
-	if (PQputCopyEnd(L->db.conn, NULL) != 1) {
-		db_set_error(&L->db, NULL);
-		return -1;
-	}
-	if (copy_result(L) < 0)
-		return -1;
-	res = db_query(&L->db, load_sql_upsert[L->probe], 1, p);
-	if (!res)
-		return -1;
-	dedup = L->batch_rows - L->batch_dups;
-	b.rows_in = L->batch_rows;
-	b.duplicates = L->batch_dups;
-	b.inserted = atoll(PQgetvalue(res, 0, 0));
-	b.updated = atoll(PQgetvalue(res, 0, 1));
-	b.unchanged = dedup - b.inserted - b.updated;
-	PQclear(res);
-	/* Probe for unchanged rows when the last batch was mostly unchanged. */
-	L->probe = b.unchanged > b.inserted;
-	add(&L->cur, &b);
+	c.rows_in = B->rows;
+	c.duplicates = B->dups;
+	c.appended = B->copied;
+	c.inserted += B->copied;
+	c.unchanged = B->rows - B->dups - c.inserted - c.updated;
+	B->rows = 0;
+	add(&L->cur, &c);
 	if (L->txn_batch) {
 		struct counts t = L->done;
 
-		add(&t, &b);
-		if (run_finish(L, "running", NULL, &t) < 0 || db_exec(&L->db, "COMMIT") < 0)
+		add(&t, &c);
+		if (run_finish(L, load_sql_run_finish, "running", NULL, &t) < 0 ||
+		    db_commit(&L->db) < 0)
 			return -1;
 		L->in_txn = 0;
 		L->done = t;
@@ -377,6 +762,24 @@ static int batch_end(struct loader *L)
 
 /* ---- one pass over the input ---- */
 
+/* One row read: stage it, ending the batch when full.  DONE or EDB. */
+static int take_row(struct loader *L, const struct bar *b)
+{
+	if (++L->seq <= L->committed)
+		return DONE; /* replay: committed before the connection broke */
+	if (L->b.rows == 0) {
+		if (!L->in_txn && db_exec(&L->db, "BEGIN") < 0)
+			return EDB;
+		L->in_txn = 1;
+		batch_begin(L);
+	}
+	if (add_row(L, b) < 0)
+		return EDB;
+	if (L->b.rows >= L->batch_size && batch_end(L) < 0)
+		return EDB;
+	return DONE;
+}
+
 static int read_input(struct loader *L, struct input *in)
 {
 	struct csvr *r;
@@ -385,7 +788,7 @@ static int read_input(struct loader *L, struct input *in)
 	struct bar b;
 	const char *field;
 	enum bars_err e;
-	int rc = DONE, got, staged = 1;
+	int rc = DONE, got;
 
 	if (fseeko(in->fp, in->start, SEEK_SET) < 0) {
 		snprintf(L->err, sizeof(L->err), "%s: cannot rewind: %s", in->name,
@@ -399,7 +802,7 @@ static int read_input(struct loader *L, struct input *in)
 		csvr_free(r);
 		return EDATA;
 	}
-	while ((got = csvr_next(r, &f, &nf)) == 1) {
+	while (rc == DONE && !db_stopped() && (got = csvr_next(r, &f, &nf)) == 1) {
 		e = bars_parse(f, nf, &b, &field);
 		if (e != BARS_OK) {
 			snprintf(L->err, sizeof(L->err), "%s:%ld: %s%s%s", in->name,
@@ -407,42 +810,33 @@ static int read_input(struct loader *L, struct input *in)
 				 field ? field : "");
 			L->cur.rejected = 1;
 			rc = EDATA;
-			break;
-		}
-		L->seq++;
-		if (L->seq <= L->committed)
-			continue; /* replay: committed before the connection broke */
-		if ((!L->in_copy && batch_begin(L) < 0) || (staged = copy_row(L, f, &b)) < 0) {
-			rc = EDB;
-			break;
-		}
-		if (staged == 0) {
-			snprintf(L->err, sizeof(L->err), "%s:%ld: field too long", in->name,
-				 csvr_line(r));
-			L->seq--; /* counted as rejected instead */
-			L->cur.rejected = 1;
-			rc = EDATA;
-			break;
-		}
-		if (!load_keys_add(L->keys, b.symbol, b.interval, b.ts))
-			L->batch_dups++;
-		if (++L->batch_rows >= L->batch_size) {
-			if (batch_end(L) < 0) {
-				rc = EDB;
-				break;
-			}
-			if (stop) {
-				rc = ESTOP;
-				break;
-			}
+		} else {
+			rc = take_row(L, &b);
 		}
 	}
-	if (got < 0) {
+	if (rc == DONE && got < 0) {
 		snprintf(L->err, sizeof(L->err), "%s", csvr_error(r));
 		rc = EDATA;
 	}
 	csvr_free(r);
-	return rc;
+	return db_stopped() ? ESTOP : rc;
+}
+
+/* The stored heads of this table, afresh for every attempt. */
+static int fetch_heads(struct loader *L)
+{
+	const char *p[1] = { L->db.table_name };
+	PGresult *res = db_query(&L->db, load_sql_heads_get, 1, p);
+	int i;
+
+	if (!res)
+		return -1;
+	load_heads_clear(L->heads);
+	for (i = 0; i < PQntuples(res); i++)
+		load_heads_set(L->heads, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+			       (time_t)atoll(PQgetvalue(res, i, 2)));
+	PQclear(res);
+	return 0;
 }
 
 static int attempt(struct loader *L)
@@ -451,22 +845,23 @@ static int attempt(struct loader *L)
 	int i, rc = DONE;
 
 	L->seq = 0;
+	L->b.rows = 0;
+	L->known.n = 0;
 	memset(&L->cur, 0, sizeof(L->cur));
-	if (db_exec(&L->db, load_sql_stage) < 0)
-		return EDB;
+	if (fetch_heads(L) < 0)
+		return db_stopped() ? ESTOP : EDB;
 	for (i = 0; i < L->nin && rc == DONE; i++)
 		rc = read_input(L, &L->in[i]);
-	if (rc == DONE && L->in_copy && batch_end(L) < 0)
-		rc = EDB;
+	if (rc == DONE && L->b.rows > 0 && batch_end(L) < 0)
+		rc = db_stopped() ? ESTOP : EDB;
 	if (rc != DONE)
 		return rc;
 	/* --txn run: the run's row commits with its bars, or neither does. */
 	total = L->done;
 	add(&total, &L->cur);
-	if (run_finish(L, "ok", NULL, &total) < 0)
-		return EDB;
-	if (L->in_txn && db_exec(&L->db, "COMMIT") < 0)
-		return EDB;
+	if (run_finish(L, load_sql_run_finish, "ok", NULL, &total) < 0 ||
+	    (L->in_txn && db_commit(&L->db) < 0))
+		return db_stopped() ? ESTOP : EDB;
 	L->in_txn = 0;
 	L->done = total;
 	memset(&L->cur, 0, sizeof(L->cur));
@@ -475,41 +870,26 @@ static int attempt(struct loader *L)
 
 /* ---- the run ---- */
 
-static void report(struct loader *L, const char *status, const struct counts *c)
-{
-	/* The summary keeps the "load-bars: rows_in=" form sched-run and
-	 * scripts look for, at the info level. */
-	if (msg_enabled(MSG_INFO))
-		msg_err("rows_in=%lld inserted=%lld updated=%lld unchanged=%lld"
-			" rejected=%lld duplicates=%lld run_id=%s",
-			c->rows_in, c->inserted, c->updated, c->unchanged, c->rejected,
-			c->duplicates, L->run_id);
-	if (!L->json)
-		return;
-	printf("{\"run_id\":%s,\"status\":\"%s\",\"schema\":", *L->run_id ? L->run_id : "null",
-	       status);
-	json_fput_str(stdout, L->db.schema_name);
-	printf(",\"table\":");
-	json_fput_str(stdout, L->db.table_name);
-	printf(",\"rows_in\":%lld,\"duplicates\":%lld,\"inserted\":%lld,\"updated\":%lld,"
-	       "\"unchanged\":%lld,\"rejected\":%lld",
-	       c->rows_in, c->duplicates, c->inserted, c->updated, c->unchanged, c->rejected);
-	if (L->events)
-		printf(",\"events_inserted\":%lld,\"events_updated\":%lld,"
-		       "\"events_unchanged\":%lld", L->ev[0], L->ev[1], L->ev[2]);
-	if (strcmp(status, "ok") != 0) {
-		printf(",\"error\":");
-		json_fput_str(stdout, L->err);
-	}
-	printf("}\n");
-}
-
-/* Per session, so again after a reconnect; the audit trigger (lib/db)
- * reads stockbars.audit. */
+/* Per session, so again after a reconnect; the audit trigger
+ * (lib/db_migrate) reads stockbars.audit.  JIT compiles every batch's
+ * upsert afresh (about 30 ms each) for no gain at batch sizes. */
 static int session_setup(struct loader *L)
 {
-	return db_exec(&L->db, L->audit ? "SET TimeZone = 'UTC'"
-					: "SET TimeZone = 'UTC'; SET stockbars.audit = 'off'");
+	L->stage_ready = 0;
+	return db_exec(&L->db, L->audit ? "SET TimeZone = 'UTC'; SET jit = off"
+					: "SET TimeZone = 'UTC'; SET jit = off;"
+					  " SET stockbars.audit = 'off'");
+}
+
+/* The run's row, and the lock that tells later runs its loader lives:
+ * taken before the row is visible, so no run sees it unlocked. */
+static int run_lock(struct loader *L)
+{
+	const char *p[1] = { L->run_id };
+	PGresult *res = db_query(&L->db, load_sql_run_lock, 1, p);
+
+	PQclear(res);
+	return res ? 0 : -1;
 }
 
 static int run_start(struct loader *L)
@@ -517,13 +897,29 @@ static int run_start(struct loader *L)
 	char host[256] = "", pid[16];
 	const char *p[3] = { host, pid, L->db.table_name };
 	PGresult *res;
+	int i;
 
 	gethostname(host, sizeof(host) - 1);
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
-	res = db_query(&L->db, load_sql_run_start, 3, p);
-	if (!res)
+	if (db_exec(&L->db, "BEGIN") < 0)
 		return -1;
+	if (!(res = db_query(&L->db, load_sql_run_start, 3, p))) {
+		db_rollback(&L->db);
+		return -1;
+	}
 	snprintf(L->run_id, sizeof(L->run_id), "%s", PQgetvalue(res, 0, 0));
+	L->run_no = atoll(L->run_id);
+	PQclear(res);
+	if (run_lock(L) < 0 || db_commit(&L->db) < 0) {
+		db_rollback(&L->db);
+		return -1;
+	}
+	p[0] = L->run_id;
+	if (!(res = db_query(&L->db, load_sql_sweep, 1, p)))
+		return -1;
+	for (i = 0; i < PQntuples(res); i++)
+		msg_log(MSG_WARN, "run %s was left running by a loader that died;"
+			" marked abandoned", PQgetvalue(res, i, 0));
 	PQclear(res);
 	return 0;
 }
@@ -534,15 +930,31 @@ static int recover(struct loader *L, int n)
 	msg_log(MSG_WARN, "database: %s; replaying %s (attempt %d of %d)", L->db.err,
 		L->txn_batch ? "the batch" : "the run", n + 1, L->retries);
 	if (!db_lost(&L->db)) {
-		rollback(L);
+		if (L->b.open != OPEN_NONE)
+			db_copy_end(&L->db, "load-bars: replaying", NULL);
+		L->b.open = OPEN_NONE;
+		db_rollback(&L->db);
+		L->in_txn = 0;
 		db_backoff(n);
 		return 0;
 	}
-	L->in_copy = L->in_txn = 0;
+	L->b.open = OPEN_NONE;
+	L->in_txn = 0;
 	db_backoff(n);
-	if (db_reconnect(&L->db, L->retries) < 0 || session_setup(L) < 0)
+	if (db_reconnect(&L->db, L->retries) < 0 || session_setup(L) < 0 || run_lock(L) < 0)
 		return -1;
 	return 0;
+}
+
+/* Roll back whatever is open, ending an open COPY first. */
+static void rollback(struct loader *L)
+{
+	if (L->b.open != OPEN_NONE)
+		db_copy_end(&L->db, "load-bars: batch abandoned", NULL);
+	L->b.open = OPEN_NONE;
+	if (L->in_txn)
+		db_rollback(&L->db);
+	L->in_txn = 0;
 }
 
 /* The whole load with replays; EXIT_* */
@@ -565,11 +977,11 @@ static int load(struct loader *L)
 			}
 			continue;
 		}
-		if (rc == EDB)
+		if (rc == EDB && !db_stopped())
 			snprintf(L->err, sizeof(L->err), "database: %s", L->db.err);
-		if (rc == ESTOP)
+		if (rc == ESTOP || db_stopped())
 			snprintf(L->err, sizeof(L->err), "terminated by signal; %s rolled back",
-				 L->txn_batch ? "no batch" : "the run");
+				 L->txn_batch ? "the current batch" : "the run");
 		rollback(L);
 		return EXIT_PARTIAL;
 	}
@@ -632,9 +1044,11 @@ static int event_row(struct loader *L, char **f)
 	if (!(res = db_query(&L->db, load_sql_event, 7, p)))
 		return -1;
 	if (PQntuples(res) == 0)
-		L->ev[2]++;
+		L->ev.unchanged++;
+	else if (*PQgetvalue(res, 0, 0) == 't')
+		L->ev.inserted++;
 	else
-		L->ev[*PQgetvalue(res, 0, 0) == 't' ? 0 : 1]++;
+		L->ev.updated++;
 	PQclear(res);
 	return 0;
 }
@@ -647,7 +1061,7 @@ static int events_attempt(struct loader *L, FILE *fp)
 	size_t nf;
 	int got, rc = DONE;
 
-	memset(L->ev, 0, sizeof(L->ev));
+	memset(&L->ev, 0, sizeof(L->ev));
 	rewind(fp);
 	r = csvr_new(fp, L->events);
 	if (csvr_header(r, events_header, 6) < 0) {
@@ -670,10 +1084,10 @@ static int events_attempt(struct loader *L, FILE *fp)
 		}
 	}
 	csvr_free(r);
-	if (rc == DONE && db_exec(&L->db, "COMMIT") < 0)
+	if (rc == DONE && db_commit(&L->db) < 0)
 		rc = EDB;
-	if (rc != DONE && PQstatus(L->db.conn) == CONNECTION_OK)
-		PQclear(PQexec(L->db.conn, "ROLLBACK"));
+	if (rc != DONE)
+		db_rollback(&L->db);
 	return rc;
 }
 
@@ -696,11 +1110,213 @@ static int load_events(struct loader *L)
 	}
 	fclose(fp);
 	if (rc == EDB)
-		snprintf(L->err, sizeof(L->err), "database: %s", L->db.err);
+		snprintf(L->err, sizeof(L->err), db_stopped() ? "terminated by signal;"
+			 " the events rolled back" : "database: %s", L->db.err);
 	return rc == DONE ? EXIT_OK : EXIT_PARTIAL;
 }
 
-/* ---- main ---- */
+/* ---- the summary ---- */
+
+static const char *status_of(int code)
+{
+	return code == EXIT_OK ? "ok" : db_stopped() ? "interrupted" : "failed";
+}
+
+/* The one machine-readable summary: a JSON object on stdout (man page
+ * lists the fields).  The stderr line is for people. */
+static void report(struct loader *L, int code)
+{
+	const struct counts *c = &L->done;
+
+	if (msg_enabled(MSG_INFO))
+		msg_err("rows_in=%lld inserted=%lld updated=%lld unchanged=%lld"
+			" rejected=%lld duplicates=%lld run_id=%s",
+			c->rows_in, c->inserted, c->updated, c->unchanged, c->rejected,
+			c->duplicates, L->run_id);
+	if (!L->json)
+		return;
+	printf("{\"run_id\":%s,\"status\":\"%s\",\"schema\":", *L->run_id ? L->run_id : "null",
+	       status_of(code));
+	json_fput_str(stdout, L->db.schema_name ? L->db.schema_name : L->schema);
+	printf(",\"table\":");
+	json_fput_str(stdout, L->db.table_name ? L->db.table_name : L->table);
+	printf(",\"rows_in\":%lld,\"duplicates\":%lld,\"inserted\":%lld,\"updated\":%lld,"
+	       "\"unchanged\":%lld,\"rejected\":%lld,\"appended\":%lld",
+	       c->rows_in, c->duplicates, c->inserted, c->updated, c->unchanged, c->rejected,
+	       c->appended);
+	if (L->events)
+		printf(",\"events_inserted\":%lld,\"events_updated\":%lld,"
+		       "\"events_unchanged\":%lld", L->ev.inserted, L->ev.updated, L->ev.unchanged);
+	if (L->retain)
+		printf(",\"partitions_dropped\":%ld", L->dropped);
+	if (code != EXIT_OK) {
+		printf(",\"error\":");
+		json_fput_str(stdout, L->err);
+	}
+	printf("}\n");
+}
+
+/* Close out a failed run: its row says why, in its own transaction. */
+static void record_failure(struct loader *L, int code)
+{
+	struct counts c = L->done;
+
+	c.rows_in = (L->seq > c.rows_in ? L->seq : c.rows_in) + L->cur.rejected;
+	c.rejected = L->cur.rejected;
+	L->done = c;
+	if (!*L->run_id)
+		return;
+	/* No connection: the next run marks the run abandoned. */
+	if ((code == EXIT_FATAL || !L->db.conn || PQstatus(L->db.conn) != CONNECTION_OK) &&
+	    db_reconnect(&L->db, 1) < 0)
+		return;
+	if (run_finish(L, load_sql_run_fail, status_of(code), L->err, &c) < 0)
+		msg_err("cannot record the %s run %s: %s", status_of(code), L->run_id, L->db.err);
+}
+
+/* ---- setup ---- */
+
+/*
+ * A current schema costs two catalog reads and no DDL.  One that is
+ * behind is brought up to date when this role may; a role that may not
+ * is told to have the owner run --init.
+ */
+static int schema_ready(struct loader *L)
+{
+	int pending = L->init ? 1 : db_migrate_pending(&L->db);
+
+	if (pending <= 0)
+		return pending;
+	msg_log(MSG_DEBUG, "database: %d migration%s to apply", pending, pending == 1 ? "" : "s");
+	if (db_migrate(&L->db, L->partition) == 0)
+		return 0;
+	if (!L->init && strcmp(L->db.state, "42501") == 0)
+		snprintf(L->db.err, sizeof(L->db.err), "%s.%s: the schema lacks %d migration%s"
+			 " and this role may not apply them: run load-bars --init as the"
+			 " tables' owner", L->schema, L->table, pending, pending == 1 ? "" : "s");
+	return -1;
+}
+
+static int table_kind(struct loader *L)
+{
+	PGresult *res = db_query(&L->db, load_sql_table_kind, 0, NULL);
+
+	if (!res)
+		return -1;
+	L->partitioned = *PQgetvalue(res, 0, 0) == 't';
+	L->any_partitions = *PQgetvalue(res, 0, 1) == 't';
+	PQclear(res);
+	return 0;
+}
+
+/* Session, schema, table and run row; replayed on a new connection when
+ * the server goes away meanwhile (a restart). */
+static int prepare(struct loader *L)
+{
+	int n;
+
+	for (n = 0;; n++) {
+		/* --retain needs a partitioned table: refused before any change,
+		 * unless --partition is about to make one. */
+		if (session_setup(L) == 0 && table_kind(L) == 0) {
+			if (L->retain && !L->partitioned && !L->partition)
+				return -2;
+			if (schema_ready(L) == 0 && table_kind(L) == 0 &&
+			    (L->init || run_start(L) == 0))
+				return 0;
+		}
+		if (!db_lost(&L->db) || db_stopped() || n >= L->retries)
+			return -1;
+		msg_log(MSG_WARN, "database: %s; reconnecting", L->db.err);
+		db_backoff(n);
+		if (db_reconnect(&L->db, L->retries) < 0)
+			return -1;
+	}
+}
+
+static int setup(struct loader *L)
+{
+	int rc = db_connect(&L->db, db_conninfo(), L->retries + 1, L->schema, L->table);
+
+	if (rc == 0 && (rc = prepare(L)) == -2) {
+		msg_err("--retain: %s.%s is not partitioned on (interval, ts)"
+			" (load-bars --init --partition)",
+			L->schema, L->table);
+		return EXIT_USAGE;
+	}
+	if (rc < 0) {
+		msg_err("database: %s", L->db.err);
+		return EXIT_FATAL;
+	}
+	return EXIT_OK;
+}
+
+/* Drop the partitions older than --retain, after the load. */
+static int retain(struct loader *L)
+{
+	char cut[24];
+	const char *p[2] = { L->db.table_name, cut };
+	PGresult *res;
+
+	/* BARS_NOW moves the cut as it moves every clock. */
+	snprintf(cut, sizeof(cut), "%lld", (long long)(bt_now() - L->retain));
+	if (!(res = db_query(&L->db, load_sql_retain, 2, p))) {
+		snprintf(L->err, sizeof(L->err), "--retain: %s", L->db.err);
+		return -1;
+	}
+	L->dropped = atol(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (L->dropped)
+		msg_log(MSG_INFO, "dropped %ld partition%s older than %ld days", L->dropped,
+			L->dropped == 1 ? "" : "s", L->retain / BT_DAY);
+	return 0;
+}
+
+static int init_run(struct loader *L)
+{
+	int code = setup(L);
+
+	if (code != EXIT_OK)
+		return code;
+	if (db_migrate_maintain(&L->db) < 0) {
+		msg_err("database: %s", L->db.err);
+		return EXIT_FATAL;
+	}
+	if (L->retain && retain(L) < 0) {
+		msg_err("%s", L->err);
+		return EXIT_FATAL;
+	}
+	return EXIT_OK;
+}
+
+static int load_run(struct loader *L)
+{
+	int code = setup(L);
+
+	if (code != EXIT_OK)
+		return code;
+	if (L->events)
+		code = load_events(L);
+	if (code == EXIT_OK && L->bars) {
+		code = load(L);
+	} else if (code == EXIT_OK &&
+		   run_finish(L, load_sql_run_finish, "ok", NULL, &L->done) < 0) {
+		/* --events alone: its run row is closed here */
+		snprintf(L->err, sizeof(L->err), "database: %s", L->db.err);
+		code = EXIT_PARTIAL;
+	}
+	if (code == EXIT_OK && L->retain && retain(L) < 0)
+		code = EXIT_FATAL;
+	msg_progress_end();
+	if (code != EXIT_OK) {
+		msg_err("%s", L->err);
+		record_failure(L, code);
+	}
+	report(L, code);
+	return code;
+}
+
+/* ---- options ---- */
 
 static long number(const char *s, const char *opt)
 {
@@ -716,39 +1332,18 @@ static long number(const char *s, const char *opt)
 	return v;
 }
 
-/* Close out a failed run: its row says why, in its own transaction. */
-static void record_failure(struct loader *L, int code)
+static long age(const char *s)
 {
-	struct counts c = L->done;
+	long v = sym_period_seconds(s);
 
-	c.rows_in = (L->seq > c.rows_in ? L->seq : c.rows_in) + L->cur.rejected;
-	c.rejected = L->cur.rejected;
-	if (code == EXIT_FATAL || PQstatus(L->db.conn) != CONNECTION_OK) {
-		if (db_reconnect(&L->db, 1) < 0)
-			return;
+	if (v <= 0) {
+		msg_err("--retain: not an age: %s (730d, 104w, 24mo, 2y)", s);
+		usage(EXIT_USAGE);
 	}
-	if (*L->run_id && run_finish(L, "failed", L->err, &c) < 0)
-		msg_err("cannot record the failed run %s: %s", L->run_id, L->db.err);
-	L->done = c;
+	return v;
 }
 
-static int setup(struct loader *L, const char *schema, const char *table, int init)
-{
-	const char *url = getenv("DATABASE_URL");
-
-	if (db_connect(&L->db, url ? url : "", L->retries + 1, schema, table) < 0) {
-		msg_err("database: %s", L->db.err);
-		return EXIT_FATAL;
-	}
-	if (session_setup(L) < 0 || db_migrate(&L->db) < 0 ||
-	    (!init && run_start(L) < 0)) {
-		msg_err("database: %s", L->db.err);
-		return db_lost(&L->db) ? EXIT_FATAL : EXIT_PARTIAL;
-	}
-	return EXIT_OK;
-}
-
-int main(int argc, char *argv[])
+static void parse_args(struct loader *L, int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "batch-size", required_argument, NULL, 'b' },
@@ -757,85 +1352,77 @@ int main(int argc, char *argv[])
 		{ "schema", required_argument, NULL, 's' },
 		{ "table", required_argument, NULL, 't' },
 		{ "retries", required_argument, NULL, 'r' },
+		{ "retain", required_argument, NULL, 'R' },
 		{ "events", required_argument, NULL, 'e' },
 		{ "init", no_argument, NULL, 'I' },
+		{ "partition", no_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct loader L;
-	const char *schema = "public", *table = "bars", *txn = "run";
-	struct sigaction sa;
-	int c, init = 0, code, bars;
+	const char *txn = "run";
+	int c;
 
-	msg_init(argv[0]);
-	L.batch_size = 50000;
-	L.probe = 1;
-	L.audit = 1;
-	L.retries = 5;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'b': L.batch_size = number(optarg, "--batch-size"); break;
+		case 'b': L->batch_size = number(optarg, "--batch-size"); break;
 		case 'x': txn = optarg; break;
-		case 'A': L.audit = 0; break;
-		case 's': schema = optarg; break;
-		case 't': table = optarg; break;
-		case 'r': L.retries = (int)number(optarg, "--retries"); break;
-		case 'e': L.events = optarg; break;
-		case 'I': init = 1; break;
-		case 'j': L.json = 1; break;
+		case 'A': L->audit = 0; break;
+		case 's': L->schema = optarg; break;
+		case 't': L->table = optarg; break;
+		case 'r': L->retries = (int)number(optarg, "--retries"); break;
+		case 'R': L->retain = age(optarg); break;
+		case 'e': L->events = optarg; break;
+		case 'I': L->init = 1; break;
+		case 'P': L->partition = 1; break;
+		case 'j': L->json = 1; break;
 		case 'h': usage(EXIT_OK); break;
 		case 'V': msg_version(); break;
 		default: usage(EXIT_USAGE);
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	L.txn_batch = strcmp(txn, "batch") == 0;
-	if (L.batch_size < 1 || L.batch_size > 10000000 || L.retries > 100 ||
-	    db_name_valid(schema) < 0 || db_name_valid(table) < 0 ||
-	    (!L.txn_batch && strcmp(txn, "run") != 0) || (init && (argc || L.events))) {
+	L->names = argv + optind;
+	L->nnames = argc - optind;
+	L->txn_batch = strcmp(txn, "batch") == 0;
+	if (L->batch_size < 1 || L->batch_size > 10000000 || L->retries > 100 ||
+	    db_name_valid(L->schema) < 0 || db_name_valid(L->table) < 0 ||
+	    (!L->txn_batch && strcmp(txn, "run") != 0) ||
+	    (L->init && (L->nnames || L->events)) || (L->partition && !L->init)) {
 		msg_err("bad arguments: --batch-size 1 to 10000000, --txn run|batch, --retries <= 100,"
-			" names of letters, digits and _; --init takes no input");
+			" names of letters, digits and _; --init takes no input;"
+			" --partition goes with --init");
 		usage(EXIT_USAGE);
 	}
 	/* --events FILE alone loads only the events; stdin is not read. */
-	bars = !init && !(L.events && argc == 0);
-	if (bars && open_inputs(&L, argv, argc) < 0)
-		return EXIT_PARTIAL;
-	L.buf = xmalloc(COPY_CHUNK);
-	L.keys = load_keys_new(L.batch_size);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	L->bars = !L->init && !(L->events && L->nnames == 0);
+}
 
-	code = setup(&L, schema, table, init);
-	if (code == EXIT_OK && !init) {
-		if (L.events)
-			code = load_events(&L);
-		if (code == EXIT_OK && bars)
-			code = load(&L);
-		else if (code == EXIT_OK && run_finish(&L, "ok", NULL, &L.done) < 0) {
-			/* --events alone: its run row is closed here */
-			snprintf(L.err, sizeof(L.err), "database: %s", L.db.err);
-			code = EXIT_PARTIAL;
-		}
-		msg_progress_end();
-		if (code != EXIT_OK) {
-			msg_err("%s", L.err);
-			record_failure(&L, code);
-		}
-		report(&L, code == EXIT_OK ? "ok" : "failed", &L.done);
-	}
+int main(int argc, char *argv[])
+{
+	static struct loader L = {
+		.schema = "public", .table = "bars", .batch_size = 50000, .probe = 1,
+		.audit = 1, .retries = 5,
+	};
+	int code;
+
+	msg_init(argv[0]);
+	parse_args(&L, argc, argv);
+	db_catch_signals();
+	if (L.bars && open_inputs(&L) < 0)
+		return EXIT_PARTIAL;
+	L.keys = load_keys_new(L.batch_size);
+	L.heads = load_heads_new();
+	code = L.init ? init_run(&L) : load_run(&L);
 	db_close(&L.db);
-	if (bars)
+	if (L.bars)
 		close_inputs(&L);
-	free(L.buf);
+	free(L.b.direct.buf);
+	free(L.b.stage.buf);
+	free(L.b.months.m);
+	free(L.known.m);
 	load_keys_free(L.keys);
+	load_heads_free(L.heads);
 	msg_close_stdout(EXIT_PARTIAL);
 	return code;
 }

@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,21 +132,38 @@ static char *array_literal(const struct key *k, size_t n, int intervals)
 }
 
 /*
- * One query for every key: the max(ts) subquery per key is an index probe
- * on the primary key.  A missing table means nothing is stored yet.
+ * One query for every key.  The newest bar comes from bar_heads, which
+ * load-bars keeps in the same transaction as the bars (a probe into a
+ * small table, however large bars grows or however many partitions it
+ * has); a key without a head falls back to max(ts) over the primary key.
+ * A schema from before bar_heads gets the max(ts) alone.  A missing
+ * table means nothing is stored yet.
  */
+static const char *const newest_sql[2] = {
+	"SELECT extract(epoch FROM coalesce((SELECT h.ts FROM {S}.bar_heads h"
+	" WHERE h.target = $3 AND h.symbol = k.symbol AND h.interval = k.interval),"
+	" (SELECT max(b.ts) FROM {S}.{T} b"
+	" WHERE b.symbol = k.symbol AND b.interval = k.interval)))::bigint"
+	" FROM unnest($1::text[], $2::text[]) WITH ORDINALITY"
+	" AS k(symbol, interval, n) ORDER BY k.n",
+	"SELECT extract(epoch FROM (SELECT max(b.ts) FROM {S}.{T} b"
+	" WHERE b.symbol = k.symbol AND b.interval = k.interval))::bigint"
+	" FROM unnest($1::text[], $2::text[]) WITH ORDINALITY"
+	" AS k(symbol, interval, n) ORDER BY k.n",
+};
+
 static int newest(struct db *d, struct key *k, size_t n)
 {
 	char *syms = array_literal(k, n, 0), *ivs = array_literal(k, n, 1);
-	const char *p[2] = { syms, ivs };
-	PGresult *res;
+	const char *p[3] = { syms, ivs, d->table_name };
+	PGresult *res = NULL;
 	size_t i;
+	int q;
 
-	res = db_query(d,
-		"SELECT extract(epoch FROM (SELECT max(b.ts) FROM {S}.{T} b"
-		" WHERE b.symbol = k.symbol AND b.interval = k.interval))::bigint"
-		" FROM unnest($1::text[], $2::text[]) WITH ORDINALITY"
-		" AS k(symbol, interval, n) ORDER BY k.n", 2, p);
+	for (q = 0; q < 2 && !res; q++)
+		if (!(res = db_query(d, newest_sql[q], q ? 2 : 3, p)) &&
+		    strcmp(d->state, "42P01") != 0)
+			break;
 	free(syms);
 	free(ivs);
 	if (!res)
@@ -161,17 +179,29 @@ static int newest(struct db *d, struct key *k, size_t n)
 	return 0;
 }
 
+/*
+ * The database is found as psql finds it (lib/db: DATABASE_URL, else
+ * libpq's PG* variables, service file and .pgpass).  None configured at
+ * all: whole periods, said once.  Configured but unreachable: an error,
+ * never a silent full re-plan.  A signal cancels the query.
+ */
 static int lookup(const struct opts *o, struct key *k, size_t n)
 {
-	const char *url = getenv("DATABASE_URL");
 	struct db d;
 	int rc;
 
 	/* --full and --start need nothing from the database. */
-	if (!url || !*url || o->full || o->have_start)
+	if (o->full || o->have_start)
 		return EXIT_OK;
-	if (db_connect(&d, url, 3, o->schema, o->table) < 0) {
-		msg_err("database: %s (unset DATABASE_URL to plan whole periods)", d.err);
+	if (!db_configured()) {
+		msg_log(MSG_INFO, "no database configured (DATABASE_URL, PGHOST, PGDATABASE,"
+			" PGSERVICE...): planning whole periods");
+		return EXIT_OK;
+	}
+	db_catch_signals();
+	if (db_connect(&d, db_conninfo(), 3, o->schema, o->table) < 0) {
+		msg_err("database: %s (unset DATABASE_URL and the PG* variables to plan"
+			" whole periods)", d.err);
 		db_close(&d);
 		return EXIT_FATAL;
 	}
@@ -179,7 +209,9 @@ static int lookup(const struct opts *o, struct key *k, size_t n)
 	if (rc < 0)
 		msg_err("database: %s", d.err);
 	db_close(&d);
-	return rc < 0 ? EXIT_FATAL : EXIT_OK;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	return rc < 0 || db_stopped() ? EXIT_FATAL : EXIT_OK;
 }
 
 static int plan(const struct planner *p)

@@ -2,6 +2,8 @@
  * and lib/plan_win's rules that need no database. */
 #include "bt.h"
 #include "db.h"
+#include "db_secret.h"
+#include "load_heads.h"
 #include "load_keys.h"
 #include "plan_win.h"
 #include "unit.h"
@@ -42,6 +44,69 @@ static void templates(void)
 	s = db_sql(&d, "SELECT {S}.{T}, '{X}', {S}");
 	CHECK_STR(s, "SELECT \"my schema\".\"bars\", '{X}', \"my schema\"", "db_sql expands {S} and {T} only");
 	free(s);
+}
+
+/* Every spelling libpq accepts shows its password as ***; what libpq
+ * might misread (an unencoded '@' or '/') is scrubbed as well. */
+static void secrets(void)
+{
+	static const struct { const char *in, *want; } t[] = {
+		{ "postgresql://u:Sek1Leak2@h:5432/db", "postgresql://u:***@h:5432/db" },
+		{ "postgres://u@h/db?password=Sek1Leak2&sslmode=require",
+		  "postgres://u@h/db?password=***&sslmode=require" },
+		{ "host=h user=u password = Sek1Leak2 dbname=x", "host=h user=u password=*** dbname=x" },
+		{ "host=h password='Sek1 Leak2' dbname=x", "host=h password=*** dbname=x" },
+		{ "host=h password='Sek1\\'Leak2' dbname='my db'", "host=h password=*** dbname='my db'" },
+		{ "host=h password=Sek1\\ Leak2", "host=h password=***" },
+		{ "host=h sslpassword=Sek1Leak2", "host=h sslpassword=***" },
+		{ "postgresql://u:Sek1%40Leak2@h/db", "postgresql://u:***@h/db" },
+		{ "postgresql://u:Sek1@Leak2@h/db", "postgresql://u:***@h/db" },
+		{ "postgresql://u:Sek1/Leak2@h/db", "postgresql://u:***@h/db" },
+		{ "postgresql://u:Sek1%ZZLeak2@h/db", "(unparseable connection string)" },
+		{ "host=h password='Sek1Leak2", "(unparseable connection string)" },
+		{ "postgresql:///db?host=/tmp/sock&user=u", "postgresql:///db?host=/tmp/sock&user=u" },
+		{ "", "(libpq environment)" },
+	};
+	char buf[256], why[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		CHECK_STR(db_secret_mask(buf, sizeof(buf), t[i].in), t[i].want, "mask %s", t[i].in);
+	CHECK(db_secret_parse("postgresql://u:Sek1%ZZLeak2@h/db", why, sizeof(why)) < 0,
+	      "unparseable: %s", why);
+	CHECK(!strstr(why, "Sek1") && !strstr(why, "Leak2") && strstr(why, "percent"),
+	      "libpq's reason without the token: %s", why);
+	snprintf(buf, sizeof(buf), "could not translate host name \"Leak2@h\" to address");
+	CHECK_STR(db_secret_scrub(buf, sizeof(buf)),
+		  "could not translate host name \"***@h\" to address", "pieces scrubbed from free text");
+	snprintf(buf, sizeof(buf), "port 1 of host h failed");
+	CHECK_STR(db_secret_scrub(buf, sizeof(buf)), "port 1 of host h failed",
+		  "short words are left alone");
+}
+
+/* The append fast path's decision per row. */
+static void heads(void)
+{
+	struct load_heads *h = load_heads_new();
+
+	load_heads_set(h, "AAPL", "5m", 1000);
+	load_heads_batch(h);
+	CHECK(load_heads_row(h, "AAPL", "5m", 1000) == LOAD_HEADS_OLD, "at the head: upsert");
+	CHECK(load_heads_row(h, "AAPL", "5m", 1300) == LOAD_HEADS_NEW, "past the head: append");
+	CHECK(load_heads_row(h, "AAPL", "5m", 1600) == LOAD_HEADS_NEW, "and on");
+	CHECK(load_heads_row(h, "AAPL", "5m", 1600) == LOAD_HEADS_TANGLE, "a repeat: tangle");
+	CHECK(load_heads_row(h, "AAPL", "5m", 1500) == LOAD_HEADS_TANGLE, "back in time: tangle");
+	CHECK(load_heads_row(h, "AAPL", "5m", 900) == LOAD_HEADS_OLD, "before the head: upsert");
+	CHECK(load_heads_row(h, "MSFT", "5m", 5) == LOAD_HEADS_NEW, "no head: append");
+	CHECK(load_heads_row(h, "AAPL", "1d", 5) == LOAD_HEADS_NEW, "other interval: its own head");
+	load_heads_commit(h);
+	load_heads_batch(h);
+	CHECK(load_heads_row(h, "AAPL", "5m", 1600) == LOAD_HEADS_OLD, "committed batch raised the head");
+	CHECK(load_heads_row(h, "MSFT", "5m", 6) == LOAD_HEADS_NEW, "new key has a head now");
+	load_heads_clear(h);
+	load_heads_batch(h);
+	CHECK(load_heads_row(h, "AAPL", "5m", 1600) == LOAD_HEADS_NEW, "cleared: no heads");
+	load_heads_free(h);
 }
 
 /* Windows for one symbol as "start-end;..." in ISO. */
@@ -85,6 +150,8 @@ int main(void)
 {
 	keys();
 	templates();
+	secrets();
+	heads();
 	plans();
 	return unit_failed;
 }
