@@ -83,50 +83,15 @@ static time_t clamp_history(const struct plan_req *r, time_t start, long step)
 	return earliest;
 }
 
-/*
- * N months back on the UTC calendar: the same day of the month and time
- * of day, the day clamped to the month's length (31 March - 1mo is the
- * last day of February).  timegm() normalises the month arithmetic.
- */
-static time_t months_back(time_t t, long months)
-{
-	struct tm tm;
-	time_t first, x;
-	int mday, mon;
-
-	gmtime_r(&t, &tm);
-	mday = tm.tm_mday;
-	tm.tm_mday = 1;
-	tm.tm_mon -= (int)(months % 12);
-	tm.tm_year -= (int)(months / 12);
-	first = timegm(&tm);
-	mon = tm.tm_mon;
-	for (x = first + (mday - 1) * BT_DAY;; x -= BT_DAY) {
-		gmtime_r(&x, &tm);
-		if (tm.tm_mon == mon)
-			return x;
-	}
-}
-
-/* Where the job's whole period begins when it ends at end. */
+/* Where the job's whole period begins when it ends at end ("max": as
+ * far back as the provider serves). */
 static time_t period_start(const struct plan_req *r, time_t end, long step)
 {
-	struct tm tm;
+	time_t t;
 
-	switch (r->period.unit) {
-	case SYM_PERIOD_DAYS:
-		return end - r->period.n * BT_DAY;
-	case SYM_PERIOD_MONTHS:
-		return months_back(end, r->period.n);
-	case SYM_PERIOD_YTD:
-		gmtime_r(&end, &tm);
-		tm.tm_mon = 0;
-		tm.tm_mday = 1;
-		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-		return timegm(&tm);
-	default:
+	if (sym_period_start(&r->period, end, &t) < 0)
 		return earliest_start(r, step);
-	}
+	return t;
 }
 
 /* Intraday chunks with no session at all are not worth a request. */

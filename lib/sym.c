@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int sym_valid(const char *s)
 {
@@ -90,5 +91,53 @@ long sym_period_max_days(const struct sym_period *p)
 	case SYM_PERIOD_DAYS: return p->n;
 	case SYM_PERIOD_MONTHS: return p->n / 12 * 366 + p->n % 12 * 31;
 	default: return -1;
+	}
+}
+
+/*
+ * N months back on the UTC calendar: the same day of the month and time
+ * of day, the day clamped to the month's length (31 March - 1mo is the
+ * last day of February).  timegm() normalises the month arithmetic.
+ */
+static time_t months_back(time_t t, long months)
+{
+	struct tm tm;
+	time_t first, x;
+	int mday, mon;
+
+	gmtime_r(&t, &tm);
+	mday = tm.tm_mday;
+	tm.tm_mday = 1;
+	tm.tm_mon -= (int)(months % 12);
+	tm.tm_year -= (int)(months / 12);
+	first = timegm(&tm);
+	mon = tm.tm_mon;
+	for (x = first + (mday - 1) * BT_DAY;; x -= BT_DAY) {
+		gmtime_r(&x, &tm);
+		if (tm.tm_mon == mon)
+			return x;
+	}
+}
+
+int sym_period_start(const struct sym_period *p, time_t end, time_t *out)
+{
+	struct tm tm;
+
+	switch (p->unit) {
+	case SYM_PERIOD_DAYS:
+		*out = end - p->n * BT_DAY;
+		return 0;
+	case SYM_PERIOD_MONTHS:
+		*out = months_back(end, p->n);
+		return 0;
+	case SYM_PERIOD_YTD:
+		gmtime_r(&end, &tm);
+		tm.tm_mon = 0;
+		tm.tm_mday = 1;
+		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+		*out = timegm(&tm);
+		return 0;
+	default:
+		return -1;
 	}
 }

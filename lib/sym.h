@@ -54,5 +54,11 @@ int sym_period_parse(const char *s, struct sym_period *p, char *why, size_t n);
  * to hold against a provider's history; -1 for ytd and max, which the
  * planner fits to the history itself. */
 long sym_period_max_days(const struct sym_period *p);
+/*
+ * Where p begins when it ends at end: Nd/Nw back, Nmo/Ny the same UTC date
+ * N months back (the day clamped to the month's length), ytd 1 January
+ * UTC.  0 with *out, or -1 for max, whose start depends on the provider.
+ */
+int sym_period_start(const struct sym_period *p, time_t end, time_t *out);
 
 #endif

@@ -101,7 +101,8 @@ struct loader {
 	/* options */
 	const char *schema, *table, *events;
 	long batch_size;
-	long retain;         /* seconds; 0: keep everything */
+	const char *retain;  /* --retain AGE as given; NULL: keep everything */
+	struct sym_period age; /* ... parsed */
 	int txn_batch, audit, retries, json, init, partition, bars;
 	char **names;
 	int nnames;
@@ -1257,9 +1258,11 @@ static int retain(struct loader *L)
 	char cut[24];
 	const char *p[2] = { L->db.table_name, cut };
 	PGresult *res;
+	time_t t;
 
 	/* BARS_NOW moves the cut as it moves every clock. */
-	snprintf(cut, sizeof(cut), "%lld", (long long)(bt_now() - L->retain));
+	sym_period_start(&L->age, bt_now(), &t);
+	snprintf(cut, sizeof(cut), "%lld", (long long)t);
 	if (!(res = db_query(&L->db, load_sql_retain, 2, p))) {
 		snprintf(L->err, sizeof(L->err), "--retain: %s", L->db.err);
 		return -1;
@@ -1267,8 +1270,8 @@ static int retain(struct loader *L)
 	L->dropped = atol(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	if (L->dropped)
-		msg_log(MSG_INFO, "dropped %ld partition%s older than %ld days", L->dropped,
-			L->dropped == 1 ? "" : "s", L->retain / BT_DAY);
+		msg_log(MSG_INFO, "dropped %ld partition%s older than %s", L->dropped,
+			L->dropped == 1 ? "" : "s", L->retain);
 	return 0;
 }
 
@@ -1332,15 +1335,18 @@ static long number(const char *s, const char *opt)
 	return v;
 }
 
-static long age(const char *s)
+/* --retain AGE: a period as a config writes it (not ytd or max). */
+static struct sym_period age(const char *s)
 {
-	long v = sym_period_seconds(s);
+	struct sym_period p;
+	time_t t;
 
-	if (v <= 0) {
+	if (sym_period_parse(s, &p, NULL, 0) < 0 || sym_period_start(&p, 0, &t) < 0 ||
+	    p.unit == SYM_PERIOD_YTD) {
 		msg_err("--retain: not an age: %s (730d, 104w, 24mo, 2y)", s);
 		usage(EXIT_USAGE);
 	}
-	return v;
+	return p;
 }
 
 static void parse_args(struct loader *L, int argc, char *argv[])
@@ -1372,7 +1378,7 @@ static void parse_args(struct loader *L, int argc, char *argv[])
 		case 's': L->schema = optarg; break;
 		case 't': L->table = optarg; break;
 		case 'r': L->retries = (int)number(optarg, "--retries"); break;
-		case 'R': L->retain = age(optarg); break;
+		case 'R': L->age = age(optarg); L->retain = optarg; break;
 		case 'e': L->events = optarg; break;
 		case 'I': L->init = 1; break;
 		case 'P': L->partition = 1; break;
