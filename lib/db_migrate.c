@@ -418,10 +418,12 @@ static int ensure_schema(struct db *d)
  * An unpartitioned bars table becomes a partitioned one: renamed aside,
  * recreated partitioned (migrations T 1 and 2), partitions made for the
  * months and years present, rows copied, the old table dropped; all in
- * the caller's transaction, so a failure changes nothing.
+ * the caller's transaction, so a failure changes nothing.  What depends on
+ * the table (the adjusted view) is dropped first and made again after.
  */
 static const char convert_sql[] =
 	"LOCK TABLE {S}.{T} IN ACCESS EXCLUSIVE MODE;"
+	"DO $m$ BEGIN EXECUTE format('DROP VIEW IF EXISTS {S}.%I', {L} || '_adjusted'); END $m$;"
 	"ALTER TABLE {S}.{T} RENAME TO stockbars_unpartitioned;"
 	"DO $m$ DECLARE c text; BEGIN"
 	" SELECT conname INTO c FROM pg_constraint WHERE contype = 'p'"
@@ -471,7 +473,13 @@ static int convert(struct db *d)
 		if (*migrations[i].target && migrations[i].version <= 2 &&
 		    apply(d, &migrations[i], 1) < 0)
 			return -1;
-	return exec_expanded(d, copy_sql);
+	if (exec_expanded(d, copy_sql) < 0)
+		return -1;
+	for (i = 0; i < NMIG; i++)
+		if (*migrations[i].target && migrations[i].version > 2 && migrations[i].check &&
+		    apply(d, &migrations[i], 1) < 0)
+			return -1;
+	return 0;
 }
 
 static int migrate_locked(struct db *d, int partition)

@@ -122,7 +122,7 @@ per "max for daily bars is the whole history (from 1900)" max 2026-11-24T21:30:0
 	"A,1d,1900-01-01T00:00:00Z,2026-11-24T21:30:00Z"
 per "max for 5m is the provider's 60 days" max5m 2026-11-24T21:30:00Z \
 	"A,5m,2026-09-25T21:35:00Z,2026-11-24T21:30:00Z"
-expect "sched-plan: max asks for the history without a note" "[ ! -s '$T/err' ]"
+expect "sched-plan: max asks for the history without a note" "! grep -v 'no database configured' '$T/err'"
 per "max for 1h is the provider's 730 days" max1h 2026-11-24T21:30:00Z \
 	"A,1h,2024-11-24T22:00:00Z,2026-11-24T21:30:00Z"
 
@@ -229,7 +229,7 @@ for n in $(seq 1 16); do
 	k=0
 	: >"$T/shards"
 	while [ $k -lt $n ]; do
-		"$BIN/sched-plan" --config "$T/ok.json" --symbols "$syms" --shard $k/$n |
+		LOG_LEVEL=warn "$BIN/sched-plan" --config "$T/ok.json" --symbols "$syms" --shard $k/$n |
 			tail -n +2 | cut -d, -f1 >>"$T/shards"
 		k=$((k + 1))
 	done
