@@ -4,7 +4,7 @@
 unset LOG_LEVEL
 LB=$BIN/load-bars
 HDR=symbol,interval,ts,open,high,low,close,adj_close,volume
-sql() { psql -X -Atq "$DATABASE_URL" -c "$1"; }
+sql() { PGOPTIONS="-c client_min_messages=warning" psql -X -Atq "$DATABASE_URL" -c "$1"; }
 is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
 ALL=":1,:2,:3,:4,:5,:6,bars:1,bars:2,bars:3,bars:4"
 migs() { sql "SELECT string_agg(target || ':' || version, ',' ORDER BY target, version) FROM schema_migrations"; }
