@@ -662,3 +662,39 @@ void db_backoff(int attempt)
 	while (!stopped && nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }
+
+static void array_put(struct db_array *a, char c)
+{
+	if (a->len + 2 > a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 256;
+		a->s = xrealloc(a->s, a->cap);
+	}
+	a->s[a->len++] = c;
+}
+
+void db_array_add(struct db_array *a, const char *v)
+{
+	array_put(a, a->len ? ',' : '{');
+	array_put(a, '"');
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			array_put(a, '\\');
+		array_put(a, *v);
+	}
+	array_put(a, '"');
+}
+
+const char *db_array_end(struct db_array *a)
+{
+	if (!a->len)
+		array_put(a, '{');
+	array_put(a, '}');
+	a->s[a->len] = '\0';
+	return a->s;
+}
+
+void db_array_free(struct db_array *a)
+{
+	free(a->s);
+	memset(a, 0, sizeof(*a));
+}

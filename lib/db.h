@@ -114,6 +114,20 @@ int db_copy_begin(struct db *d, const char *tmpl);
 int db_copy_put(struct db *d, const char *buf, size_t len);
 int db_copy_end(struct db *d, const char *why, long long *rows);
 
+/*
+ * A text array literal ("{...}") for a parameter such as $1::text[] or
+ * $2::bigint[], built element by element (quoted and escaped, so any text
+ * is safe).  Start from { NULL }; db_array_end() gives the literal (owned
+ * by a, "{}" when empty), db_array_free() releases it.
+ */
+struct db_array {
+	char *s;
+	size_t len, cap;
+};
+void db_array_add(struct db_array *a, const char *v);
+const char *db_array_end(struct db_array *a);
+void db_array_free(struct db_array *a);
+
 /* The last failure came from a broken connection (reconnect and replay). */
 int db_lost(const struct db *d);
 /* Worth replaying: lost connection, deadlock, serialization failure;

@@ -246,6 +246,28 @@ static const struct migration migrations[] = {
 	  "  WINDOW w AS (PARTITION BY n.symbol, n.interval ORDER BY n.ts DESC)) s"
 	  "$v$, {L} || '_adjusted'); END $m$",
 	  "to_regclass('{S}.' || quote_ident({L} || '_adjusted')) IS NOT NULL" },
+	/*
+	 * Re-fetch after a corporate action (lib/refetch): each corporate
+	 * action records the transaction that last inserted or changed it
+	 * (xact; NULL for rows from before), each head the run that last
+	 * fetched its series whole and the snapshot whose corporate actions
+	 * that fetch reflects (NULL: none known, so any action applying to
+	 * the series asks for one), and each run how many rows it revised in
+	 * series with an action not yet applied.
+	 */
+	{ "", 7,
+	  "ALTER TABLE {S}.corporate_actions ADD COLUMN IF NOT EXISTS xact xid8;"
+	  "CREATE INDEX IF NOT EXISTS corporate_actions_xact"
+	  " ON {S}.corporate_actions (symbol, xact);"
+	  "ALTER TABLE {S}.bar_heads ADD COLUMN IF NOT EXISTS adjusted_run bigint,"
+	  " ADD COLUMN IF NOT EXISTS adjusted_snap pg_snapshot;"
+	  "ALTER TABLE {S}.load_runs ADD COLUMN IF NOT EXISTS ca_revised bigint NOT NULL DEFAULT 0",
+	  "to_regclass('{S}.corporate_actions_xact') IS NOT NULL"
+	  " AND (SELECT count(*) = 4 FROM pg_attribute WHERE NOT attisdropped AND"
+	  " ((attrelid = to_regclass('{S}.corporate_actions') AND attname = 'xact')"
+	  " OR (attrelid = to_regclass('{S}.bar_heads')"
+	  "  AND attname IN ('adjusted_run', 'adjusted_snap'))"
+	  " OR (attrelid = to_regclass('{S}.load_runs') AND attname = 'ca_revised')))" },
 };
 
 #define NMIG (sizeof(migrations) / sizeof(migrations[0]))
@@ -514,8 +536,12 @@ int db_migrate(struct db *d, int partition)
 	return locked(d, migrate_locked, partition);
 }
 
-/* The heads migration's SQL follows: it rebuilds them from the bars. */
-static const char maintain_sql[] = "DELETE FROM {S}.bar_heads WHERE target = {L}";
+/* The heads migration's SQL follows: it rebuilds them from the bars.
+ * Heads of series still stored keep their refresh marks (lib/refetch):
+ * the bars they describe did not change. */
+static const char maintain_sql[] =
+	"DELETE FROM {S}.bar_heads h WHERE target = {L} AND NOT EXISTS (SELECT 1"
+	" FROM {S}.{T} b WHERE b.symbol = h.symbol AND b.interval = h.interval)";
 
 static const char ahead_sql[] =
 	"SELECT count({S}.stockbars_partition({L}, interval, now(), 1))"

@@ -86,13 +86,23 @@ static void put(char *buf, int has, double v)
 		buf[0] = '\0';
 }
 
-int events_write(FILE *fp, const struct event *e)
+size_t events_format(const struct event *e, char *buf)
 {
 	char ts[BT_ISO_LEN], v[PX_LEN], a[PX_LEN], b[PX_LEN];
+	int n;
 
 	put(v, e->has_value, e->value);
 	put(a, e->has_ratio, e->numerator);
 	put(b, e->has_ratio, e->denominator);
-	return fprintf(fp, "%s,%s,%s,%s,%s,%s\n", e->symbol, bt_format_iso(e->ts, ts),
-		       e->kind_name, v, a, b) < 0 ? -1 : 0;
+	n = snprintf(buf, EVENTS_LINE_MAX, "%s,%s,%s,%s,%s,%s\n", e->symbol,
+		     bt_format_iso(e->ts, ts), e->kind_name, v, a, b);
+	return n < 0 ? 0 : (size_t)n < EVENTS_LINE_MAX ? (size_t)n : EVENTS_LINE_MAX - 1;
+}
+
+int events_write(FILE *fp, const struct event *e)
+{
+	char line[EVENTS_LINE_MAX];
+	size_t n = events_format(e, line);
+
+	return fwrite(line, 1, n, fp) == n ? 0 : -1;
 }

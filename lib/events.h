@@ -50,5 +50,10 @@ double events_split_ratio(const struct event *e);
 /* Write the header line / one event.  0, or -1 on a write error. */
 int events_write_header(FILE *fp);
 int events_write(FILE *fp, const struct event *e);
+/* One event as its line (newline included) into buf (EVENTS_LINE_MAX
+ * bytes); its length.  The line is also valid input for PostgreSQL's COPY
+ * (FORMAT csv), an empty field being a null. */
+#define EVENTS_LINE_MAX (SYM_MAX + EVENTS_KIND_MAX + 3 * 64 + 32)
+size_t events_format(const struct event *e, char *buf);
 
 #endif

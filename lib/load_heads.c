@@ -1,5 +1,6 @@
 #include "load_heads.h"
 #include "hash.h"
+#include "refetch.h"
 #include "sym.h"
 #include "xalloc.h"
 
@@ -15,6 +16,11 @@ struct entry {
 	time_t bmax;       /* newest row of the batch, when gen is current */
 	unsigned gen;
 	int has_head;
+	int stale;         /* a corporate action is pending (lib/refetch) */
+	int covered;       /* rows seen: first .. last; */
+	int broken;        /* ... not in order, or with a hole */
+	time_t first, last;
+	long gap;          /* refetch_gap() of the interval */
 };
 
 struct load_heads {
@@ -120,6 +126,35 @@ void load_heads_set(struct load_heads *h, const char *symbol, const char *interv
 	e->has_head = 1;
 }
 
+void load_heads_set_stale(struct load_heads *h, const char *symbol, const char *interval)
+{
+	find(h, symbol, interval)->stale = 1;
+}
+
+int load_heads_stale(struct load_heads *h, const char *symbol, const char *interval)
+{
+	return find(h, symbol, interval)->stale;
+}
+
+void load_heads_cover(struct load_heads *h, const char *symbol, const char *interval,
+		      time_t ts)
+{
+	struct entry *e = find(h, symbol, interval);
+	const struct sym_interval *iv;
+
+	if (!e->covered) {
+		iv = sym_interval(interval);
+		e->gap = iv ? refetch_gap(iv) : 0;
+		e->covered = 1;
+		e->first = e->last = ts;
+		return;
+	}
+	if (ts <= e->last || (e->gap > 0 && ts - e->last >= e->gap))
+		e->broken = 1;
+	if (ts > e->last)
+		e->last = ts;
+}
+
 void load_heads_batch(struct load_heads *h)
 {
 	h->gen++;
@@ -176,6 +211,24 @@ void load_heads_raised(struct load_heads *h,
 		if (raised(&h->e[h->touched[i]]))
 			fn(ctx, h->e[h->touched[i]].symbol, h->e[h->touched[i]].interval,
 			   h->e[h->touched[i]].bmax);
+}
+
+void load_heads_covered(struct load_heads *h,
+			void (*fn)(void *ctx, const char *symbol, const char *interval,
+				   time_t first, time_t last),
+			void *ctx)
+{
+	size_t i, n = 0, *idx = xreallocarray(NULL, h->n ? h->n : 1, sizeof(*idx));
+
+	for (i = 0; i < h->n; i++)
+		if (h->e[i].covered && !h->e[i].broken)
+			idx[n++] = i;
+	sort_ctx = h;
+	qsort(idx, n, sizeof(*idx), by_key);
+	for (i = 0; i < n; i++)
+		fn(ctx, h->e[idx[i]].symbol, h->e[idx[i]].interval, h->e[idx[i]].first,
+		   h->e[idx[i]].last);
+	free(idx);
 }
 
 void load_heads_commit(struct load_heads *h)

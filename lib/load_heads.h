@@ -1,6 +1,8 @@
 /*
  * load_heads: the newest stored bar per (symbol, interval), as load-bars
- * sees it during a run, and where each row of the current batch falls.
+ * sees it during a run, and where each row of the current batch falls;
+ * also, per key, whether its series is stale (lib/refetch) and what the
+ * run's rows covered of it.
  *
  * A row past its key's stored head, and past every earlier row of its
  * key in the batch, cannot collide with anything stored or staged: it may
@@ -31,6 +33,26 @@ void load_heads_clear(struct load_heads *h);
 /* Set the stored head of a key (raising or lowering it). */
 void load_heads_set(struct load_heads *h, const char *symbol, const char *interval,
 		    time_t ts);
+
+/* The series of a key has a corporate action not applied yet
+ * (lib/refetch); load_heads_stale() says so until the next clear. */
+void load_heads_set_stale(struct load_heads *h, const char *symbol, const char *interval);
+int load_heads_stale(struct load_heads *h, const char *symbol, const char *interval);
+
+/*
+ * Note a row the run read (every row, loaded now or committed before a
+ * replay), for what the run covered of its key: its first and last row,
+ * and whether the rows came in time order with no two of them
+ * refetch_gap() apart or more.
+ */
+void load_heads_cover(struct load_heads *h, const char *symbol, const char *interval,
+		      time_t ts);
+/* Call fn for every key whose rows came so, in key order, with the first
+ * and the last row. */
+void load_heads_covered(struct load_heads *h,
+			void (*fn)(void *ctx, const char *symbol, const char *interval,
+				   time_t first, time_t last),
+			void *ctx);
 
 /* Start a batch: forget the batch's rows. */
 void load_heads_batch(struct load_heads *h);

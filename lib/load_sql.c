@@ -1,4 +1,5 @@
 #include "load_sql.h"
+#include "refetch.h"
 
 #define COLUMNS "symbol, interval, ts, open, high, low, close, adj_close, volume, run_id"
 
@@ -100,8 +101,21 @@ const char *const load_sql_upsert[2][2][2] = {
 };
 
 const char load_sql_heads_get[] =
-	"SELECT symbol, interval, extract(epoch FROM ts)::bigint FROM {S}.bar_heads"
-	" WHERE target = $1";
+	"SELECT h.symbol, h.interval, extract(epoch FROM h.ts)::bigint, ("
+	REFETCH_FROM("h.symbol", "h.interval", "coalesce(k.intraday, false)",
+		     "to_timestamp(coalesce(k.reach, -2208988800))", "h.adjusted_snap")
+	") IS NOT NULL FROM {S}.bar_heads h"
+	" LEFT JOIN unnest($2::text[], $3::bigint[], $4::boolean[]) AS k(interval, reach, intraday)"
+	" ON k.interval = h.interval WHERE h.target = $1";
+
+/* The staged rows as the upsert takes them (the last of a repeated key). */
+const char load_sql_stale_revised[] =
+	"SELECT count(*) FROM (" ROWS_DEDUP ") s"
+	" JOIN unnest($1::text[], $2::text[]) AS p(symbol, interval)"
+	" ON p.symbol = s.symbol AND p.interval = s.interval"
+	" JOIN {S}.{T} b ON b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts"
+	" WHERE (b.open, b.high, b.low, b.close, b.adj_close, b.volume)"
+	" IS DISTINCT FROM (s.open, s.high, s.low, s.close, s.adj_close, s.volume)";
 
 /* Only heads that move are written, in key order: two loaders of the
  * same symbols lock them in the same order. */
@@ -134,22 +148,35 @@ const char load_sql_sweep[] =
 	"UPDATE {S}.load_runs SET status = $2, error = $3," \
 	" finished_at = CASE WHEN $2 = 'running' THEN NULL ELSE clock_timestamp() END," \
 	" rows_in = $4, duplicates = $5, inserted = $6, updated = $7," \
-	" unchanged = $8, rejected = $9 WHERE id = $1"
+	" unchanged = $8, rejected = $9, ca_revised = $10 WHERE id = $1"
 
 const char load_sql_run_finish[] = FINISH;
 
 const char load_sql_run_fail[] = FINISH " AND status IN ('running', 'abandoned')";
 
-const char load_sql_event[] =
-	"INSERT INTO {S}.corporate_actions AS c (symbol, ts, kind, value,"
-	" numerator, denominator, run_id)"
-	" VALUES ($1, $2, $3, $4, $5, $6, $7)"
+const char load_sql_events_stage[] =
+	"CREATE TEMP TABLE IF NOT EXISTS load_events ("
+	" symbol text NOT NULL, ts timestamptz NOT NULL, kind text NOT NULL,"
+	" value double precision, numerator double precision,"
+	" denominator double precision);"
+	"TRUNCATE pg_temp.load_events";
+
+const char load_sql_events_copy[] = "COPY pg_temp.load_events FROM STDIN (FORMAT csv)";
+
+const char load_sql_events_upsert[] =
+	"WITH up AS ("
+	" INSERT INTO {S}.corporate_actions AS c (symbol, ts, kind, value,"
+	" numerator, denominator, run_id, xact)"
+	" SELECT DISTINCT ON (symbol, ts, kind) symbol, ts, kind, value, numerator,"
+	" denominator, $1::bigint, pg_current_xact_id() FROM pg_temp.load_events"
+	" ORDER BY symbol, ts, kind, ctid DESC"
 	" ON CONFLICT (symbol, ts, kind) DO UPDATE SET value = EXCLUDED.value,"
 	" numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator,"
-	" loaded_at = now(), run_id = EXCLUDED.run_id"
+	" loaded_at = now(), run_id = EXCLUDED.run_id, xact = EXCLUDED.xact"
 	" WHERE (c.value, c.numerator, c.denominator) IS DISTINCT FROM"
 	" (EXCLUDED.value, EXCLUDED.numerator, EXCLUDED.denominator)"
-	" RETURNING (c.xmax = 0) AS inserted";
+	" RETURNING (c.xmax = 0) AS ins)"
+	" SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins) FROM up";
 
 const char load_sql_table_kind[] =
 	"SELECT coalesce((SELECT partstrat = 'r' AND partnatts = 2"

@@ -33,8 +33,13 @@ extern const char load_sql_copy_direct[];
  */
 extern const char *const load_sql_upsert[2][2][2];
 
-/* $1 target: symbol, interval, epoch seconds of every stored head. */
+/* $1 target, then the interval arrays of refetch_intervals(): symbol,
+ * interval, epoch seconds of every stored head, and whether its series is
+ * stale (lib/refetch). */
 extern const char load_sql_heads_get[];
+/* $1 symbols, $2 intervals of the stale series: how many staged rows of
+ * theirs differ from the stored bar (load_runs.ca_revised). */
+extern const char load_sql_stale_revised[];
 /* $1 target, $2 symbols, $3 intervals, $4 epoch seconds (array
  * literals, in key order): raise the heads. */
 extern const char load_sql_heads_put[];
@@ -46,16 +51,25 @@ extern const char load_sql_run_lock[];
 /* $1 own run id: mark runs whose loader is gone (no session holds their
  * lock) abandoned; returns their ids. */
 extern const char load_sql_sweep[];
-/* $1 id, $2 status, $3 error or NULL, $4.. $9 rows_in duplicates inserted
- * updated unchanged rejected.  finished_at is the real time of the call. */
+/* $1 id, $2 status, $3 error or NULL, $4.. $10 rows_in duplicates
+ * inserted updated unchanged rejected ca_revised.  finished_at is the real
+ * time of the call. */
 extern const char load_sql_run_finish[];
 /* The same for a run that failed outside its transaction: it does not
  * overwrite a status the run's own commit may already have set. */
 extern const char load_sql_run_fail[];
 
-/* $1 symbol $2 ts $3 kind $4 value $5 numerator $6 denominator $7 run id;
- * returns inserted (boolean) when the row was inserted or changed. */
-extern const char load_sql_event[];
+/*
+ * Corporate actions (--events): a TEMP table load_events with the events
+ * CSV's columns (created if missing, emptied), filled by COPY in CSV, then
+ * the upsert ($1 run id) that returns one row: inserted, updated.  A
+ * repeated key keeps its last row; a row is written only when its values
+ * change, and then records its transaction (xact) for the refresh rule
+ * (lib/refetch).
+ */
+extern const char load_sql_events_stage[];
+extern const char load_sql_events_copy[];
+extern const char load_sql_events_upsert[];
 
 /* One row: the table is partitioned on (interval, ts), as load-bars
  * makes it (t/f); it is partitioned at all, for instance by pg_partman

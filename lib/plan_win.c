@@ -14,13 +14,6 @@ static time_t align_down(time_t t, long step)
 	return t - (time_t)((t % step + step) % step);
 }
 
-static time_t align_up(time_t t, long step)
-{
-	time_t d = align_down(t, step);
-
-	return d == t ? t : d + step;
-}
-
 /*
  * Can a complete bar have appeared since the newest stored one, by end?
  * Without the calendar only the clock decides.  With it, daily and longer
@@ -48,27 +41,23 @@ static int something_new(const struct plan_req *r, time_t end)
 	return bar_end <= end;
 }
 
-/*
- * The earliest start the provider serves: the first bar boundary strictly
- * inside its intraday look-back (lib/span), else 1900 (what yfinance asks
- * for as "max").
- */
-static time_t earliest_start(const struct plan_req *r, long step)
+/* The earliest start the provider serves (lib/span), else 1900 (what
+ * yfinance asks for as "max"). */
+static time_t earliest_start(const struct plan_req *r)
 {
 	time_t e;
 
-	if (span_oldest(r->iv, r->now, &e) < 0)
+	if (span_earliest(r->iv, r->now, &e) < 0)
 		return PLAN_MIN_TIME;
-	e = align_up(e + 1, step);
 	return e > PLAN_MIN_TIME ? e : PLAN_MIN_TIME;
 }
 
 /* Never ask for more than the provider has; say so when that shortens
  * a window. */
-static time_t clamp_history(const struct plan_req *r, time_t start, long step)
+static time_t clamp_history(const struct plan_req *r, time_t start)
 {
 	char a[BT_ISO_LEN], b[BT_ISO_LEN];
-	time_t earliest = earliest_start(r, step), limit;
+	time_t earliest = earliest_start(r), limit;
 
 	if (start >= earliest)
 		return start;
@@ -85,12 +74,12 @@ static time_t clamp_history(const struct plan_req *r, time_t start, long step)
 
 /* Where the job's whole period begins when it ends at end ("max": as
  * far back as the provider serves). */
-static time_t period_start(const struct plan_req *r, time_t end, long step)
+static time_t period_start(const struct plan_req *r, time_t end)
 {
 	time_t t;
 
 	if (sym_period_start(&r->period, end, &t) < 0)
-		return earliest_start(r, step);
+		return earliest_start(r);
 	return t;
 }
 
@@ -114,6 +103,12 @@ int plan_win_emit(FILE *fp, const struct plan_req *r)
 
 	if (r->have_start) {
 		start = r->start;
+	} else if (r->have_refetch && !r->full) {
+		/* One window over the whole stored history, whatever is new. */
+		msg_log(MSG_INFO, "%s %s: a corporate action since the last complete fetch;"
+			" fetching again from the oldest stored bar, %s", r->symbol, r->iv->name,
+			bt_format_iso(r->refetch_from, when));
+		start = r->refetch_from;
 	} else if (r->have_newest && !r->full) {
 		if (!something_new(r, end)) {
 			msg_log(MSG_DEBUG, "%s %s: nothing new since the bar at %s",
@@ -122,9 +117,9 @@ int plan_win_emit(FILE *fp, const struct plan_req *r)
 		}
 		start = r->newest + sec - r->overlap * sec;
 	} else {
-		start = align_down(period_start(r, end, step), step);
+		start = align_down(period_start(r, end), step);
 	}
-	start = clamp_history(r, start, step);
+	start = clamp_history(r, start);
 	memset(&row, 0, sizeof(row));
 	snprintf(row.symbol, sizeof(row.symbol), "%s", r->symbol);
 	row.interval = r->iv;

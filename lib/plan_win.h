@@ -3,7 +3,9 @@
  *
  * Pure functions of their inputs (no clock, no database), so the rules
  * are testable on their own:
- *   - start from the newest stored bar minus the overlap, or the whole
+ *   - a series a corporate action made stale (lib/refetch) gets one window
+ *     from its oldest stored bar to the end, whatever else applies;
+ *   - else start from the newest stored bar minus the overlap, or the whole
  *     period when nothing is stored (or --full): Nd/Nw back from the end,
  *     Nmo/Ny the same UTC date N months back (29 Feb -> 28 Feb), ytd from
  *     1 January UTC, max the provider's whole history (intraday: its
@@ -42,6 +44,8 @@ struct plan_req {
 	int have_start, have_end; /* explicit --start / --end */
 	time_t start, end;
 	int calendar;     /* the NYSE calendar applies to this job */
+	int have_refetch; /* stale: fetch again from refetch_from, the oldest */
+	time_t refetch_from; /* stored bar (lib/refetch) */
 	int have_settle;  /* settle holds the settle delay (lib/final); */
 	long settle;      /* otherwise final_settle() decides */
 };

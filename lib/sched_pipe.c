@@ -14,13 +14,23 @@
 #include <yajl/yajl_tree.h>
 
 #define STATS_FILE "{state}/{run}.fetch.json"
+#define EVENTS_FILE "{state}/{run}.events.csv"
 
 /*
  * The pipeline.  Values may name {config}, {job}, {shard}, {state} (the
  * state directory) and {run} (job and shard as a file name); an option
- * whose value names an empty one is left out.  To add a stage option, add
- * it here: sched-run, the cron wrapper, scripts/run-pipeline, the demo and
- * `make run` all run this table.
+ * whose value names an empty one is left out, and a word without a value
+ * goes in as it is (a flag, or load-bars' "-").  To add a stage option,
+ * add it here: sched-run, the cron wrapper, scripts/run-pipeline, the demo
+ * and `make run` all run this table.
+ *
+ * The run's corporate actions travel beside the bars in EVENTS_FILE:
+ * normalize-bars writes (truncates) it when it starts and flushes a
+ * response's events before that response's bars, validate-bars reads it
+ * as it grows (a split explains a price jump), and load-bars reads it
+ * once its bars input has ended, so it sees the whole file; "-" makes it
+ * read the bars from stdin too.  sched_pipe_start() removes last run's
+ * file first.
  */
 static const struct stage {
 	const char *name;
@@ -31,9 +41,10 @@ static const struct stage {
 	{ "fetch-bars", { { "--failed", "{state}/{run}.failed.csv" },
 			  { "--rejects", "{state}/{run}.plan-rejects.csv" },
 			  { "--stats", STATS_FILE } } },
-	{ "normalize-bars", { { NULL } } },
-	{ "validate-bars", { { "--rejects", "{state}/{run}.rejects.csv" } } },
-	{ "load-bars", { { "--json", NULL } } },
+	{ "normalize-bars", { { "--events", EVENTS_FILE } } },
+	{ "validate-bars", { { "--rejects", "{state}/{run}.rejects.csv" },
+			     { "--events", EVENTS_FILE } } },
+	{ "load-bars", { { "--json", NULL }, { "--events", EVENTS_FILE }, { "-", NULL } } },
 };
 
 const char *const sched_stage_names[SCHED_STAGES] = {
@@ -113,6 +124,7 @@ void sched_argv_build(struct sched_argv *a, const struct sched_spec *s)
 		}
 	}
 	a->stats = expand(STATS_FILE, s);
+	a->events = expand(EVENTS_FILE, s);
 }
 
 void sched_argv_free(struct sched_argv *a)
@@ -123,6 +135,7 @@ void sched_argv_free(struct sched_argv *a)
 		for (w = 0; a->argv[i][w]; w++)
 			free(a->argv[i][w]);
 	free(a->stats);
+	free(a->events);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -256,8 +269,11 @@ int sched_pipe_start(struct sched_pipe *p, const struct sched_argv *a, int lock_
 	p->out_fd = p->err_fd = -1;
 	for (i = 0; i < SCHED_STAGES; i++)
 		p->status[i] = -1;
+	/* Never last run's statistics or events. */
 	if (a->stats)
-		unlink(a->stats); /* never last run's statistics */
+		unlink(a->stats);
+	if (a->events)
+		unlink(a->events);
 	in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (in < 0 || cpipe(outp) < 0 || cpipe(errp) < 0) {
 		snprintf(why, n, "pipe: %s", strerror(errno));

@@ -3,10 +3,11 @@
  * processes connected by pipes, without a shell.
  *
  *   sched-plan --config C --job J [--shard K/N]
- *     | fetch-bars --failed S/R.failed.csv --stats S/R.fetch.json
- *     | normalize-bars
- *     | validate-bars --rejects S/R.rejects.csv
- *     | load-bars --json
+ *     | fetch-bars --failed S/R.failed.csv --rejects S/R.plan-rejects.csv
+ *                  --stats S/R.fetch.json
+ *     | normalize-bars --events S/R.events.csv
+ *     | validate-bars --rejects S/R.rejects.csv --events S/R.events.csv
+ *     | load-bars --json --events S/R.events.csv -
  *
  * (S the state directory, R the job name as a file name, with
  * ".shard-K-of-N" when sharded.)  The stage table in sched_pipe.c is the
@@ -50,7 +51,8 @@ struct sched_spec {
 /* The expanded definition: argv of every stage (all strings owned). */
 struct sched_argv {
 	char *argv[SCHED_STAGES][SCHED_MAXARGS + 1];
-	char *stats; /* fetch-bars' statistics file */
+	char *stats;  /* fetch-bars' statistics file */
+	char *events; /* the run's corporate actions (events CSV) */
 };
 
 struct sched_pipe {

@@ -10,6 +10,20 @@ int span_oldest(const struct sym_interval *iv, time_t now, time_t *oldest)
 	return 0;
 }
 
+int span_earliest(const struct sym_interval *iv, time_t now, time_t *t)
+{
+	long step = iv->seconds < BT_DAY ? iv->seconds : BT_DAY;
+	time_t e;
+	long r;
+
+	if (span_oldest(iv, now, &e) < 0)
+		return -1;
+	e += 1;
+	r = (long)((e % step + step) % step); /* e may lie before 1970 */
+	*t = r ? e - r + step : e;
+	return 0;
+}
+
 long span_nchunks(const struct sym_interval *iv, time_t start, time_t end)
 {
 	long long span = (long long)iv->chunk_days * BT_DAY;

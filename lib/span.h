@@ -20,6 +20,14 @@
 int span_oldest(const struct sym_interval *iv, time_t now, time_t *oldest);
 
 /*
+ * The earliest start a request for iv may name at now: the first bar
+ * boundary strictly inside the look-back (bars start on multiples of the
+ * interval's length, at most a day).  0 with *t, or -1 when iv's history is
+ * unlimited.
+ */
+int span_earliest(const struct sym_interval *iv, time_t now, time_t *t);
+
+/*
  * Number of requests [start, end) needs when one may cover at most iv's
  * chunk_days days (0 when end <= start; 1 when chunk_days is 0).  Chunk i
  * (from 0) is [start + i*span, min(end, start + (i+1)*span)).

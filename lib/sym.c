@@ -46,6 +46,11 @@ const struct sym_interval *sym_interval(const char *name)
 	return NULL;
 }
 
+const struct sym_interval *sym_interval_at(size_t i)
+{
+	return i < sizeof(intervals) / sizeof(intervals[0]) ? &intervals[i] : NULL;
+}
+
 const char *sym_interval_names(void)
 {
 	return "1m 2m 5m 15m 30m 60m 90m 1h 1d 5d 1wk 1mo 3mo";

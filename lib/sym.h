@@ -28,6 +28,8 @@ struct sym_interval {
 
 /* Look up an interval by name; NULL when unknown. */
 const struct sym_interval *sym_interval(const char *name);
+/* The i-th interval of the table (from 0), NULL past the last. */
+const struct sym_interval *sym_interval_at(size_t i);
 /* Comma-separated list of valid interval names, for error messages. */
 const char *sym_interval_names(void);
 /*

@@ -20,12 +20,15 @@
 #include "csvr.h"
 #include "db.h"
 #include "db_migrate.h"
+#include "events.h"
 #include "load_heads.h"
 #include "load_keys.h"
 #include "load_sql.h"
 #include "json.h"
 #include "msg.h"
+#include "plan_win.h"
 #include "px.h"
+#include "refetch.h"
 #include "sym.h"
 #include "xalloc.h"
 
@@ -53,13 +56,14 @@ struct input {
 };
 
 /* What a run did; "appended" rows are inserted rows that took the
- * straight copy. */
+ * straight copy, "ca_revised" updated rows of stale series (lib/refetch). */
 struct counts {
 	long long rows_in, duplicates, inserted, updated, unchanged, rejected, appended;
+	long long ca_revised;
 };
 
 struct event_counts {
-	long long inserted, updated, unchanged;
+	long long rows, inserted, updated, unchanged;
 };
 
 /* One COPY destination of a batch: its rows in COPY binary, sent in
@@ -90,6 +94,7 @@ struct batch {
 	int savepoint;     /* a savepoint guards the straight copy */
 	int staged;        /* the staging table was emptied for this batch */
 	long long copied;  /* rows the straight copy wrote */
+	long stale_rows;   /* staged rows of stale series */
 	struct months months;
 	int unknown;       /* months of the batch with no partition known */
 	char last_iv[8];
@@ -114,6 +119,7 @@ struct loader {
 			      * makes its partitions */
 	int any_partitions;  /* bars is partitioned at all (no xmax) */
 	int stage_ready;     /* the staging table exists in this session */
+	int events_ready;    /* the run's events are in this session (load_events) */
 	int collided;        /* a straight copy met stored rows: no more */
 	int in_txn;
 	long long committed; /* input rows whose batches are committed */
@@ -128,6 +134,10 @@ struct loader {
 	struct load_keys *keys;
 	struct load_heads *heads;
 	long long run_no;    /* run_id as a number, for the COPY rows */
+	struct db_array stale[2]; /* stale series (symbols, intervals) */
+	long nstale;
+	char *snap;          /* pg_current_snapshot() when the run began */
+	long adjusted;       /* series marked fetched whole (lib/refetch) */
 	char err[1100];
 };
 
@@ -528,6 +538,8 @@ static int add_row(struct loader *L, const struct bar *b)
 		key_direct_rows(L);
 	}
 	which = at == LOAD_HEADS_NEW && !B->tangled && !L->collided ? OPEN_DIRECT : OPEN_STAGE;
+	if (which == OPEN_STAGE && L->nstale && load_heads_stale(L->heads, b->symbol, b->interval))
+		B->stale_rows++;
 	s = which == OPEN_DIRECT ? &B->direct : &B->stage;
 	stream_put(s, row, n);
 	s->rows++;
@@ -554,6 +566,7 @@ static void batch_begin(struct loader *L)
 	B->open = OPEN_NONE;
 	B->tangled = B->savepoint = B->staged = 0;
 	B->copied = 0;
+	B->stale_rows = 0;
 	B->months.n = 0;
 	B->unknown = 0;
 	B->last_ym = 0;
@@ -626,6 +639,22 @@ static int send_batch(struct loader *L)
 	return 0;
 }
 
+/* Before the upsert: how many staged rows of stale series will revise a
+ * stored bar. */
+static int stale_revised(struct loader *L, struct counts *c)
+{
+	const char *p[2] = { L->stale[0].s, L->stale[1].s };
+	PGresult *res;
+
+	if (!L->b.stale_rows || !L->b.staged)
+		return 0;
+	if (!(res = db_query(&L->db, load_sql_stale_revised, 2, p)))
+		return -1;
+	c->ca_revised += atoll(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
 /* Upsert the staged rows: inserted and updated into c. */
 static int upsert(struct loader *L, struct counts *c)
 {
@@ -647,54 +676,68 @@ static int upsert(struct loader *L, struct counts *c)
 	return 0;
 }
 
-/* Array literals of the raised heads ("{...}"): symbols and intervals
- * are [A-Za-z0-9.^=_-] only, so quoting is enough. */
-struct heads_arrays {
-	char *v[3];
-	size_t len[3], cap;
+/* The keys of the heads to raise, or of the series to mark, with up to
+ * four more columns, as array literals for unnest(). */
+struct key_arrays {
+	struct db_array a[6];
+	int n;
 };
+
+static void key_add(struct key_arrays *k, const char *symbol, const char *interval,
+		    const long long *v, int nv)
+{
+	char t[24];
+	int i;
+
+	db_array_add(&k->a[0], symbol);
+	db_array_add(&k->a[1], interval);
+	for (i = 0; i < nv; i++) {
+		snprintf(t, sizeof(t), "%lld", v[i]);
+		db_array_add(&k->a[2 + i], t);
+	}
+	k->n++;
+}
+
+/* params[first..] = the arrays' literals */
+static void key_end(struct key_arrays *k, const char **params, int narr)
+{
+	int i;
+
+	for (i = 0; i < narr; i++)
+		params[i] = db_array_end(&k->a[i]);
+}
+
+static void key_free(struct key_arrays *k)
+{
+	int i;
+
+	for (i = 0; i < 6; i++)
+		db_array_free(&k->a[i]);
+}
 
 static void head_raised(void *ctx, const char *symbol, const char *interval, time_t ts)
 {
-	struct heads_arrays *a = ctx;
-	char t[24];
-	const char *val[3] = { symbol, interval, t };
-	int i;
+	const long long v = ts;
 
-	if (a->len[0] + SYM_MAX + 32 > a->cap) {
-		a->cap = (a->len[0] + SYM_MAX + 32) * 2;
-		for (i = 0; i < 3; i++)
-			a->v[i] = xrealloc(a->v[i], a->cap);
-	}
-	snprintf(t, sizeof(t), "%lld", (long long)ts);
-	for (i = 0; i < 3; i++)
-		a->len[i] += (size_t)snprintf(a->v[i] + a->len[i], a->cap - a->len[i], "%s%s%s%s",
-					      a->len[i] > 1 ? "," : "", i < 2 ? "\"" : "",
-					      val[i], i < 2 ? "\"" : "");
+	key_add(ctx, symbol, interval, &v, 1);
 }
 
 /* Raise the stored heads the batch passed, in its transaction. */
 static int write_heads(struct loader *L)
 {
-	struct heads_arrays a = { { NULL, NULL, NULL }, { 1, 1, 1 }, 0 };
-	const char *p[4] = { L->db.table_name, NULL, NULL, NULL };
+	struct key_arrays k = { 0 };
+	const char *p[4] = { L->db.table_name };
 	PGresult *res = NULL;
-	int i;
 
-	load_heads_raised(L->heads, head_raised, &a);
-	if (a.cap) {
-		for (i = 0; i < 3; i++) {
-			a.v[i][0] = '{';
-			strcpy(a.v[i] + a.len[i], "}");
-			p[i + 1] = a.v[i];
-		}
+	load_heads_raised(L->heads, head_raised, &k);
+	if (k.n) {
+		key_end(&k, p + 1, 3);
 		res = db_query(&L->db, load_sql_heads_put, 4, p);
-		for (i = 0; i < 3; i++)
-			free(a.v[i]);
-		if (!res)
-			return -1;
-		PQclear(res);
 	}
+	key_free(&k);
+	if (k.n && !res)
+		return -1;
+	PQclear(res);
 	load_heads_commit(L->heads);
 	return 0;
 }
@@ -708,21 +751,22 @@ static void add(struct counts *a, const struct counts *b)
 	a->unchanged += b->unchanged;
 	a->rejected += b->rejected;
 	a->appended += b->appended;
+	a->ca_revised += b->ca_revised;
 }
 
 static int run_finish(struct loader *L, const char *sql, const char *status,
 		      const char *error, const struct counts *c)
 {
-	const long long x[6] = { c->rows_in, c->duplicates, c->inserted, c->updated,
-				 c->unchanged, c->rejected };
-	char v[6][24];
-	const char *p[9] = { L->run_id, status, error, v[0], v[1], v[2], v[3], v[4], v[5] };
+	const long long x[7] = { c->rows_in, c->duplicates, c->inserted, c->updated,
+				 c->unchanged, c->rejected, c->ca_revised };
+	char v[7][24];
+	const char *p[10] = { L->run_id, status, error, v[0], v[1], v[2], v[3], v[4], v[5], v[6] };
 	PGresult *res;
 	int i;
 
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 7; i++)
 		snprintf(v[i], sizeof(v[i]), "%lld", x[i]);
-	res = db_query(&L->db, sql, 9, p);
+	res = db_query(&L->db, sql, 10, p);
 	PQclear(res);
 	return res ? 0 : -1;
 }
@@ -734,7 +778,7 @@ static int batch_end(struct loader *L)
 	struct batch *B = &L->b;
 	struct counts c = { 0 };
 
-	if (send_batch(L) < 0 || upsert(L, &c) < 0 ||
+	if (send_batch(L) < 0 || stale_revised(L, &c) < 0 || upsert(L, &c) < 0 ||
 	    (B->savepoint && db_exec(&L->db, "RELEASE SAVEPOINT load_direct") < 0) ||
 	    write_heads(L) < 0)
 		return -1;
@@ -766,6 +810,7 @@ static int batch_end(struct loader *L)
 /* One row read: stage it, ending the batch when full.  DONE or EDB. */
 static int take_row(struct loader *L, const struct bar *b)
 {
+	load_heads_cover(L->heads, b->symbol, b->interval, b->ts);
 	if (++L->seq <= L->committed)
 		return DONE; /* replay: committed before the connection broke */
 	if (L->b.rows == 0) {
@@ -826,18 +871,77 @@ static int read_input(struct loader *L, struct input *in)
 /* The stored heads of this table, afresh for every attempt. */
 static int fetch_heads(struct loader *L)
 {
-	const char *p[1] = { L->db.table_name };
-	PGresult *res = db_query(&L->db, load_sql_heads_get, 1, p);
+	char *iv[3];
+	const char *p[4] = { L->db.table_name };
+	PGresult *res;
 	int i;
 
+	refetch_intervals(bt_now(), &iv[0], &iv[1], &iv[2]);
+	for (i = 0; i < 3; i++)
+		p[i + 1] = iv[i];
+	res = db_query(&L->db, load_sql_heads_get, 4, p);
+	for (i = 0; i < 3; i++)
+		free(iv[i]);
 	if (!res)
 		return -1;
 	load_heads_clear(L->heads);
-	for (i = 0; i < PQntuples(res); i++)
-		load_heads_set(L->heads, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-			       (time_t)atoll(PQgetvalue(res, i, 2)));
+	db_array_free(&L->stale[0]);
+	db_array_free(&L->stale[1]);
+	L->nstale = 0;
+	for (i = 0; i < PQntuples(res); i++) {
+		const char *sym = PQgetvalue(res, i, 0), *ivl = PQgetvalue(res, i, 1);
+
+		load_heads_set(L->heads, sym, ivl, (time_t)atoll(PQgetvalue(res, i, 2)));
+		if (*PQgetvalue(res, i, 3) != 't')
+			continue;
+		load_heads_set_stale(L->heads, sym, ivl);
+		db_array_add(&L->stale[0], sym);
+		db_array_add(&L->stale[1], ivl);
+		L->nstale++;
+	}
 	PQclear(res);
+	db_array_end(&L->stale[0]);
+	db_array_end(&L->stale[1]);
 	return 0;
+}
+
+/* A series this run fetched whole: the mark's arrays (lib/refetch). */
+static void covered(void *ctx, const char *symbol, const char *interval, time_t first,
+		    time_t last)
+{
+	const struct sym_interval *iv = sym_interval(interval);
+	const long long v[4] = { first, last, iv ? refetch_reach(iv, bt_now()) : PLAN_MIN_TIME,
+				 iv && iv->intraday };
+
+	key_add(ctx, symbol, interval, v, 4);
+}
+
+/*
+ * Record the series the run fetched whole (lib/refetch), in the
+ * transaction of its last rows.  Without the run's events in this session
+ * (none given, or a reconnect lost them) only series with no action
+ * written since the run began qualify.
+ */
+static int mark_adjusted(struct loader *L)
+{
+	struct key_arrays k = { 0 };
+	const char *p[9] = { L->run_id, L->db.table_name, L->snap };
+	PGresult *res = NULL;
+	int rc = 0;
+
+	if (!L->snap)
+		return 0;
+	load_heads_covered(L->heads, covered, &k);
+	if (k.n) {
+		key_end(&k, p + 3, 6);
+		if (!(res = db_query(&L->db, refetch_sql_mark[L->events_ready], 9, p)))
+			rc = -1;
+		if (res)
+			L->adjusted = PQntuples(res);
+		PQclear(res);
+	}
+	key_free(&k);
+	return rc;
 }
 
 static int attempt(struct loader *L)
@@ -854,6 +958,8 @@ static int attempt(struct loader *L)
 	for (i = 0; i < L->nin && rc == DONE; i++)
 		rc = read_input(L, &L->in[i]);
 	if (rc == DONE && L->b.rows > 0 && batch_end(L) < 0)
+		rc = db_stopped() ? ESTOP : EDB;
+	if (rc == DONE && mark_adjusted(L) < 0)
 		rc = db_stopped() ? ESTOP : EDB;
 	if (rc != DONE)
 		return rc;
@@ -876,7 +982,7 @@ static int attempt(struct loader *L)
  * upsert afresh (about 30 ms each) for no gain at batch sizes. */
 static int session_setup(struct loader *L)
 {
-	L->stage_ready = 0;
+	L->stage_ready = L->events_ready = 0;
 	return db_exec(&L->db, L->audit ? "SET TimeZone = 'UTC'; SET jit = off"
 					: "SET TimeZone = 'UTC'; SET jit = off;"
 					  " SET stockbars.audit = 'off'");
@@ -990,105 +1096,80 @@ static int load(struct loader *L)
 
 /* ---- corporate actions (--events) ---- */
 
-static const char *const events_header[] = {
-	"symbol", "ts", "kind", "value", "numerator", "denominator",
-};
-
-static int event_check(char **f, size_t n, char *why, size_t len)
+/*
+ * The file's events reach corporate_actions as the bars reach their table:
+ * parsed here (lib/events), copied into a TEMP table, then one upsert that
+ * keeps the last of a repeated key and writes a row only when it changes.
+ * The TEMP table keeps the run's events for the rest of the session: the
+ * refresh mark (mark_adjusted) asks which events the run's responses
+ * showed.
+ */
+static int events_copy(struct loader *L, struct csvr *r)
 {
-	const char *k;
-	time_t t;
-	double v;
-	int i;
+	char **f, line[EVENTS_LINE_MAX];
+	const char *why;
+	struct event e;
+	size_t nf;
+	int got;
 
-	if (n != 6) {
-		snprintf(why, len, "expected 6 fields, got %zu", n);
-		return -1;
-	}
-	if (sym_valid(f[0]) < 0) {
-		snprintf(why, len, "bad symbol");
-		return -1;
-	}
-	if (bt_parse_iso(f[1], &t) < 0) {
-		snprintf(why, len, "bad ts");
-		return -1;
-	}
-	for (k = f[2]; *k; k++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyz_", *k))
-			break;
-	if (!*f[2] || *k || k - f[2] > 32) {
-		snprintf(why, len, "bad kind");
-		return -1;
-	}
-	for (i = 3; i < 6; i++)
-		if (*f[i] && px_parse(f[i], &v) < 0) {
-			snprintf(why, len, "bad %s", events_header[i]);
-			return -1;
+	if (db_copy_begin(&L->db, load_sql_events_copy) < 0)
+		return EDB;
+	while ((got = csvr_next(r, &f, &nf)) > 0) {
+		if (events_parse(f, nf, &e, &why) < 0) {
+			snprintf(L->err, sizeof(L->err), "%s:%ld: %s", L->events, csvr_line(r), why);
+			return EDATA;
 		}
-	return 0;
+		L->ev.rows++;
+		if (db_copy_put(&L->db, line, events_format(&e, line)) < 0)
+			return EDB;
+	}
+	if (got < 0) {
+		snprintf(L->err, sizeof(L->err), "%s", csvr_error(r));
+		return EDATA;
+	}
+	return db_copy_end(&L->db, NULL, NULL) < 0 ? EDB : DONE;
 }
 
-static int event_row(struct loader *L, char **f)
+static int events_upsert(struct loader *L)
 {
-	char ts[BT_ISO_LEN];
-	time_t t;
-	const char *p[7];
-	PGresult *res;
-	int i;
+	const char *p[1] = { L->run_id };
+	PGresult *res = db_query(&L->db, load_sql_events_upsert, 1, p);
 
-	bt_parse_iso(f[1], &t);
-	p[0] = f[0];
-	p[1] = bt_format_iso(t, ts);
-	for (i = 2; i < 6; i++)
-		p[i] = i > 2 && !*f[i] ? NULL : f[i];
-	p[6] = L->run_id;
-	if (!(res = db_query(&L->db, load_sql_event, 7, p)))
-		return -1;
-	if (PQntuples(res) == 0)
-		L->ev.unchanged++;
-	else if (*PQgetvalue(res, 0, 0) == 't')
-		L->ev.inserted++;
-	else
-		L->ev.updated++;
+	if (!res)
+		return EDB;
+	L->ev.inserted = atoll(PQgetvalue(res, 0, 0));
+	L->ev.updated = atoll(PQgetvalue(res, 0, 1));
+	L->ev.unchanged = L->ev.rows - L->ev.inserted - L->ev.updated;
 	PQclear(res);
-	return 0;
+	return DONE;
 }
 
 /* One transaction for the file; DONE, EDATA or EDB. */
 static int events_attempt(struct loader *L, FILE *fp)
 {
 	struct csvr *r;
-	char **f, why[64];
-	size_t nf;
-	int got, rc = DONE;
+	int rc = DONE;
 
 	memset(&L->ev, 0, sizeof(L->ev));
 	rewind(fp);
 	r = csvr_new(fp, L->events);
-	if (csvr_header(r, events_header, 6) < 0) {
+	if (csvr_header(r, events_header, EVENTS_NCOLS) < 0) {
 		snprintf(L->err, sizeof(L->err), "%s", csvr_error(r));
 		csvr_free(r);
 		return EDATA;
 	}
-	if (db_exec(&L->db, "BEGIN") < 0)
+	if (db_exec(&L->db, "BEGIN") < 0 || db_exec(&L->db, load_sql_events_stage) < 0)
 		rc = EDB;
-	while (rc == DONE && (got = csvr_next(r, &f, &nf)) != 0) {
-		if (got < 0) {
-			snprintf(L->err, sizeof(L->err), "%s", csvr_error(r));
-			rc = EDATA;
-		} else if (event_check(f, nf, why, sizeof(why)) < 0) {
-			snprintf(L->err, sizeof(L->err), "%s:%ld: %s", L->events,
-				 csvr_line(r), why);
-			rc = EDATA;
-		} else if (event_row(L, f) < 0) {
-			rc = EDB;
-		}
-	}
+	if (rc == DONE)
+		rc = events_copy(L, r);
+	if (rc == DONE)
+		rc = events_upsert(L);
 	csvr_free(r);
 	if (rc == DONE && db_commit(&L->db) < 0)
 		rc = EDB;
 	if (rc != DONE)
-		db_rollback(&L->db);
+		db_rollback(&L->db); /* ends an open COPY first */
+	L->events_ready = rc == DONE;
 	return rc;
 }
 
@@ -1128,12 +1209,15 @@ static const char *status_of(int code)
 static void report(struct loader *L, int code)
 {
 	const struct counts *c = &L->done;
+	char ca[40] = "";
 
+	if (c->ca_revised)
+		snprintf(ca, sizeof(ca), " ca_revised=%lld", c->ca_revised);
 	if (msg_enabled(MSG_INFO))
 		msg_err("rows_in=%lld inserted=%lld updated=%lld unchanged=%lld"
-			" rejected=%lld duplicates=%lld run_id=%s",
+			" rejected=%lld duplicates=%lld run_id=%s%s",
 			c->rows_in, c->inserted, c->updated, c->unchanged, c->rejected,
-			c->duplicates, L->run_id);
+			c->duplicates, L->run_id, ca);
 	if (!L->json)
 		return;
 	printf("{\"run_id\":%s,\"status\":\"%s\",\"schema\":", *L->run_id ? L->run_id : "null",
@@ -1145,6 +1229,7 @@ static void report(struct loader *L, int code)
 	       "\"unchanged\":%lld,\"rejected\":%lld,\"appended\":%lld",
 	       c->rows_in, c->duplicates, c->inserted, c->updated, c->unchanged, c->rejected,
 	       c->appended);
+	printf(",\"ca_revised\":%lld,\"adjusted_series\":%ld", c->ca_revised, L->adjusted);
 	if (L->events)
 		printf(",\"events_inserted\":%lld,\"events_updated\":%lld,"
 		       "\"events_unchanged\":%lld", L->ev.inserted, L->ev.updated, L->ev.unchanged);
@@ -1235,11 +1320,32 @@ static int prepare(struct loader *L)
 	}
 }
 
+/*
+ * Connect.  A load first notes the snapshot that the refresh mark compares
+ * with (lib/refetch), before its input arrives: the responses in it were
+ * requested after whatever that snapshot holds.  Without it (a server that
+ * cannot say) nothing is marked.
+ */
+static int connect_db(struct loader *L)
+{
+	PGresult *res;
+
+	if (db_connect(&L->db, db_conninfo(), L->retries + 1, L->schema, L->table) < 0) {
+		msg_err("database: %s", L->db.err);
+		return EXIT_FATAL;
+	}
+	if (L->init || !(res = db_query(&L->db, "SELECT pg_current_snapshot()", 0, NULL)))
+		return EXIT_OK;
+	L->snap = xstrdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return EXIT_OK;
+}
+
 static int setup(struct loader *L)
 {
-	int rc = db_connect(&L->db, db_conninfo(), L->retries + 1, L->schema, L->table);
+	int rc = prepare(L);
 
-	if (rc == 0 && (rc = prepare(L)) == -2) {
+	if (rc == -2) {
 		msg_err("--retain: %s.%s is not partitioned on (interval, ts)"
 			" (load-bars --init --partition)",
 			L->schema, L->table);
@@ -1277,8 +1383,10 @@ static int retain(struct loader *L)
 
 static int init_run(struct loader *L)
 {
-	int code = setup(L);
+	int code = connect_db(L);
 
+	if (code == EXIT_OK)
+		code = setup(L);
 	if (code != EXIT_OK)
 		return code;
 	if (db_migrate_maintain(&L->db) < 0) {
@@ -1294,8 +1402,12 @@ static int init_run(struct loader *L)
 
 static int load_run(struct loader *L)
 {
-	int code = setup(L);
+	int code = connect_db(L);
 
+	if (code == EXIT_OK && L->bars && open_inputs(L) < 0)
+		return EXIT_PARTIAL;
+	if (code == EXIT_OK)
+		code = setup(L);
 	if (code != EXIT_OK)
 		return code;
 	if (L->events)
@@ -1415,14 +1527,14 @@ int main(int argc, char *argv[])
 	msg_init(argv[0]);
 	parse_args(&L, argc, argv);
 	db_catch_signals();
-	if (L.bars && open_inputs(&L) < 0)
-		return EXIT_PARTIAL;
 	L.keys = load_keys_new(L.batch_size);
 	L.heads = load_heads_new();
 	code = L.init ? init_run(&L) : load_run(&L);
 	db_close(&L.db);
-	if (L.bars)
-		close_inputs(&L);
+	close_inputs(&L);
+	free(L.snap);
+	db_array_free(&L.stale[0]);
+	db_array_free(&L.stale[1]);
 	free(L.b.direct.buf);
 	free(L.b.stage.buf);
 	free(L.b.months.m);

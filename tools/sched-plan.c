@@ -3,7 +3,9 @@
  *
  * With DATABASE_URL set, the newest stored bar of every (symbol, interval)
  * is read in one query and each symbol is planned from there (with an
- * overlap) up to now; symbols with nothing stored get the whole period.
+ * overlap) up to now; symbols with nothing stored get the whole period,
+ * and a series a corporate action made stale (lib/refetch) one window
+ * over its whole stored history.
  * Without DATABASE_URL every symbol gets the whole period.  A set but
  * unreachable database is an error, not a silent full re-plan.  With
  * --shard K/N (or its environment fallbacks) only the symbols of that shard
@@ -16,6 +18,7 @@
 #include "msg.h"
 #include "plan.h"
 #include "plan_win.h"
+#include "refetch.h"
 #include "shard.h"
 #include "sym.h"
 #include "xalloc.h"
@@ -29,13 +32,14 @@
 #include <strings.h>
 
 
-/* One (symbol, interval) to plan; newest filled from the database. */
+/* One (symbol, interval) to plan; newest and refetch_from filled from the
+ * database. */
 struct key {
 	const char *symbol;
 	const struct sym_interval *iv;
 	const struct cfg_job *job;
-	int have_newest;
-	time_t newest;
+	int have_newest, have_refetch;
+	time_t newest, refetch_from;
 };
 
 struct opts {
@@ -136,10 +140,21 @@ static char *array_literal(const struct key *k, size_t n, int intervals)
  * load-bars keeps in the same transaction as the bars (a probe into a
  * small table, however large bars grows or however many partitions it
  * has); a key without a head falls back to max(ts) over the primary key.
- * A schema from before bar_heads gets the max(ts) alone.  A missing
- * table means nothing is stored yet.
+ * The second column says where a stale series must be fetched again from
+ * (lib/refetch).  A schema from before the refetch record plans without
+ * it, one from before bar_heads gets the max(ts) alone.  A missing table
+ * means nothing is stored yet.
  */
-static const char *const newest_sql[2] = {
+#define NEWEST_SQL 3
+static const char *const newest_sql[NEWEST_SQL] = {
+	"SELECT extract(epoch FROM coalesce(h.ts, (SELECT max(b.ts) FROM {S}.{T} b"
+	" WHERE b.symbol = k.symbol AND b.interval = k.interval)))::bigint, "
+	REFETCH_FROM("k.symbol", "k.interval", "k.intraday", "to_timestamp(k.reach)",
+		     "h.adjusted_snap")
+	" FROM unnest($1::text[], $2::text[], $4::bigint[], $5::boolean[]) WITH ORDINALITY"
+	" AS k(symbol, interval, reach, intraday, n)"
+	" LEFT JOIN {S}.bar_heads h ON h.target = $3 AND h.symbol = k.symbol"
+	" AND h.interval = k.interval ORDER BY k.n",
 	"SELECT extract(epoch FROM coalesce((SELECT h.ts FROM {S}.bar_heads h"
 	" WHERE h.target = $3 AND h.symbol = k.symbol AND h.interval = k.interval),"
 	" (SELECT max(b.ts) FROM {S}.{T} b"
@@ -152,20 +167,37 @@ static const char *const newest_sql[2] = {
 	" AS k(symbol, interval, n) ORDER BY k.n",
 };
 
-static int newest(struct db *d, struct key *k, size_t n)
+/* An older schema: a table (42P01) or a column (42703) of a later
+ * migration is missing. */
+static int older_schema(const struct db *d)
 {
-	char *syms = array_literal(k, n, 0), *ivs = array_literal(k, n, 1);
-	const char *p[3] = { syms, ivs, d->table_name };
+	return strcmp(d->state, "42P01") == 0 || strcmp(d->state, "42703") == 0;
+}
+
+static int newest(struct db *d, struct key *k, size_t n, time_t now)
+{
+	char *syms = array_literal(k, n, 0), *ivs = array_literal(k, n, 1), t[24];
+	struct db_array reach = { 0 }, intraday = { 0 };
+	const char *p[5] = { syms, ivs, d->table_name };
+	const int np[NEWEST_SQL] = { 5, 3, 2 };
 	PGresult *res = NULL;
 	size_t i;
 	int q;
 
-	for (q = 0; q < 2 && !res; q++)
-		if (!(res = db_query(d, newest_sql[q], q ? 2 : 3, p)) &&
-		    strcmp(d->state, "42P01") != 0)
+	for (i = 0; i < n; i++) {
+		snprintf(t, sizeof(t), "%lld", refetch_reach(k[i].iv, now));
+		db_array_add(&reach, t);
+		db_array_add(&intraday, k[i].iv->intraday ? "t" : "f");
+	}
+	p[3] = db_array_end(&reach);
+	p[4] = db_array_end(&intraday);
+	for (q = 0; q < NEWEST_SQL && !res; q++)
+		if (!(res = db_query(d, newest_sql[q], np[q], p)) && !older_schema(d))
 			break;
 	free(syms);
 	free(ivs);
+	db_array_free(&reach);
+	db_array_free(&intraday);
 	if (!res)
 		return strcmp(d->state, "42P01") == 0 || strcmp(d->state, "3F000") == 0
 			? 0 : -1;
@@ -174,6 +206,10 @@ static int newest(struct db *d, struct key *k, size_t n)
 			continue;
 		k[i].have_newest = 1;
 		k[i].newest = (time_t)atoll(PQgetvalue(res, (int)i, 0));
+		if (PQnfields(res) < 2 || PQgetisnull(res, (int)i, 1))
+			continue;
+		k[i].have_refetch = 1;
+		k[i].refetch_from = (time_t)atoll(PQgetvalue(res, (int)i, 1));
 	}
 	PQclear(res);
 	return 0;
@@ -185,7 +221,7 @@ static int newest(struct db *d, struct key *k, size_t n)
  * all: whole periods, said once.  Configured but unreachable: an error,
  * never a silent full re-plan.  A signal cancels the query.
  */
-static int lookup(const struct opts *o, struct key *k, size_t n)
+static int lookup(const struct opts *o, struct key *k, size_t n, time_t now)
 {
 	struct db d;
 	int rc;
@@ -205,7 +241,7 @@ static int lookup(const struct opts *o, struct key *k, size_t n)
 		db_close(&d);
 		return EXIT_FATAL;
 	}
-	rc = newest(&d, k, n);
+	rc = newest(&d, k, n, now);
 	if (rc < 0)
 		msg_err("database: %s", d.err);
 	db_close(&d);
@@ -230,6 +266,8 @@ static int plan(const struct planner *p)
 		r.period = p->k[i].job->span;
 		r.have_newest = p->k[i].have_newest;
 		r.newest = p->k[i].newest;
+		r.have_refetch = p->k[i].have_refetch;
+		r.refetch_from = p->k[i].refetch_from;
 		r.overlap = o->overlap;
 		r.full = o->full;
 		r.have_start = o->have_start;
@@ -399,7 +437,7 @@ int main(int argc, char *argv[])
 		split_symbols(&p);
 	environment(&p);
 	collect_keys(&p);
-	code = lookup(&p.o, p.k, p.nk);
+	code = lookup(&p.o, p.k, p.nk, p.now);
 	if (code == EXIT_OK && plan(&p) < 0)
 		msg_die(EXIT_FATAL, "stdout: %s", strerror(errno));
 	free(p.k);

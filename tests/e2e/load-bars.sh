@@ -58,7 +58,7 @@ expect "load-bars: quiet at LOG_LEVEL=warn" \
 is "load-bars: --init twice" "$("$LB" --init && "$LB" --init && echo ok)" ok
 is "load-bars: migrations recorded once" \
 	"$(sql "SELECT string_agg(target || ':' || version, ',' ORDER BY target, version) FROM schema_migrations")" \
-	":1,:2,:3,:4,:5,:6,bars:1,bars:2,bars:3,bars:4"
+	":1,:2,:3,:4,:5,:6,:7,bars:1,bars:2,bars:3,bars:4"
 is "load-bars: --init keeps the data" "$(sql "SELECT count(*) FROM bars")" 500
 
 # --- revision and audit -------------------------------------------------
@@ -194,7 +194,7 @@ for mode in run batch; do
 	is "load-bars: concurrent loaders (--txn $mode) equal a clean run" "$(digest "$DB")" "$cclean"
 done
 is "load-bars: concurrent loaders: migrations applied once" \
-	"$(sql "SELECT count(*) FROM schema_migrations")" 10
+	"$(sql "SELECT count(*) FROM schema_migrations")" 11
 
 # --- SIGTERM: cancel the statement, roll back the batch, never half -----
 # (--txn batch: signalled once a batch is committed, so whole batches stay)
@@ -243,7 +243,7 @@ check "load-bars: --events with bars" 0 "$T/base.csv" - - -- "$LB" --json --even
 is "load-bars: --events revision and bars" "$(field events_updated "$T/out") $(field inserted "$T/out")" "1 500"
 is "load-bars: corporate_actions table" \
 	"$(sql "SELECT string_agg(concat_ws(' ', symbol, kind, value, numerator, denominator), ',' ORDER BY ts) FROM corporate_actions")" \
-	"AAPL split 4 1,AAPL dividend 0.27"
+	"AAPL split 4 4 1,AAPL dividend 0.27"
 printf 'symbol,ts,kind,value,numerator,denominator\nAAPL,2025-08-11,div;drop,0.26,,\n' >"$T/evbad.csv"
 check "load-bars: bad event row names the line" 1 - - 'evbad.csv:2: bad kind' -- "$LB" --events "$T/evbad.csv"
 

@@ -34,8 +34,16 @@ static void test_pipeline(void)
 		  "fetch-bars --failed st/intra_day.failed.csv --rejects st/intra_day.plan-rejects.csv "
 		  "--stats st/intra_day.fetch.json",
 		  "stage 2 files are named after the job");
-	CHECK_STR(joined(a.argv[4], buf, sizeof(buf)), "load-bars --json", "stage 5");
+	CHECK_STR(joined(a.argv[2], buf, sizeof(buf)), "normalize-bars --events st/intra_day.events.csv",
+		  "stage 3 writes the run's events");
+	CHECK_STR(joined(a.argv[3], buf, sizeof(buf)),
+		  "validate-bars --rejects st/intra_day.rejects.csv --events st/intra_day.events.csv",
+		  "stage 4 reads them (splits explain jumps)");
+	CHECK_STR(joined(a.argv[4], buf, sizeof(buf)),
+		  "load-bars --json --events st/intra_day.events.csv -",
+		  "stage 5 loads them, and the bars from stdin");
 	CHECK_STR(a.stats, "st/intra_day.fetch.json", "statistics file");
+	CHECK_STR(a.events, "st/intra_day.events.csv", "events file");
 	sched_argv_free(&a);
 	s.shard = "2/4";
 	s.bindir = "/opt/b";
@@ -43,6 +51,7 @@ static void test_pipeline(void)
 	CHECK_STR(joined(a.argv[0], buf, sizeof(buf)),
 		  "/opt/b/sched-plan --config c.json --job intra day --shard 2/4", "sharded");
 	CHECK_STR(a.stats, "st/intra_day.shard-2-of-4.fetch.json", "sharded file names");
+	CHECK_STR(a.events, "st/intra_day.shard-2-of-4.events.csv", "an events file per shard");
 	sched_argv_free(&a);
 }
 

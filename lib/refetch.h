@@ -1,0 +1,97 @@
+/*
+ * refetch: when a corporate action makes a stored series stale, and when a
+ * load has fetched a series again whole.  sched-plan plans the re-fetch,
+ * load-bars counts what it revises and records that it happened.
+ *
+ * Yahoo serves prices adjusted as of the request: after a split every older
+ * bar changes (OHLC and volume), after a dividend or capital gain every
+ * older adj_close of daily and longer bars.  Intraday bars are only split-
+ * adjusted, so for them only splits count.  An action applies to a series
+ * when its ex-date is after the series' oldest stored bar within the
+ * provider's reach (lib/span: intraday history is limited; older bars can
+ * no longer be fetched).
+ *
+ * The record: corporate_actions.xact is the transaction that last wrote an
+ * action (NULL: before this record existed); bar_heads.adjusted_snap is a
+ * snapshot whose actions the stored series reflects (NULL: none known) and
+ * adjusted_run the load run that set it.  A series is stale when an action
+ * applying to it is not visible in its snapshot: sched-plan then plans one
+ * window from its oldest stored bar to now (REFETCH_FROM), and load-bars
+ * counts the rows it revises in stale series (load_runs.ca_revised).  An
+ * existing database with actions and no snapshots re-fetches each series
+ * they apply to once.
+ *
+ * The mark (refetch_sql_mark), set by load-bars with the run's last rows,
+ * for each series the run fetched whole:
+ *   - its rows came in time order, no two of them a whole request apart
+ *     (refetch_gap: a request of a chunked window failed), and nothing is
+ *     stored within the provider's reach before its first row or after its
+ *     last;
+ *   - every action applying to it that was written after load-bars began is
+ *     one the run's own events hold as they are (the responses showed it).
+ *     Actions written before it began were known before the requests, so
+ *     the responses reflect them, or the provider no longer shows them.
+ * A failed or partial fetch marks nothing, and the next plan asks again.
+ */
+#ifndef REFETCH_H
+#define REFETCH_H
+
+#include <time.h>
+
+#include "sym.h"
+
+/*
+ * SQL (string literals, for lib/db's {S} and {T}) for a boolean: an action
+ * of symbol SYM, of a kind that applies to a series whose interval is
+ * INTRADAY (a boolean), with ex-date after BOUND (timestamptz), is not
+ * visible in SNAP (a pg_snapshot, NULL: nothing is).  The xact index keeps
+ * it to the actions written since SNAP.
+ */
+#define REFETCH_ACTION(SYM, INTRADAY, BOUND, SNAP)                                      \
+	"(CASE WHEN " SNAP " IS NULL THEN EXISTS (SELECT 1 FROM {S}.corporate_actions a" \
+	" WHERE a.symbol = " SYM " AND a.ts > " BOUND                                  \
+	" AND (a.kind = 'split' OR NOT " INTRADAY "))"                                  \
+	" ELSE EXISTS (SELECT 1 FROM {S}.corporate_actions a WHERE a.symbol = " SYM     \
+	" AND a.xact >= pg_snapshot_xmin(" SNAP ") AND a.ts > " BOUND                   \
+	" AND (a.kind = 'split' OR NOT " INTRADAY ")"                                   \
+	" AND NOT pg_visible_in_snapshot(a.xact, " SNAP ")) END)"
+
+/*
+ * SQL for a bigint: where the re-fetch of the series (SYM, IV) of {T} must
+ * start, as epoch seconds (its oldest stored bar), or NULL when the series
+ * is not stale.  REACH is the provider's reach as a timestamptz (see
+ * refetch_reach()); the oldest bar is looked up only for series with an
+ * action the snapshot lacks.
+ */
+#define REFETCH_FROM(SYM, IV, INTRADAY, REACH, SNAP)                                    \
+	"CASE WHEN " REFETCH_ACTION(SYM, INTRADAY, REACH, SNAP) " THEN"                 \
+	" (SELECT extract(epoch FROM o.m)::bigint FROM (SELECT min(b.ts) AS m"          \
+	" FROM {S}.{T} b WHERE b.symbol = " SYM " AND b.interval = " IV ") o"           \
+	" WHERE " REFETCH_ACTION(SYM, INTRADAY, "greatest(o.m, " REACH ")", SNAP) ") END"
+
+/*
+ * Mark the series fetched whole ($1 run id, $2 target, $3 the snapshot
+ * taken when load-bars began, as text; then arrays, one element per
+ * series: $4 symbols, $5 intervals, $6 first and $7 last row (epoch
+ * seconds), $8 reach (refetch_reach), $9 intraday).  [1] when the run's
+ * events are in pg_temp.load_events (lib/load_sql), [0] when the run has
+ * none.  Returns one row per series marked.
+ */
+extern const char *const refetch_sql_mark[2];
+
+/* The earliest bar start of iv the provider serves at now (lib/span), as
+ * epoch seconds; 1900 (the earliest a plan names) when it serves any. */
+long long refetch_reach(const struct sym_interval *iv, time_t now);
+/* Two consecutive rows of one fetch this far apart (seconds) or more mean a
+ * request in between failed: a window longer than one request is cut into
+ * requests of this length (lib/span).  0 when one request covers any
+ * window. */
+long refetch_gap(const struct sym_interval *iv);
+/*
+ * Array literals ("{...}", malloc'd) of every interval's name, reach at now
+ * and intraday flag, in lib/sym's order: for SQL that looks an interval's
+ * up.
+ */
+void refetch_intervals(time_t now, char **names, char **reach, char **intraday);
+
+#endif
