@@ -268,6 +268,43 @@ static const struct migration migrations[] = {
 	  " OR (attrelid = to_regclass('{S}.bar_heads')"
 	  "  AND attname IN ('adjusted_run', 'adjusted_snap'))"
 	  " OR (attrelid = to_regclass('{S}.load_runs') AND attname = 'ca_revised')))" },
+	/*
+	 * Heads follow bars deleted by hand: a DELETE that removes a series'
+	 * newest bar moves its head back to the newest bar left (or drops the
+	 * head with the series), so the next plan fetches what was deleted; a
+	 * TRUNCATE drops the table's heads.  One statement-level trigger per
+	 * statement, touching only the heads whose bar went.  SECURITY DEFINER:
+	 * a role allowed to delete bars need not be allowed to write heads.
+	 */
+	{ "", 8,
+	  "CREATE OR REPLACE FUNCTION {S}.stockbars_heads_gone() RETURNS trigger"
+	  " LANGUAGE plpgsql SECURITY DEFINER SET search_path = {S}, pg_catalog AS $f$"
+	  " BEGIN"
+	  "  IF TG_OP = 'TRUNCATE' THEN"
+	  "   DELETE FROM bar_heads WHERE target = TG_TABLE_NAME; RETURN NULL;"
+	  "  END IF;"
+	  "  EXECUTE format('WITH k AS (SELECT DISTINCT o.symbol, o.interval FROM gone o"
+	  "   JOIN bar_heads g ON g.target = $1 AND g.symbol = o.symbol"
+	  "   AND g.interval = o.interval AND g.ts = o.ts),"
+	  "  n AS (SELECT k.symbol, k.interval, (SELECT max(b.ts) FROM %I.%I b"
+	  "   WHERE b.symbol = k.symbol AND b.interval = k.interval) AS ts FROM k),"
+	  "  d AS (DELETE FROM bar_heads h USING n WHERE n.ts IS NULL AND h.target = $1"
+	  "   AND h.symbol = n.symbol AND h.interval = n.interval)"
+	  "  UPDATE bar_heads h SET ts = n.ts FROM n WHERE n.ts IS NOT NULL"
+	  "   AND h.target = $1 AND h.symbol = n.symbol AND h.interval = n.interval',"
+	  "   TG_TABLE_SCHEMA, TG_TABLE_NAME) USING TG_TABLE_NAME;"
+	  "  RETURN NULL;"
+	  " END $f$",
+	  "EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'stockbars_heads_gone'"
+	  " AND pronamespace = to_regnamespace('{S}'))" },
+	{ "T", 5,
+	  "CREATE OR REPLACE TRIGGER stockbars_heads_gone AFTER DELETE ON {S}.{T}"
+	  " REFERENCING OLD TABLE AS gone FOR EACH STATEMENT"
+	  " EXECUTE FUNCTION {S}.stockbars_heads_gone();"
+	  "CREATE OR REPLACE TRIGGER stockbars_heads_truncated AFTER TRUNCATE ON {S}.{T}"
+	  " FOR EACH STATEMENT EXECUTE FUNCTION {S}.stockbars_heads_gone()",
+	  "(SELECT count(*) = 2 FROM pg_trigger WHERE tgrelid = to_regclass('{S}.{T}')"
+	  " AND tgname IN ('stockbars_heads_gone', 'stockbars_heads_truncated'))" },
 };
 
 #define NMIG (sizeof(migrations) / sizeof(migrations[0]))

@@ -6,7 +6,7 @@ LB=$BIN/load-bars
 HDR=symbol,interval,ts,open,high,low,close,adj_close,volume
 sql() { PGOPTIONS="-c client_min_messages=warning" psql -X -Atq "$DATABASE_URL" -c "$1"; }
 is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
-ALL=":1,:2,:3,:4,:5,:6,:7,bars:1,bars:2,bars:3,bars:4"
+ALL=":1,:2,:3,:4,:5,:6,:7,:8,bars:1,bars:2,bars:3,bars:4,bars:5"
 migs() { sql "SELECT string_agg(target || ':' || version, ',' ORDER BY target, version) FROM schema_migrations"; }
 { echo "$HDR"; for i in 0 1 2 3 4; do echo "AAPL,1d,2025-11-1${i},1,2,0.5,1.5,1.5,10$i"; done; } >"$T/a.csv"
 sed 's/,1.5,1.5,100$/,1.25,1.25,100/' "$T/a.csv" >"$T/rev.csv"

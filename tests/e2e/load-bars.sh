@@ -58,7 +58,7 @@ expect "load-bars: quiet at LOG_LEVEL=warn" \
 is "load-bars: --init twice" "$("$LB" --init && "$LB" --init && echo ok)" ok
 is "load-bars: migrations recorded once" \
 	"$(sql "SELECT string_agg(target || ':' || version, ',' ORDER BY target, version) FROM schema_migrations")" \
-	":1,:2,:3,:4,:5,:6,:7,bars:1,bars:2,bars:3,bars:4"
+	":1,:2,:3,:4,:5,:6,:7,:8,bars:1,bars:2,bars:3,bars:4,bars:5"
 is "load-bars: --init keeps the data" "$(sql "SELECT count(*) FROM bars")" 500
 
 # --- revision and audit -------------------------------------------------
@@ -194,7 +194,7 @@ for mode in run batch; do
 	is "load-bars: concurrent loaders (--txn $mode) equal a clean run" "$(digest "$DB")" "$cclean"
 done
 is "load-bars: concurrent loaders: migrations applied once" \
-	"$(sql "SELECT count(*) FROM schema_migrations")" 11
+	"$(sql "SELECT count(*) FROM schema_migrations")" 13
 
 # --- SIGTERM: cancel the statement, roll back the batch, never half -----
 # (--txn batch: signalled once a batch is committed, so whole batches stay)
