@@ -126,9 +126,19 @@ void load_heads_set(struct load_heads *h, const char *symbol, const char *interv
 	e->has_head = 1;
 }
 
-void load_heads_set_stale(struct load_heads *h, const char *symbol, const char *interval)
+void load_heads_set_stale(struct load_heads *h, const char *symbol, const char *interval,
+			  int stale)
 {
-	find(h, symbol, interval)->stale = 1;
+	find(h, symbol, interval)->stale = stale;
+}
+
+size_t load_heads_stale_read(const struct load_heads *h)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < h->n; i++)
+		n += h->e[i].covered && h->e[i].stale;
+	return n;
 }
 
 int load_heads_stale(struct load_heads *h, const char *symbol, const char *interval)

@@ -35,9 +35,13 @@ void load_heads_set(struct load_heads *h, const char *symbol, const char *interv
 		    time_t ts);
 
 /* The series of a key has a corporate action not applied yet
- * (lib/refetch); load_heads_stale() says so until the next clear. */
-void load_heads_set_stale(struct load_heads *h, const char *symbol, const char *interval);
+ * (lib/refetch), or (stale 0) no longer has; load_heads_stale() says so
+ * until the next clear. */
+void load_heads_set_stale(struct load_heads *h, const char *symbol, const char *interval,
+			  int stale);
 int load_heads_stale(struct load_heads *h, const char *symbol, const char *interval);
+/* How many keys the run read rows of are still stale. */
+size_t load_heads_stale_read(const struct load_heads *h);
 
 /*
  * Note a row the run read (every row, loaded now or committed before a

@@ -30,7 +30,7 @@
 	"  AND NOT pg_visible_in_snapshot(a.xact, $3::pg_snapshot)"                     \
 	"  AND a.ts > to_timestamp(k.lo) AND (a.kind = 'split' OR NOT k.intraday)"      \
 	RUN_EVENTS ")"                                                                  \
-	" RETURNING h.symbol"
+	" RETURNING h.symbol, h.interval"
 
 const char *const refetch_sql_mark[2] = {
 	MARK(""),

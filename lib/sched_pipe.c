@@ -18,7 +18,8 @@
 
 /*
  * The pipeline.  Values may name {config}, {job}, {shard}, {state} (the
- * state directory) and {run} (job and shard as a file name); an option
+ * state directory), {run} (job and shard as a file name) and {only} (the
+ * re-fetch pass: "stale"); an option
  * whose value names an empty one is left out, and a word without a value
  * goes in as it is (a flag, or load-bars' "-").  To add a stage option,
  * add it here: sched-run, the cron wrapper, scripts/run-pipeline, the demo
@@ -37,7 +38,7 @@ static const struct stage {
 	const char *opt[4][2]; /* { option, value or NULL for a flag } */
 } stages[SCHED_STAGES] = {
 	{ "sched-plan", { { "--config", "{config}" }, { "--job", "{job}" },
-			  { "--shard", "{shard}" } } },
+			  { "--shard", "{shard}" }, { "--only", "{only}" } } },
 	{ "fetch-bars", { { "--failed", "{state}/{run}.failed.csv" },
 			  { "--rejects", "{state}/{run}.plan-rejects.csv" },
 			  { "--stats", STATS_FILE } } },
@@ -73,18 +74,18 @@ void sched_run_name(char *dst, size_t n, const char *job, const char *shard)
 static char *expand(const char *tmpl, const struct sched_spec *s)
 {
 	char out[8192], run[300];
-	const char *names[] = { "{config}", "{job}", "{shard}", "{state}", "{run}" };
-	const char *vals[5];
+	const char *names[] = { "{config}", "{job}", "{shard}", "{state}", "{run}", "{only}" };
+	const char *vals[6];
 	size_t len = 0, i, k;
 
 	sched_run_name(run, sizeof(run), s->job, s->shard);
 	vals[0] = s->config, vals[1] = s->job, vals[2] = s->shard, vals[3] = s->state_dir;
-	vals[4] = run;
+	vals[4] = run, vals[5] = s->only;
 	while (*tmpl && len < sizeof(out) - 1) {
-		for (i = 0; i < 5; i++)
+		for (i = 0; i < 6; i++)
 			if (!strncmp(tmpl, names[i], strlen(names[i])))
 				break;
-		if (i == 5) {
+		if (i == 6) {
 			out[len++] = *tmpl++;
 			continue;
 		}
@@ -428,6 +429,8 @@ void sched_pipe_result(const struct sched_pipe *p, const struct sched_argv *a,
 		"rows_in", "inserted", "updated", "unchanged", "rejected", "duplicates", NULL,
 	};
 	static const char *const win_keys[] = { "ok", "failed", "bad_rows", NULL };
+	static const char *const stale_keys[] = { "stale_series", NULL };
+	long long *const stale[] = { &s->stale_series };
 	long long *const rows[] = { &s->rows.rows_in, &s->rows.inserted, &s->rows.updated,
 				    &s->rows.unchanged, &s->rows.rejected, &s->rows.duplicates };
 	long long *const wins[] = { &s->windows.ok, &s->windows.failed, &s->windows.bad_rows };
@@ -435,6 +438,7 @@ void sched_pipe_result(const struct sched_pipe *p, const struct sched_argv *a,
 
 	memcpy(s->status, p->status, sizeof(s->status));
 	json_counts(p->outlen ? p->out : NULL, row_keys, rows);
+	json_counts(p->outlen ? p->out : NULL, stale_keys, stale);
 	stats = a->stats ? slurp(a->stats) : NULL;
 	json_counts(stats, win_keys, wins);
 	free(stats);

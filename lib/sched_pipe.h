@@ -2,7 +2,7 @@
  * sched_pipe: THE pipeline definition, and one run of it as child
  * processes connected by pipes, without a shell.
  *
- *   sched-plan --config C --job J [--shard K/N]
+ *   sched-plan --config C --job J [--shard K/N] [--only stale]
  *     | fetch-bars --failed S/R.failed.csv --rejects S/R.plan-rejects.csv
  *                  --stats S/R.fetch.json
  *     | normalize-bars --events S/R.events.csv
@@ -15,6 +15,12 @@
  * `sched-run --print-pipeline` prints it for scripts/run-pipeline, the
  * demo and `make run`, and the cron wrapper runs sched-run.  An option
  * whose value would be empty (no shard) is left out.
+ *
+ * The re-fetch pass: when a run leaves series that a corporate action
+ * made stale (load-bars' stale_series: typically the run that first sees a
+ * split or dividend), they are fetched again whole by the same pipeline
+ * with "--only stale", right away, so a run does not end with a stale
+ * series while the provider answers (see lib/refetch).
  *
  * A run: every stage is in one new process group, dies with the scheduler
  * (PR_SET_PDEATHSIG; stages are forked by the main thread only), reads
@@ -46,6 +52,7 @@ struct sched_spec {
 	const char *shard;     /* "K/N", or NULL */
 	const char *state_dir; /* failed windows, rejects, fetch statistics */
 	const char *bindir;    /* where the stages are; NULL: PATH */
+	const char *only;      /* "stale": the re-fetch pass (sched-plan --only) */
 };
 
 /* The expanded definition: argv of every stage (all strings owned). */

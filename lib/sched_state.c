@@ -35,6 +35,7 @@ void sched_summary_init(struct sched_summary *s, time_t start)
 		s->status[i] = -1;
 	s->rows = (struct sched_rows){ -1, -1, -1, -1, -1, -1 };
 	s->windows = (struct sched_windows){ -1, -1, -1 };
+	s->stale_series = -1;
 }
 
 static void add(double *total, long long n)

@@ -59,6 +59,9 @@ struct sched_summary {
 	int status[SCHED_STAGES];       /* -1: not run / unknown */
 	struct sched_rows rows;
 	struct sched_windows windows;
+	/* series the run read that a corporate action leaves stale
+	 * (load-bars' stale_series); -1: unknown.  Not zero: a re-fetch pass. */
+	long long stale_series;
 };
 
 /* Everything the metrics export for a job.  Doubles, as Prometheus
@@ -101,6 +104,7 @@ struct sched_job {
 	struct sched_ticket *ticket; /* advisory lock attempt or session */
 	time_t deadline, kill_at;
 	int timed_out, killed;
+	int refetch;        /* this run is the re-fetch pass (sched-plan --only stale) */
 };
 
 struct sched_state {

@@ -39,7 +39,7 @@ Generated data (any symbol, deterministic):
 --fixture SYMBOL=PATH  serve PATH's bytes as-is for SYMBOL; the status is 404
     when the file name starts with ERROR-404, 400 for ERROR-400, else 200.
 --fault SYMBOL=KIND[:N]  the first N requests for SYMBOL (default: all) get
-    KIND instead of the normal answer:
+    KIND instead of the normal answer (KIND:+N: every request after the first N):
       429      plain text "Edge: Too Many Requests"
       429ra    the same with "Retry-After: 1"
       503      plain text "Service Unavailable"
@@ -682,7 +682,8 @@ class State:
             kind, _, n = kind.partition(":")
             if kind not in FAULTS:
                 sys.exit("fake_yahoo: unknown fault kind: " + kind)
-            self.faults[sym] = (kind, int(n) if n else -1)
+            after = n.startswith("+")
+            self.faults[sym] = (kind, int(n.lstrip("+")) if n else -1, after)
         self.counts = {}
         self.latency = args.latency / 1000.0
         self.rate = args.rate_limit
@@ -699,7 +700,7 @@ class State:
             n = self.counts.get(sym, 0) + 1
             self.counts[sym] = n
             f = self.faults.get(sym) or self.faults.get("*")
-        if f and (f[1] < 0 or n <= f[1]):
+        if f and (f[1] < 0 or (n > f[1] if f[2] else n <= f[1])):
             return f[0]
         return None
 

@@ -138,6 +138,7 @@ struct loader {
 	long nstale;
 	char *snap;          /* pg_current_snapshot() when the run began */
 	long adjusted;       /* series marked fetched whole (lib/refetch) */
+	long stale_left;     /* series read that a corporate action leaves stale */
 	char err[1100];
 };
 
@@ -894,7 +895,7 @@ static int fetch_heads(struct loader *L)
 		load_heads_set(L->heads, sym, ivl, (time_t)atoll(PQgetvalue(res, i, 2)));
 		if (*PQgetvalue(res, i, 3) != 't')
 			continue;
-		load_heads_set_stale(L->heads, sym, ivl);
+		load_heads_set_stale(L->heads, sym, ivl, 1);
 		db_array_add(&L->stale[0], sym);
 		db_array_add(&L->stale[1], ivl);
 		L->nstale++;
@@ -928,6 +929,7 @@ static int mark_adjusted(struct loader *L)
 	const char *p[9] = { L->run_id, L->db.table_name, L->snap };
 	PGresult *res = NULL;
 	int rc = 0;
+	long i;
 
 	if (!L->snap)
 		return 0;
@@ -938,9 +940,13 @@ static int mark_adjusted(struct loader *L)
 			rc = -1;
 		if (res)
 			L->adjusted = PQntuples(res);
+		for (i = 0; i < L->adjusted; i++)
+			load_heads_set_stale(L->heads, PQgetvalue(res, (int)i, 0),
+					     PQgetvalue(res, (int)i, 1), 0);
 		PQclear(res);
 	}
 	key_free(&k);
+	L->stale_left = (long)load_heads_stale_read(L->heads);
 	return rc;
 }
 
@@ -1229,7 +1235,8 @@ static void report(struct loader *L, int code)
 	       "\"unchanged\":%lld,\"rejected\":%lld,\"appended\":%lld",
 	       c->rows_in, c->duplicates, c->inserted, c->updated, c->unchanged, c->rejected,
 	       c->appended);
-	printf(",\"ca_revised\":%lld,\"adjusted_series\":%ld", c->ca_revised, L->adjusted);
+	printf(",\"ca_revised\":%lld,\"adjusted_series\":%ld,\"stale_series\":%ld", c->ca_revised,
+	       L->adjusted, L->stale_left);
 	if (L->events)
 		printf(",\"events_inserted\":%lld,\"events_updated\":%lld,"
 		       "\"events_unchanged\":%lld", L->ev.inserted, L->ev.updated, L->ev.unchanged);

@@ -45,7 +45,7 @@ struct key {
 struct opts {
 	const char *config, *job, *interval, *schema, *table;
 	char *symbols; /* argv storage, split in place */
-	int full, have_start, have_end;
+	int full, stale, have_start, have_end;
 	time_t start, end;
 	long overlap;
 };
@@ -68,7 +68,7 @@ static void usage(int code)
 {
 	fprintf(code ? stderr : stdout,
 		"usage: sched-plan --config FILE [--job NAME] [--symbols A,B] [--interval I]\n"
-		"                  [--start T] [--end T] [--full] [--overlap N] [--shard K/N]\n"
+		"                  [--start T] [--end T] [--full | --only stale] [--overlap N] [--shard K/N]\n"
 		"                  [--schema NAME] [--table NAME]\n"
 		"       sched-plan -h | --help | --version\n");
 	if (code == EXIT_OK)
@@ -80,6 +80,7 @@ static void usage(int code)
 		       "  --start T       start every window at T, whatever is stored (years 1900-2199)\n"
 		       "  --end T         end every window at T, exclusive (default: now)\n"
 		       "  --full          re-plan whole periods, ignoring the stored bars\n"
+		       "  --only stale    plan only the series a corporate action made stale\n"
 		       "  --overlap N     stored bars to fetch again, 0-%ld (default 1)\n"
 		       "  --shard K/N     only the symbols of shard K of N, 0 <= K < N <= %d\n"
 		       "  --schema NAME   schema of the bars table (default public)\n"
@@ -174,6 +175,18 @@ static int older_schema(const struct db *d)
 	return strcmp(d->state, "42P01") == 0 || strcmp(d->state, "42703") == 0;
 }
 
+/* A planner role granted SELECT on the bars and bar_heads only (as
+ * documented before corporate actions counted) still plans, without
+ * re-fetches, and says what to grant. */
+static int refetch_denied(const struct db *d, int q)
+{
+	if (q != 0 || strcmp(d->state, "42501") != 0)
+		return 0;
+	msg_log(MSG_WARN, "database: %s: planning without re-fetches after splits and"
+		" dividends (GRANT SELECT ON corporate_actions)", d->err);
+	return 1;
+}
+
 static int newest(struct db *d, struct key *k, size_t n, time_t now)
 {
 	char *syms = array_literal(k, n, 0), *ivs = array_literal(k, n, 1), t[24];
@@ -192,7 +205,8 @@ static int newest(struct db *d, struct key *k, size_t n, time_t now)
 	p[3] = db_array_end(&reach);
 	p[4] = db_array_end(&intraday);
 	for (q = 0; q < NEWEST_SQL && !res; q++)
-		if (!(res = db_query(d, newest_sql[q], np[q], p)) && !older_schema(d))
+		if (!(res = db_query(d, newest_sql[q], np[q], p)) && !older_schema(d) &&
+		    !refetch_denied(d, q))
 			break;
 	free(syms);
 	free(ivs);
@@ -230,6 +244,8 @@ static int lookup(const struct opts *o, struct key *k, size_t n, time_t now)
 	if (o->full || o->have_start)
 		return EXIT_OK;
 	if (!db_configured()) {
+		if (o->stale)
+			return EXIT_OK; /* nothing stored, nothing stale */
 		msg_log(MSG_INFO, "no database configured (DATABASE_URL, PGHOST, PGDATABASE,"
 			" PGSERVICE...): planning whole periods");
 		return EXIT_OK;
@@ -259,6 +275,8 @@ static int plan(const struct planner *p)
 	if (plan_write_header(stdout) < 0)
 		return -1;
 	for (i = 0; i < p->nk; i++) {
+		if (o->stale && !p->k[i].have_refetch)
+			continue;
 		memset(&r, 0, sizeof(r));
 		r.symbol = p->k[i].symbol;
 		r.iv = p->k[i].iv;
@@ -330,6 +348,14 @@ static void parse_shard(struct planner *p, const char *s)
 }
 
 /* The one sanity check: the first bad argument is named, then usage. */
+/* --only WHAT: "stale" is the one selection there is. */
+static int parse_only(const char *s)
+{
+	if (strcmp(s, "stale") != 0)
+		msg_die(EXIT_USAGE, "--only: unknown selection '%.40s' (valid: stale)", s);
+	return 1;
+}
+
 static void check_args(const struct opts *o, int argc, char *argv[])
 {
 	int bad_schema = db_name_valid(o->schema) < 0, bad = 1;
@@ -341,6 +367,9 @@ static void check_args(const struct opts *o, int argc, char *argv[])
 	else if (bad_schema || db_name_valid(o->table) < 0)
 		msg_err("%s: not a plain name (letters, digits and _): '%.40s'",
 			bad_schema ? "--schema" : "--table", bad_schema ? o->schema : o->table);
+	else if (o->stale && (o->full || o->have_start))
+		msg_err("--only stale plans from the stored bars: not with %s",
+			o->full ? "--full" : "--start");
 	else if (o->have_start && o->have_end && o->end <= o->start)
 		msg_err("--end must be after --start");
 	else
@@ -362,6 +391,7 @@ static void parse_args(int argc, char *argv[], struct planner *p)
 		{ "start", required_argument, NULL, 'S' },
 		{ "end", required_argument, NULL, 'E' },
 		{ "full", no_argument, NULL, 'f' },
+		{ "only", required_argument, NULL, 'R' },
 		{ "overlap", required_argument, NULL, 'o' },
 		{ "shard", required_argument, NULL, 'K' },
 		{ "schema", required_argument, NULL, 'N' },
@@ -382,6 +412,7 @@ static void parse_args(int argc, char *argv[], struct planner *p)
 		case 'S': o->start = parse_time(optarg, "--start"); o->have_start = 1; break;
 		case 'E': o->end = parse_time(optarg, "--end"); o->have_end = 1; break;
 		case 'f': o->full = 1; break;
+		case 'R': o->stale = parse_only(optarg); break;
 		case 'o': o->overlap = parse_overlap(optarg); break;
 		case 'K': parse_shard(p, optarg); break;
 		case 'N': o->schema = optarg; break;

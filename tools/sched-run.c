@@ -58,6 +58,7 @@ enum mode { M_DAEMON, M_CHECK, M_ONCE, M_PRINT, M_DUE, M_PAGE };
 
 struct opts {
 	const char *config, *job, *shard;
+	const char *only;   /* --only stale: the re-fetch pass */
 	const char *lock_file, *state_file, *state_dir, *log_file, *textfile_dir;
 	const char *listen, *token_file, *tls_cert, *tls_key;
 	long grace, misfire_grace, timeout, rate, count, page_days;
@@ -90,6 +91,7 @@ static void usage(int code)
 
 	fprintf(fp, "usage: sched-run [--check [--count N] | --once [--due] [--textfile-dir DIR] |\n"
 		"                  --due | --print-pipeline | --page] [--job NAME] [--shard K/N]\n"
+		"                 [--only stale]\n"
 		"                 [--lock-file FILE] [--state-file FILE] [--state-dir DIR]\n"
 		"                 [--log-file FILE] [--grace SEC] [--misfire-grace SEC] [--timeout SEC]\n"
 		"                 [--listen HOST:PORT | --no-api] [--token-file FILE]\n"
@@ -108,6 +110,7 @@ static void usage(int code)
 	      "  --page                print the status page served at / (last runs from stdin)\n"
 	      "  --job NAME            only this job\n"
 	      "  --shard K/N           run shard K of N (passed to sched-plan; default $STOCKBARS_SHARD)\n"
+	      "  --only stale          with --once or --print-pipeline: the re-fetch pass only\n"
 	      "  --lock-file FILE      scheduler lock (default CONFIG.lock); job locks go beside it\n"
 	      "  --state-file FILE     last handled fire per job (default CONFIG.state)\n"
 	      "  --state-dir DIR       failed windows, rejects, fetch statistics (default var/state)\n"
@@ -174,7 +177,7 @@ static const char *shard_arg(const char *s, char *buf, size_t n)
 
 enum { O_VERSION = 256, O_CHECK, O_COUNT, O_ONCE, O_DUE, O_TEXTFILE, O_PRINT, O_JOB, O_SHARD,
        O_LOCK, O_STATE, O_STATEDIR, O_LOG, O_GRACE, O_MISFIRE, O_TIMEOUT, O_LISTEN, O_NOAPI,
-       O_TOKEN, O_CERT, O_KEY, O_RATE, O_PAGE, O_PAGEDAYS };
+       O_TOKEN, O_CERT, O_KEY, O_RATE, O_PAGE, O_PAGEDAYS, O_ONLY };
 
 static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION },
@@ -196,6 +199,7 @@ static const struct option longopts[] = {
 	{ "rate-limit", required_argument, NULL, O_RATE },
 	{ "page", no_argument, NULL, O_PAGE },
 	{ "page-days", required_argument, NULL, O_PAGEDAYS },
+	{ "only", required_argument, NULL, O_ONLY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -234,6 +238,11 @@ static void set_opt(struct opts *o, int c, char *arg)
 	case O_KEY: o->tls_key = arg; break;
 	case O_RATE: o->rate = num_arg("--rate-limit", arg); break;
 	case O_PAGE: set_mode(o, M_PAGE, "--page"); break;
+	case O_ONLY:
+		if (strcmp(arg, "stale") != 0)
+			bad_usage("--only %s: want stale", arg);
+		o->only = arg;
+		break;
 	case O_PAGEDAYS:
 		o->page_days = num_arg("--page-days", arg);
 		if (o->page_days < 1 || o->page_days > PAGE_DAYS_MAX)
@@ -265,6 +274,8 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		bad_usage("%s: only alone or with --once", "--due");
 	if (o->textfile_dir && o->mode != M_ONCE)
 		bad_usage("%s: only with --once", "--textfile-dir");
+	if (o->only && o->mode != M_ONCE && o->mode != M_PRINT)
+		bad_usage("%s: only with --once or --print-pipeline", "--only");
 	if (o->count && o->mode != M_CHECK)
 		bad_usage("%s: only with --check", "--count");
 	if (o->page_days && o->mode != M_DAEMON && o->mode != M_PAGE)
@@ -464,7 +475,7 @@ static int due_now(const struct sched_job *j, time_t now)
 static int print_pipelines(const struct tool *t)
 {
 	struct sched_spec spec = { t->o.config, NULL, t->o.shard, t->o.state_dir,
-				   *t->bindir ? t->bindir : NULL };
+				   *t->bindir ? t->bindir : NULL, t->o.only };
 	struct sched_argv a;
 	size_t i;
 
@@ -551,6 +562,9 @@ static void run_error(struct tool *t, struct sched_job *j, time_t now, const cha
 	once_status(t, EXIT_FATAL);
 }
 
+static void start_run(struct tool *t, struct sched_job *j, const char *trigger, time_t now,
+		      time_t scheduled);
+
 static void release(struct tool *t, struct sched_job *j)
 {
 	if (j->lock_fd >= 0)
@@ -560,13 +574,15 @@ static void release(struct tool *t, struct sched_job *j)
 	j->ticket = NULL;
 	j->phase = SCHED_IDLE;
 	j->running = 0;
+	j->refetch = 0;
 }
 
 /* Locks held: start the pipeline, which takes over the job lock. */
 static void launch(struct tool *t, struct sched_job *j, time_t now)
 {
 	struct sched_spec spec = { t->o.config, j->name, j->shard, t->o.state_dir,
-				   *t->bindir ? t->bindir : NULL };
+				   *t->bindir ? t->bindir : NULL,
+				   j->refetch || t->o.only ? "stale" : NULL };
 	struct sched_argv a;
 	char err[256];
 	int rc;
@@ -656,11 +672,33 @@ static void log_run_end(const struct sched_job *j, const struct sched_summary *s
 	     "windows_failed", s->windows.failed >= 0 ? n[4] : NULL, NULL);
 }
 
+/*
+ * A run that leaves series a corporate action made stale is followed at
+ * once by the re-fetch pass (lib/sched_pipe.h), so the table never waits
+ * a whole schedule period after a split or dividend.  One pass only: a
+ * pass that fails or cannot start leaves them to the next run.
+ */
+static void refetch_pass(struct tool *t, struct sched_job *j, const struct sched_summary *s,
+			 time_t now)
+{
+	char n[24];
+
+	if (s->rc != EXIT_OK || s->stale_series <= 0 || t->st.stopping || j->removed)
+		return;
+	snprintf(n, sizeof(n), "%lld", s->stale_series);
+	slog(MSG_INFO, "refetch", "job", j->name, "stale_series", n, NULL);
+	j->refetch = 1;
+	start_run(t, j, "refetch", now, 0);
+	if (!j->running)
+		j->refetch = 0;
+}
+
 static void finish_run(struct tool *t, struct sched_job *j, time_t now)
 {
 	struct sched_summary *s = &j->cur;
 	struct sched_argv a;
-	struct sched_spec spec = { t->o.config, j->name, j->shard, t->o.state_dir, NULL };
+	struct sched_spec spec = { t->o.config, j->name, j->shard, t->o.state_dir, NULL, NULL };
+	int second = j->refetch || t->o.only;
 
 	s->end = now;
 	sched_argv_build(&a, &spec);
@@ -675,6 +713,8 @@ static void finish_run(struct tool *t, struct sched_job *j, time_t now)
 	t->st.page_stale = 1;
 	log_run_end(j, s);
 	once_status(t, s->rc);
+	if (!second)
+		refetch_pass(t, j, s, now);
 }
 
 /* A stage's stderr line, logged with its own level when it says one. */

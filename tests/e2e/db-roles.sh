@@ -24,7 +24,7 @@ cleanup_roles() {
 	for d in $(su_sql "SELECT datname FROM pg_database WHERE datname LIKE 't_${sfx}_%'"); do
 		su_sql "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1
 	done
-	for r in $OWN $LDR $PWR; do su_sql "DROP ROLE IF EXISTS $r" >/dev/null 2>&1; done
+	for r in $OWN $LDR ${LDR}_plan $PWR; do su_sql "DROP ROLE IF EXISTS $r" >/dev/null 2>&1; done
 	sed -i "/ $PWR /d" "$HBA"
 	su_sql "SELECT pg_reload_conf()" >/dev/null
 }
@@ -79,6 +79,19 @@ check "roles: the loader revises, audited" 0 "$T/rev.csv" - 'updated=2' -- env D
 is "roles: audit rows written by the loader" "$(sql "SELECT count(*) FROM market.bar_changes")" 2
 check "roles: sched-plan as the loader" 0 - "$T/none.plan" -- \
 	env DATABASE_URL="$L" BARS_NOW=$SAT "$SP" --config "$T/c.json" --schema market
+# A planner that may read the bars and heads only (the grants documented
+# before corporate actions counted) still plans, and says what to grant;
+# with SELECT on corporate_actions it plans quietly.
+su_sql "CREATE ROLE ${LDR}_plan LOGIN"
+psql -X -q "$(as $OWN)" -c "GRANT USAGE ON SCHEMA market TO ${LDR}_plan;
+	GRANT SELECT ON market.bars, market.bar_heads TO ${LDR}_plan"
+check "roles: a planner without corporate_actions plans, with a warning" 0 - "$T/none.plan" \
+	'warn: database: .*GRANT SELECT ON corporate_actions' -- \
+	env DATABASE_URL="$(as ${LDR}_plan)" BARS_NOW=$SAT "$SP" --config "$T/c.json" --schema market
+psql -X -q "$(as $OWN)" -c "GRANT SELECT ON market.corporate_actions TO ${LDR}_plan"
+check "roles: with SELECT on corporate_actions it plans quietly" 0 - "$T/none.plan" -- \
+	env DATABASE_URL="$(as ${LDR}_plan)" LOG_LEVEL=warn BARS_NOW=$SAT "$SP" --config "$T/c.json" --schema market
+expect "roles: (quietly: nothing on stderr)" "[ ! -s '$T/err' ]"
 # A schema that is behind: the loader says who must do what.
 sql "DROP TRIGGER stockbars_audit ON market.bars"
 check "roles: a schema behind: the loader says to run --init, exit 3" 3 "$T/a.csv" - \

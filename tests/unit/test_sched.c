@@ -23,7 +23,7 @@ static char *joined(char *const *argv, char *buf, size_t n)
 
 static void test_pipeline(void)
 {
-	struct sched_spec s = { "c.json", "intra day", NULL, "st", NULL };
+	struct sched_spec s = { "c.json", "intra day", NULL, "st", NULL, NULL };
 	struct sched_argv a;
 	char buf[512];
 
@@ -52,6 +52,12 @@ static void test_pipeline(void)
 		  "/opt/b/sched-plan --config c.json --job intra day --shard 2/4", "sharded");
 	CHECK_STR(a.stats, "st/intra_day.shard-2-of-4.fetch.json", "sharded file names");
 	CHECK_STR(a.events, "st/intra_day.shard-2-of-4.events.csv", "an events file per shard");
+	sched_argv_free(&a);
+	s.only = "stale";
+	sched_argv_build(&a, &s);
+	CHECK_STR(joined(a.argv[0], buf, sizeof(buf)),
+		  "/opt/b/sched-plan --config c.json --job intra day --shard 2/4 --only stale",
+		  "the re-fetch pass plans only stale series");
 	sched_argv_free(&a);
 }
 
