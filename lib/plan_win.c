@@ -19,7 +19,8 @@ static time_t align_down(time_t t, long step)
  * end or, with the calendar, at the next session's open when the market
  * is closed then; daily and longer, at the end of its calendar length
  * (with the calendar a key on a closed date stands for the next session;
- * without it, UTC dates: lib/final).  -1 when the calendar knows no session ahead.
+ * without it, UTC dates: lib/final).  -1 when the calendar knows no
+ * session ahead.
  */
 static int next_key(const struct plan_req *r, time_t *out)
 {
