@@ -1,4 +1,5 @@
 #include "bt.h"
+#include "exitcode.h"
 #include "msg.h"
 
 #include <ctype.h>
@@ -16,7 +17,7 @@ time_t bt_now(void)
 	if (!env || !*env)
 		return time(NULL);
 	if (bt_parse_time(env, &t) < 0)
-		msg_die(2, "BARS_NOW: %s: %s", bt_time_why(env), env);
+		msg_die(EXIT_USAGE, "BARS_NOW: %s: %s", bt_time_why(env), env);
 	return t;
 }
 

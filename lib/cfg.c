@@ -1,4 +1,5 @@
 #include "cfg.h"
+#include "exitcode.h"
 #include "bt.h"
 #include "proc.h"
 #include "xalloc.h"
@@ -236,8 +237,8 @@ static void jq_reason(char *jqerr, int rc, char *why, size_t n)
 {
 	char *s = jqerr, *nl, *p;
 
-	if (rc < 0 || rc == 127 || !s || !*s) {
-		snprintf(why, n, "%s", rc == 127 ? "jq not found in PATH" : "cannot run jq");
+	if (rc < 0 || rc == EXIT_NOEXEC || !s || !*s) {
+		snprintf(why, n, "%s", rc == EXIT_NOEXEC ? "jq not found in PATH" : "cannot run jq");
 		return;
 	}
 	if ((nl = strchr(s, '\n')))

@@ -1,5 +1,6 @@
 #include "db_migrate.h"
 #include "msg.h"
+#include "sym.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -138,8 +139,8 @@ static const struct migration migrations[] = {
 	  "to_regclass('{S}.bar_heads') IS NOT NULL" },
 	/*
 	 * Partitions of a table partitioned on (interval, ts): one per month
-	 * for intraday intervals (names ending in m or h, see lib/sym), one
-	 * per year for daily and longer.  SECURITY DEFINER so that a loader
+	 * for intraday intervals, one per year for daily and longer: {V} and
+	 * {I} are lib/sym's interval table, all and intraday names.  SECURITY DEFINER so that a loader
 	 * role without DDL rights can add the partitions its rows need; only
 	 * roles granted EXECUTE may call it.  A partition is made as a plain
 	 * table and attached, which locks the parent less than CREATE TABLE
@@ -152,8 +153,8 @@ static const struct migration migrations[] = {
 	  " LANGUAGE plpgsql SECURITY DEFINER SET search_path = {S}, pg_catalog AS $f$"
 	  " DECLARE unit text; lo timestamp; hi timestamp; part text; made integer := 0;"
 	  " BEGIN"
-	  "  IF iv !~ '^[0-9]+(m|h|d|wk|mo)$' THEN RAISE EXCEPTION 'bad interval %', iv; END IF;"
-	  "  unit := CASE WHEN iv ~ '^[0-9]+[mh]$' THEN 'month' ELSE 'year' END;"
+	  "  IF NOT iv = ANY ({V}) THEN RAISE EXCEPTION 'bad interval %', iv; END IF;"
+	  "  unit := CASE WHEN iv = ANY ({I}) THEN 'month' ELSE 'year' END;"
 	  "  lo := date_trunc(unit, t AT TIME ZONE 'UTC');"
 	  "  FOR i IN 0 .. greatest(ahead, 0) LOOP"
 	  "   hi := lo + ('1 ' || unit)::interval;"
@@ -336,15 +337,32 @@ static char *subst(char *s, const char *key, const char *val)
 	return out;
 }
 
-/* The template with {L} and {P} filled in; {S} and {T} are db_sql's. */
+/* lib/sym's interval names as a SQL text[] literal: '{1m,2m,...}'::text[]. */
+static char *interval_array(int intraday_only)
+{
+	size_t n = sym_interval_join(NULL, 0, ",", intraday_only) + 16;
+	char *a = xmalloc(n);
+
+	memcpy(a, "'{", 3);
+	sym_interval_join(a + 2, n - 2, ",", intraday_only);
+	strcat(a, "}'::text[]");
+	return a;
+}
+
+/* The template with {L}, {P}, {V} and {I} filled in; {S} and {T} are
+ * db_sql's. */
 static char *expand(struct db *d, const char *tmpl, int partition)
 {
 	char *lit = PQescapeLiteral(d->conn, d->table_name, strlen(d->table_name));
-	char *s = xstrdup(tmpl);
+	char *s = xstrdup(tmpl), *all = interval_array(0), *intraday = interval_array(1);
 
 	s = subst(s, "{L}", lit ? lit : "NULL");
 	s = subst(s, "{P}", partition ? " PARTITION BY RANGE (interval, ts)" : "");
+	s = subst(s, "{V}", all);
+	s = subst(s, "{I}", intraday);
 	PQfreemem(lit);
+	free(all);
+	free(intraday);
 	return s;
 }
 

@@ -17,8 +17,12 @@ enum exit_code {
 	EXIT_FATAL = 3,    /* environment or run failure: database
 			    * unreachable, lock held elsewhere, jq missing,
 			    * stdout unwritable, too many rejects */
-	EXIT_TIMEOUT = 124 /* sched-run --once: the job hit its timeout
-			    * (timeout(1)'s convention) */
+	EXIT_TIMEOUT = 124, /* sched-run --once: the job hit its timeout
+			     * (timeout(1)'s convention) */
+	EXIT_NOEXEC = 127  /* never a tool's own status: a forked child that
+			    * could not run its program (the shell's
+			    * convention); lib/proc's callers read it as "not
+			    * found" */
 };
 
 #endif

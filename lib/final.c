@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <stdlib.h>
+#include <time.h>
 
 long final_parse_settle(const char *s)
 {
@@ -75,17 +76,50 @@ static int last_close(time_t t, time_t end, time_t *close)
 	return 1;
 }
 
+/*
+ * Where the calendar length of a daily or longer bar keyed at key ends:
+ * local midnight in tz, or without a zone the same days and months on the
+ * UTC calendar, the key's time of day kept (timegm() normalises).
+ */
+static int calendar_end(const struct sym_interval *iv, const char *tz, time_t key, time_t *out)
+{
+	struct tm tm;
+
+	if (tz)
+		return norm_bar_end(iv, tz, key, out);
+	if (!gmtime_r(&key, &tm))
+		return -1;
+	tm.tm_mon += iv->months;
+	tm.tm_mday += iv->days;
+	*out = timegm(&tm);
+	return 0;
+}
+
+/* An intraday bar ends after its interval, or at its session's close
+ * when that comes first (the last bar of a session is short). */
+static int intraday_end(const struct sym_interval *iv, int nyse, time_t key, time_t *out)
+{
+	struct cal_info ci;
+
+	*out = key + iv->seconds;
+	if (!nyse)
+		return 0;
+	if (cal_info_at(key, &ci) < 0)
+		return -1;
+	if (ci.kind != CAL_CLOSED && key < ci.close && *out > ci.close)
+		*out = ci.close;
+	return 0;
+}
+
 int final_at(const struct sym_interval *iv, int nyse, const char *tz, time_t t,
 	     long settle, time_t *out)
 {
 	time_t end, close;
 	int rc;
 
-	if (iv->intraday) {
-		*out = t + iv->seconds;
-		return 0;
-	}
-	if (norm_bar_end(iv, nyse ? "America/New_York" : tz, t, &end) < 0)
+	if (iv->intraday)
+		return intraday_end(iv, nyse, t, out);
+	if (calendar_end(iv, nyse ? "America/New_York" : tz, t, &end) < 0)
 		return -1;
 	if (!nyse) {
 		*out = end;

@@ -1,16 +1,24 @@
 /*
- * final: when a bar is final.  The one rule shared by normalize-bars (which
- * drops bars that are not final yet) and sched-plan's lib/plan_win (which
- * asks only for bars that can be final by now):
+ * final: when a bar ends for good.  THE one rule for it, used by
+ * normalize-bars (which drops bars that are not final yet), validate-bars'
+ * lib/val_rules (rule unfinished) and sched-plan's lib/plan_win (which asks
+ * only for bars that can be final by now).  It lives here, beside the
+ * settle delay, because it needs both the interval table (lib/sym) and the
+ * NYSE sessions (lib/cal): putting it in either of those would make one
+ * depend on the other.
  *
- *   intraday bars are final at their end (start + interval);
+ *   intraday bars end at start + interval, clipped to the close of their
+ *   session under the NYSE calendar (the 15:30 1h bar ends at 16:00, the
+ *   12:30 90m bar of an early close at 13:00); a bar that starts outside a
+ *   session has nothing to clip;
  *   daily and longer bars under the NYSE calendar are final when the last
  *   session of their period has closed plus the settle delay (default 30
  *   minutes, early closes included): a job at 17:30 New York stores that
  *   day's bar, and a second run that evening asks for nothing;
- *   other daily and longer bars (no built-in calendar for their exchange)
- *   are final at the end of their period: local midnight in the exchange's
- *   time zone.
+ *   other daily and longer bars (no built-in calendar for their exchange,
+ *   crypto) are final at the end of their period: local midnight in the
+ *   exchange's time zone, or, when the zone is not known (validate-bars),
+ *   the same calendar length counted on UTC dates from the bar's key.
  *
  * A provider revision after that is caught by the next run's overlap.
  * Functions return 0, or -1 when a time zone is unknown.
@@ -36,11 +44,12 @@ long final_parse_settle(const char *minutes);
 long final_settle(void);
 
 /*
- * When the first bar of interval iv starting at or after t is final, into
- * *out.  For a bar, t is its key; for "the bar after the newest stored
- * one", t is the newest bar's end.  nyse: the NYSE calendar applies (New
- * York time; tz is not used); otherwise tz is the exchange's zone.
- * settle: seconds after the close (NYSE daily and longer bars only).
+ * When the bar of interval iv keyed at t is final, into *out.  nyse: the
+ * NYSE calendar applies (New York time; tz is not used); otherwise tz is
+ * the exchange's zone, or NULL when unknown (UTC dates, see above).
+ * settle: seconds after the close (NYSE daily and longer bars only).  A
+ * daily key on a closed NYSE date stands for the next session's bar (the
+ * bar after a stored Friday is keyed at Saturday 00:00 and is Monday's).
  */
 int final_at(const struct sym_interval *iv, int nyse, const char *tz, time_t t,
 	     long settle, time_t *out);

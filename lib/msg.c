@@ -1,4 +1,5 @@
 #include "msg.h"
+#include "exitcode.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -156,7 +157,7 @@ void msg_progress_end(void)
 void msg_version(void)
 {
 	printf("%s %s\n", prog, VERSION);
-	exit(0);
+	exit(EXIT_OK);
 }
 
 void msg_close_stdout(int code)

@@ -1,4 +1,5 @@
 #include "norm_set.h"
+#include "hash.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -33,11 +34,10 @@ void norm_set_clear(struct norm_set *s)
 	}
 }
 
+/* hash_mix spreads every key bit, so the low bits index the table. */
 static size_t hash(int64_t key, size_t cap)
 {
-	uint64_t h = (uint64_t)key * 0x9E3779B97F4A7C15ULL;
-
-	return (size_t)(h >> 32) & (cap - 1);
+	return (size_t)hash_mix((uint64_t)key) & (cap - 1);
 }
 
 /* Probe for key: its slot, or the empty slot where it would go. */

@@ -15,30 +15,47 @@ static time_t align_down(time_t t, long step)
 }
 
 /*
+ * The key of the first bar after the newest stored one: intraday, at its
+ * end or, with the calendar, at the next session's open when the market
+ * is closed then; daily and longer, at the end of its calendar length
+ * (with the calendar a key on a closed date stands for the next session;
+ * without it, UTC dates: lib/final).  -1 when the calendar knows no
+ * session ahead.
+ */
+static int next_key(const struct plan_req *r, time_t *out)
+{
+	time_t o, c;
+
+	*out = r->newest + r->iv->seconds;
+	if (!r->iv->intraday && r->calendar)
+		return norm_bar_end(r->iv, "America/New_York", r->newest, out);
+	if (!r->iv->intraday) /* no zone: the newest bar's end on UTC dates */
+		return final_at(r->iv, 0, NULL, r->newest, 0, out);
+	if (!r->calendar)
+		return 0;
+	if (cal_next_session(*out, &o, &c) < 0)
+		return -1;
+	if (*out < o)
+		*out = o;
+	return 0;
+}
+
+/*
  * Can a complete bar have appeared since the newest stored one, by end?
- * Without the calendar only the clock decides.  With it, daily and longer
- * bars follow lib/final (the session closed plus the settle delay, the
- * same rule normalize-bars keeps bars by); an intraday bar must have ended
- * within the first session after the newest bar.
+ * Only when the next bar is final by then (lib/final: the rule
+ * normalize-bars keeps bars by and validate-bars checks).  Without zone
+ * data, ask: the provider decides.
  */
 static int something_new(const struct plan_req *r, time_t end)
 {
-	time_t e = r->newest + r->iv->seconds, o, c, a, bar_end, fin;
 	long settle = r->have_settle ? r->settle : final_settle();
+	time_t key, fin;
 
-	if (!r->calendar)
-		return !r->iv->intraday || e <= end;
-	if (!r->iv->intraday) {
-		if (norm_bar_end(r->iv, "America/New_York", r->newest, &e) < 0 ||
-		    final_at(r->iv, 1, NULL, e, settle, &fin) < 0)
-			return 1; /* no zone data: ask, the provider decides */
-		return fin <= end;
-	}
-	if (cal_next_session(e, &o, &c) < 0)
+	if (next_key(r, &key) < 0)
 		return 0;
-	a = e > o ? e : o;
-	bar_end = a + r->iv->seconds < c ? a + r->iv->seconds : c;
-	return bar_end <= end;
+	if (final_at(r->iv, r->calendar, NULL, key, settle, &fin) < 0)
+		return 1;
+	return fin <= end;
 }
 
 /* The earliest start the provider serves (lib/span), else 1900 (what

@@ -10,9 +10,11 @@
  *     Nmo/Ny the same UTC date N months back (29 Feb -> 28 Feb), ytd from
  *     1 January UTC, max the provider's whole history (intraday: its
  *     look-back limit; daily and longer: from 1900, as yfinance asks);
- *   - with the NYSE calendar, nothing when no complete bar can have
- *     appeared since the newest stored bar ended (daily and longer bars:
- *     none is final yet, lib/final);
+ *   - nothing when the bar after the newest stored one cannot be final
+ *     yet (lib/final, the rule normalize-bars and validate-bars follow):
+ *     with the NYSE calendar, intraday bars end at the session close at
+ *     the latest and the next bar may be the next session's first, daily
+ *     and longer bars are final at the close plus the settle delay;
  *   - intraday history clamped to the provider's look-back (lib/span), and
  *     every start to PLAN_MIN_TIME, with a note;
  *   - windows split into provider-sized chunks, intraday chunks during

@@ -1,4 +1,5 @@
 #include "proc.h"
+#include "exitcode.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -29,13 +30,13 @@ int proc_start_fd(struct proc *p, char *const argv[], int want_in, int want_out,
 	if (p->pid == 0) {
 		signal(SIGPIPE, SIG_DFL);
 		if (want_in && (dup2(in[0], 0) < 0 || close(in[0]) || close(in[1])))
-			_exit(127);
+			_exit(EXIT_NOEXEC);
 		if (want_out && (dup2(out[1], 1) < 0 || close(out[0]) || close(out[1])))
-			_exit(127);
+			_exit(EXIT_NOEXEC);
 		if (errfd >= 0 && dup2(errfd, 2) < 0)
-			_exit(127);
+			_exit(EXIT_NOEXEC);
 		execvp(argv[0], argv);
-		_exit(127);
+		_exit(EXIT_NOEXEC);
 	}
 	if (want_in) {
 		close(in[0]);

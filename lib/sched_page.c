@@ -1,5 +1,6 @@
 #define _GNU_SOURCE /* memfd_create */
 #include "sched_page.h"
+#include "exitcode.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -39,19 +40,19 @@ static void child(const char *exe, char *const argv[], pid_t parent, const int f
 	int sig;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		_exit(127);
+		_exit(EXIT_NOEXEC);
 	for (sig = 1; sig < 32; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (dup2(fd[0], 0) < 0 || dup2(fd[1], 1) < 0 || dup2(fd[2], 2) < 0)
-		_exit(127);
+		_exit(EXIT_NOEXEC);
 	closefrom(3);
 	execv(exe, argv);
 	if (write(2, msg, sizeof(msg) - 1) < 0)
-		_exit(127);
-	_exit(127);
+		_exit(EXIT_NOEXEC);
+	_exit(EXIT_NOEXEC);
 }
 
 /* The input as a file the child reads at its pace: never a full pipe. */

@@ -1,4 +1,5 @@
 #include "sched_pipe.h"
+#include "exitcode.h"
 #include "sched_fs.h"
 #include "sched_state.h"
 #include "xalloc.h"
@@ -187,16 +188,16 @@ static void child(char *const argv[], pid_t pgid, pid_t parent, const int fd[4])
 	setpgid(0, pgid);
 	/* The signal goes when the forking thread dies: the main thread. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		_exit(127);
+		_exit(EXIT_NOEXEC);
 	for (sig = 1; sig < 32; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (dup2(fd[0], 0) < 0 || dup2(fd[1], 1) < 0 || dup2(fd[2], 2) < 0)
-		_exit(127);
+		_exit(EXIT_NOEXEC);
 	if (fd[3] >= 0 && (dup2(fd[3], 3) < 0 || fcntl(3, F_SETFD, 0) < 0))
-		_exit(127);
+		_exit(EXIT_NOEXEC);
 	/* The API socket, scheduler lock and log file stay with the scheduler. */
 	closefrom(fd[3] >= 0 ? 4 : 3);
 	if (strchr(argv[0], '/'))
@@ -204,8 +205,8 @@ static void child(char *const argv[], pid_t pgid, pid_t parent, const int fd[4])
 	else
 		execvp(argv[0], argv);
 	if (write(2, argv[0], strlen(argv[0])) < 0 || write(2, msg, sizeof(msg) - 1) < 0)
-		_exit(127);
-	_exit(127);
+		_exit(EXIT_NOEXEC);
+	_exit(EXIT_NOEXEC);
 }
 
 /* pipe2(O_CLOEXEC) is GNU; the scheduler forks from its main thread only. */

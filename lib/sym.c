@@ -2,6 +2,7 @@
 #include "bt.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,9 +52,35 @@ const struct sym_interval *sym_interval_at(size_t i)
 	return i < sizeof(intervals) / sizeof(intervals[0]) ? &intervals[i] : NULL;
 }
 
+size_t sym_interval_join(char *buf, size_t n, const char *sep, int intraday_only)
+{
+	size_t i, len = 0, k;
+
+	if (n)
+		buf[0] = '\0';
+	for (i = 0; i < sizeof(intervals) / sizeof(intervals[0]); i++) {
+		if (intraday_only && !intervals[i].intraday)
+			continue;
+		k = (size_t)snprintf(len < n ? buf + len : NULL, len < n ? n - len : 0, "%s%s",
+				     len ? sep : "", intervals[i].name);
+		len += k;
+	}
+	return len;
+}
+
+static char names[128];
+
+static void names_init(void)
+{
+	sym_interval_join(names, sizeof(names), " ", 0);
+}
+
 const char *sym_interval_names(void)
 {
-	return "1m 2m 5m 15m 30m 60m 90m 1h 1d 5d 1wk 1mo 3mo";
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, names_init);
+	return names;
 }
 
 int sym_period_parse(const char *s, struct sym_period *p, char *why, size_t n)

@@ -30,7 +30,15 @@ struct sym_interval {
 const struct sym_interval *sym_interval(const char *name);
 /* The i-th interval of the table (from 0), NULL past the last. */
 const struct sym_interval *sym_interval_at(size_t i);
-/* Comma-separated list of valid interval names, for error messages. */
+/*
+ * The table's interval names in table order, joined by sep into buf (n
+ * bytes, always terminated when n > 0): all of them, or with intraday_only
+ * only the intraday ones (db_migrate's monthly partitions).  Returns the
+ * length the whole list needs, as snprintf() does.
+ */
+size_t sym_interval_join(char *buf, size_t n, const char *sep, int intraday_only);
+/* The valid interval names separated by spaces ("1m 2m ... 3mo"), from
+ * the table, for error messages.  Static storage, thread-safe. */
 const char *sym_interval_names(void);
 /*
  * A look-back period as a config writes it: "Nd", "Nw"/"Nwk" (days),

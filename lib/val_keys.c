@@ -1,4 +1,5 @@
 #include "val_keys.h"
+#include "hash.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -48,16 +49,13 @@ void val_keys_free(struct val_keys *k)
 }
 
 /*
- * Series id mixed, plus minutes: consecutive bars of a series land in
- * nearby slots, so a sorted stream walks memory instead of missing the
- * cache on every row.
+ * Series id mixed (lib/hash), plus minutes: consecutive bars of a series
+ * land in nearby slots, so a sorted stream walks memory instead of missing
+ * the cache on every row.
  */
 static uint32_t hash(uint32_t sid, int64_t ts)
 {
-	uint64_t h = (uint64_t)sid * 0x9E3779B97F4A7C15ull;
-
-	h ^= h >> 29;
-	return (uint32_t)(h >> 16) + (uint32_t)(ts / 60) + (uint32_t)(ts % 60);
+	return (uint32_t)(hash_mix(sid) >> 32) + (uint32_t)(ts / 60) + (uint32_t)(ts % 60);
 }
 
 /* The slot holding the key, or the empty slot where it would go. */

@@ -2,6 +2,7 @@
 #include "bt.h"
 #include "bars.h"
 #include "cal.h"
+#include "final.h"
 #include "hash.h"
 #include "msg.h"
 #include "px.h"
@@ -75,6 +76,7 @@ void val_opts_default(struct val_opts *o)
 	o->mode[VAL_JUMP] = VAL_WARN;
 	o->calendar = 1;
 	o->max_jump = 10;
+	o->settle = FINAL_SETTLE_DEFAULT;
 }
 
 struct val *val_new(const struct val_opts *o)
@@ -174,28 +176,16 @@ static struct series *series_of(struct val *v, const struct bar *b)
 	return v->last = s;
 }
 
-/* End of a bar: intraday bars end at ts + interval or at the close,
- * daily ones at their session's close, others after their calendar length
- * (the interval table's days and months). */
-static time_t bar_end(const struct series *s, const struct bar *b,
-		      const struct cal_info *ci)
+/* When a bar is final (lib/final, the rule normalize-bars and sched-plan
+ * follow); without time zone data, as off the calendar. */
+static time_t bar_final(const struct val *v, const struct series *s, time_t ts)
 {
-	struct tm tm;
-	time_t t = b->ts;
+	time_t end;
 
-	if (s->iv->intraday) {
-		if (ci && ci->kind != CAL_CLOSED && b->ts < ci->close &&
-		    b->ts + s->iv->seconds > ci->close)
-			return ci->close;
-		return b->ts + s->iv->seconds;
-	}
-	if (s->iv->days == 1 && ci && ci->kind != CAL_CLOSED)
-		return ci->close;
-	if (!s->iv->months)
-		return b->ts + s->iv->seconds;
-	gmtime_r(&t, &tm);
-	tm.tm_mon += s->iv->months;
-	return timegm(&tm);
+	if (final_at(s->iv, s->nyse, NULL, ts, v->o.settle, &end) == 0 ||
+	    final_at(s->iv, 0, NULL, ts, 0, &end) == 0)
+		return end;
+	return ts;
 }
 
 /* The first failing calendar or grid rule; VAL_NRULES when fine. */
@@ -343,7 +333,7 @@ int val_row(struct val *v, char **f, size_t n, struct val_verdict *out)
 		ci = &day;
 	if (b.ts > v->o.now && fail(v, VAL_FUTURE, out))
 		return 0;
-	if (b.ts <= v->o.now && bar_end(s, &b, ci) > v->o.now &&
+	if (b.ts <= v->o.now && bar_final(v, s, b.ts) > v->o.now &&
 	    fail(v, VAL_UNFINISHED, out))
 		return 0;
 	if ((r = session_rule(s, &b, ci)) != VAL_NRULES && fail(v, r, out))

@@ -11,7 +11,9 @@
  *                       or low > high
  *   negative_volume     volume < 0
  *   future              ts after now
- *   unfinished          the bar ends after now
+ *   unfinished          the bar is not final at now (lib/final: its end,
+ *                       clipped to the NYSE close for intraday bars; NYSE
+ *                       daily and longer bars at the close plus settle)
  *   market_closed       NYSE: the bar's date is a holiday or weekend
  *   off_session         NYSE: intraday bar starting outside [open, close)
  *   off_grid            NYSE intraday: (ts - open) % interval != 0;
@@ -56,6 +58,7 @@ struct val_opts {
 	int calendar;    /* apply the NYSE calendar to plain US symbols */
 	double max_jump; /* factor > 1 */
 	time_t now;
+	long settle;     /* seconds after the close (lib/final) */
 	int gaps;        /* track coverage for val_write_gaps() */
 	const char *events; /* events CSV whose splits explain jumps, or NULL */
 };
@@ -65,7 +68,8 @@ const char *val_rule_code(enum val_rule r);
 /* Rule for a code, or -1 when unknown. */
 int val_rule_lookup(const char *code);
 /* Defaults: price_jump warns, every other rule rejects; calendar on,
- * max_jump 10, now 0 (the caller sets it), gaps off. */
+ * max_jump 10, settle FINAL_SETTLE_DEFAULT (validate-bars sets
+ * final_settle()), now 0 (the caller sets it), gaps off. */
 void val_opts_default(struct val_opts *o);
 
 struct val;

@@ -986,7 +986,7 @@ static void run_jq(struct nb *t)
 	while (waitpid(feeder, &st, 0) < 0 && errno == EINTR)
 		;
 	jq_stderr(jq_err, rc != 0);
-	if (rc == 127)
+	if (rc == EXIT_NOEXEC)
 		msg_die(EXIT_FATAL, "jq: not found or failed to start (install jq)");
 	if (rc != 0)
 		msg_die(EXIT_FATAL, "jq exited with status %d", rc);

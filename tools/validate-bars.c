@@ -8,6 +8,7 @@
 #include "cal.h"
 #include "csvr.h"
 #include "exitcode.h"
+#include "final.h"
 #include "msg.h"
 #include "val_rules.h"
 #include "xalloc.h"
@@ -350,6 +351,7 @@ static void start(struct vb *t)
 	t->o.calendar = strcmp(t->calendar, "nyse") == 0;
 	t->o.gaps = t->gaps_path != NULL;
 	t->o.now = bt_now();
+	t->o.settle = final_settle();
 	if (t->ovr_path && cal_load_overrides(t->ovr_path, why, sizeof(why)) < 0)
 		msg_die(EXIT_USAGE, "calendar overrides: %s", why);
 	t->v = val_new(&t->o);

@@ -77,6 +77,19 @@ static void test_sym(void)
 		CHECK(sym_valid(bad[i]) < 0, "symbol '%s' rejected", bad[i]);
 	CHECK(sym_interval("5m") && sym_interval("5m")->seconds == 300, "5m");
 	CHECK(!sym_interval("7m"), "7m unknown");
+	/* The name lists come from the table (error messages, the SQL of
+	 * db_migrate's partitions): every interval once, in table order. */
+	CHECK_STR(sym_interval_names(), "1m 2m 5m 15m 30m 60m 90m 1h 1d 5d 1wk 1mo 3mo",
+		  "sym_interval_names from the table");
+	CHECK(sym_interval_join(why, sizeof(why), ",", 1) == 27 &&
+	      !strcmp(why, "1m,2m,5m,15m,30m,60m,90m,1h"), "intraday names: %s", why);
+	CHECK(sym_interval_join(why, 6, ",", 1) == 27 && !strcmp(why, "1m,2m"),
+	      "a short buffer is cut and terminated, the whole length returned: %s", why);
+	CHECK(sym_interval_join(NULL, 0, " ", 0) == strlen(sym_interval_names()),
+	      "the length without a buffer");
+	for (i = 0; sym_interval_at(i); i++)
+		CHECK(strstr(sym_interval_names(), sym_interval_at(i)->name) != NULL,
+		      "%s named", sym_interval_at(i)->name);
 	/* Ny is calendar years now (tests/unit/test_plan.c), no longer 365 days. */
 	CHECK(sym_period_parse("20d", &per, why, sizeof(why)) == 0 &&
 	      per.unit == SYM_PERIOD_DAYS && per.n == 20, "20d");
