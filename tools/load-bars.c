@@ -232,6 +232,21 @@ static int open_inputs(struct loader *L)
 	return 0;
 }
 
+/* The named inputs are readable: checked before connecting, so a typo is
+ * named at once, while standard input is spooled only after connecting
+ * (the run's snapshot comes first: lib/refetch). */
+static int inputs_readable(const struct loader *L)
+{
+	int i;
+
+	for (i = 0; i < L->nnames; i++)
+		if (strcmp(L->names[i], "-") != 0 && access(L->names[i], R_OK) < 0) {
+			msg_err("%s: %s", L->names[i], strerror(errno));
+			return -1;
+		}
+	return 0;
+}
+
 static void close_inputs(struct loader *L)
 {
 	int i;
@@ -1409,8 +1424,11 @@ static int init_run(struct loader *L)
 
 static int load_run(struct loader *L)
 {
-	int code = connect_db(L);
+	int code;
 
+	if (L->bars && inputs_readable(L) < 0)
+		return EXIT_PARTIAL;
+	code = connect_db(L);
 	if (code == EXIT_OK && L->bars && open_inputs(L) < 0)
 		return EXIT_PARTIAL;
 	if (code == EXIT_OK)

@@ -38,6 +38,9 @@ is() { # is NAME GOT WANT
 # --- idempotency --------------------------------------------------------
 DB=$(new_db idem)
 export DATABASE_URL="$DB"
+check "load-bars: a missing file is named before any connection attempt" 1 - - \
+	'^load-bars: /nonexistent/bars.csv: No such file' -- \
+	env DATABASE_URL='host=/nonexistent connect_timeout=1' "$LB" --retries 0 /nonexistent/bars.csv
 check "load-bars: first load" 0 "$T/base.csv" - \
 	'rows_in=500 inserted=500 updated=0 unchanged=0 rejected=0' -- "$LB" --json
 cp "$T/out" "$T/first.json"
