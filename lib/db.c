@@ -304,6 +304,7 @@ static int poll_connect(struct db *d, int abort_on_stop)
 				 " (connect_timeout)", at, timeout / 1000);
 			one_line(d->err, sizeof(d->err));
 			snprintf(d->state, sizeof(d->state), "08001");
+			d->no_answer = 1;
 			return -1;
 		}
 		st = PQconnectPoll(d->conn);
@@ -366,9 +367,12 @@ static int connect_retry(struct db *d, int tries, int abort_on_stop)
 			db_backoff(i - 1);
 		}
 		d->state[0] = '\0';
+		d->no_answer = 0;
 		if (connect_once(d, abort_on_stop) == 0)
 			return 0;
-		if (stopped)
+		/* A server that accepts and never answers is hung, not
+		 * restarting: connect_timeout bounds the whole attempt. */
+		if (stopped || d->no_answer)
 			break;
 	}
 	return -1;

@@ -41,6 +41,7 @@ struct db {
 	char *table_name;
 	int in_copy;       /* a COPY FROM STDIN is open */
 	char state[6];     /* SQLSTATE of the last error, "" when none */
+	int no_answer;     /* the last connection attempt hit connect_timeout */
 	char err[1024];    /* last error, one line, passwords scrubbed */
 };
 
@@ -69,7 +70,8 @@ void db_catch_signals(void);
 int db_stopped(void);
 
 /* Connect with up to tries attempts and exponential backoff between
- * them; schema and table are quoted for db_sql().  -1 when the server
+ * them (no retry after an attempt that hit connect_timeout: the server
+ * is hung); schema and table are quoted for db_sql().  -1 when the server
  * stayed unreachable or a signal arrived (d->err says why). */
 int db_connect(struct db *d, const char *conninfo, int tries,
 	       const char *schema, const char *table);

@@ -38,18 +38,18 @@ SP=$(cat "$T/silent.port")
 # The default connect timeout (10 s) ends a hung connect by itself; it
 # runs beside the rest of this file.
 t_default=$(ms)
-( DATABASE_URL="host=127.0.0.1 port=$SP user=u dbname=d" "$LB" --retries 0 "$T/small.csv" \
+( DATABASE_URL="host=127.0.0.1 port=$SP user=u dbname=d" "$LB" "$T/small.csv" \
 	2>"$T/default.err"; echo $? >"$T/default.rc"; ms >"$T/default.end" ) &
 DEFAULT=$!
 
 t=$(ms)
 check "faults: silent server, connect_timeout=2 in the conninfo: exit 3" 3 "$T/small.csv" - \
 	'no answer from .* within 2 s \(connect_timeout\)' -- \
-	env DATABASE_URL="host=127.0.0.1 port=$SP user=u dbname=d connect_timeout=2" "$LB" --retries 0
-within "faults: silent server: ends by itself within the connect timeout" 3500 "$t"
+	env DATABASE_URL="host=127.0.0.1 port=$SP user=u dbname=d connect_timeout=2" "$LB"
+within "faults: silent server: ends by itself within the connect timeout (default --retries: a hung server is not retried)" 3500 "$t"
 t=$(ms)
 check "faults: silent server, PGCONNECT_TIMEOUT=2 with a URI" 3 "$T/small.csv" - 'connect_timeout' -- \
-	env DATABASE_URL="postgresql://u@127.0.0.1:$SP/d" PGCONNECT_TIMEOUT=2 "$LB" --retries 0
+	env DATABASE_URL="postgresql://u@127.0.0.1:$SP/d" PGCONNECT_TIMEOUT=2 "$LB"
 within "faults: silent server: PGCONNECT_TIMEOUT honoured" 3500 "$t"
 
 for sig in TERM INT; do
