@@ -47,6 +47,32 @@ static int hexval(int c)
 	return -1;
 }
 
+static int secret_key(const char *k, size_t len)
+{
+	return (len == 8 && !strncmp(k, "password", 8)) ||
+	       (len == 11 && !strncmp(k, "sslpassword", 11));
+}
+
+/* A URI query key names a secret: libpq percent-decodes keys too, so
+ * "pass%77ord" is the password. */
+static int secret_uri_key(const char *k, size_t len)
+{
+	char dec[16];
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (n == sizeof(dec))
+			return 0;
+		if (k[i] == '%' && i + 2 < len && hexval(k[i + 1]) >= 0 && hexval(k[i + 2]) >= 0) {
+			dec[n++] = (char)(hexval(k[i + 1]) * 16 + hexval(k[i + 2]));
+			i += 2;
+		} else {
+			dec[n++] = k[i];
+		}
+	}
+	return secret_key(dec, n);
+}
+
 /*
  * Learn a raw password and what libpq might make of it: its percent-
  * decoded form and the pieces between the characters that end a URI
@@ -97,8 +123,7 @@ static void learn_uri(const char *s)
 	for (x = q; x && *x; x += strcspn(x, "&")) {
 		x++;
 		klen = strcspn(x, "=&");
-		if (x[klen] == '=' && ((klen == 8 && !strncmp(x, "password", 8)) ||
-				       (klen == 11 && !strncmp(x, "sslpassword", 11))))
+		if (x[klen] == '=' && secret_uri_key(x, klen))
 			learn_raw(x + klen + 1, strcspn(x + klen + 1, "&"));
 	}
 }
@@ -140,12 +165,6 @@ static int kv_next(const char **sp, struct kv *p)
 	p->rawlen = (size_t)(s - p->raw);
 	*sp = s + (*s == '\'');
 	return 1;
-}
-
-static int secret_key(const char *k, size_t len)
-{
-	return (len == 8 && !strncmp(k, "password", 8)) ||
-	       (len == 11 && !strncmp(k, "sslpassword", 11));
 }
 
 static void learn_keyvalue(const char *s)
@@ -233,7 +252,7 @@ static void render_uri(struct out *o, const char *s)
 		put(o, x, 1);
 		x++;
 		klen = strcspn(x, "=&");
-		if (x[klen] == '=' && secret_key(x, klen)) {
+		if (x[klen] == '=' && secret_uri_key(x, klen)) {
 			put(o, x, klen);
 			puts_(o, "=***");
 			klen += strcspn(x + klen, "&");

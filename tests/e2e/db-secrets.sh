@@ -38,6 +38,8 @@ host=127.0.0.1 port=1 user=u password='Sek1Leak2
 postgresql://u@127.0.0.1:1/db?password=Sek1&Leak2
 host=127.0.0.1 port=1 user=u sslpassword=Sek1Leak2
 postgresql://u:Sek1Leak2@127.0.0.1:1,127.0.0.2:1/db
+postgresql://u@127.0.0.1:1/db?pass%77ord=Sek1%4Ceak2
+postgresql://u@127.0.0.1:1/db?%73slpassword=Sek1Leak2
 host=127.0.0.1 port=1 user=u passfile=$T/pgpass
 host=$SOCK dbname=$DBNAME user=postgres password='Sek1 Leak2'
 postgresql://postgres:Sek1Leak2@/$DBNAME?host=$SOCK
