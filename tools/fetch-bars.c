@@ -830,8 +830,7 @@ static void setup(struct fetcher *F)
 		msg_die(EXIT_USAGE, "%s: %s", F->opt.failed, strerror(errno));
 	if (F->opt.rejects && !(F->rejects_fp = fopen(F->opt.rejects, "w")))
 		msg_die(EXIT_USAGE, "%s: %s", F->opt.rejects, strerror(errno));
-	if (F->rejects_fp && fputs("symbol,interval,start,end,reason\n",
-				   F->rejects_fp) == EOF)
+	if (F->rejects_fp && plan_write_rejects_header(F->rejects_fp) < 0)
 		msg_die(EXIT_FATAL, "%s: %s", F->opt.rejects, strerror(errno));
 	if (F->opt.stats && !(F->stats_fp = fopen(F->opt.stats, "w")))
 		msg_die(EXIT_USAGE, "%s: %s", F->opt.stats, strerror(errno));
