@@ -109,9 +109,9 @@ static volatile sig_atomic_t interrupted;
 static const char synopsis[] =
 	"usage: fetch-bars [-j jobs] [--rate R] [--retries N] [--backoff-ms MS]\n"
 	"                  [--timeout S] [--connect-timeout S] [--low-speed-time S]\n"
-	"                  [--low-speed-limit B] [-A UA] [--interface ADDR[,ADDR...]]\n"
-	"                  [--reorder N] [--failed FILE] [--rejects FILE] [--stats FILE]\n"
-	"                  [FILE ...]\n"
+	"                  [--low-speed-limit B] [--user-agent UA]\n"
+	"                  [--interface ADDR[,ADDR...]] [--reorder N] [--failed FILE]\n"
+	"                  [--rejects FILE] [--stats FILE] [FILE ...]\n"
 	"       fetch-bars -h | --help | --version\n";
 
 static const char options_help[] =
