@@ -10,6 +10,10 @@ const char *const bars_header[BARS_NCOLS] = {
 	"symbol", "interval", "ts", "open", "high", "low", "close", "adj_close", "volume",
 };
 
+const char *const bars_rejects_header[BARS_REJECTS_NCOLS] = {
+	"symbol", "interval", "ts", "open", "high", "low", "close", "adj_close", "volume", "reason",
+};
+
 const char *bars_err_code(enum bars_err e)
 {
 	static const char *codes[] = {
@@ -56,6 +60,11 @@ enum bars_err bars_parse(char **f, size_t n, struct bar *b, const char **field)
 int bars_write_header(FILE *fp)
 {
 	return bars_write_fields(fp, (char **)bars_header, BARS_NCOLS);
+}
+
+int bars_write_rejects_header(FILE *fp)
+{
+	return bars_write_fields(fp, (char **)bars_rejects_header, BARS_REJECTS_NCOLS);
 }
 
 int bars_write(FILE *fp, const struct bar *b)

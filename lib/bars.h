@@ -18,6 +18,10 @@
 
 #define BARS_NCOLS 9
 extern const char *const bars_header[BARS_NCOLS];
+/* A rejects file (validate-bars --rejects, read by bars-report and the
+ * status page): the rows as read, plus the reason. */
+#define BARS_REJECTS_NCOLS (BARS_NCOLS + 1)
+extern const char *const bars_rejects_header[BARS_REJECTS_NCOLS];
 
 struct bar {
 	char symbol[SYM_MAX + 1];
@@ -50,6 +54,7 @@ enum bars_err bars_parse(char **f, size_t n, struct bar *b, const char **field);
 /* Write the header line / one bar (prices as float32 shortest).  0, or -1
  * on a write error (errno ERANGE: a price that cannot be formatted). */
 int bars_write_header(FILE *fp);
+int bars_write_rejects_header(FILE *fp);
 int bars_write(FILE *fp, const struct bar *b);
 /* Write raw fields joined by commas (the row as read). 0 or -1. */
 int bars_write_fields(FILE *fp, char **f, size_t n);

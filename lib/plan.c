@@ -6,6 +6,9 @@
 #include <string.h>
 
 const char *const plan_header[PLAN_NCOLS] = { "symbol", "interval", "start", "end" };
+const char *const plan_rejects_header[PLAN_REJECTS_NCOLS] = {
+	"symbol", "interval", "start", "end", "reason",
+};
 
 int plan_parse(char **f, size_t nf, struct plan_row *row, char *why, size_t n)
 {
@@ -38,6 +41,11 @@ int plan_parse(char **f, size_t nf, struct plan_row *row, char *why, size_t n)
 int plan_write_header(FILE *fp)
 {
 	return bars_write_fields(fp, (char **)plan_header, PLAN_NCOLS);
+}
+
+int plan_write_rejects_header(FILE *fp)
+{
+	return bars_write_fields(fp, (char **)plan_rejects_header, PLAN_REJECTS_NCOLS);
 }
 
 int plan_write(FILE *fp, const struct plan_row *row)

@@ -17,6 +17,10 @@
 
 #define PLAN_NCOLS 4
 extern const char *const plan_header[PLAN_NCOLS];
+/* A plan-rejects file (fetch-bars --rejects): the bad rows as read, plus
+ * the reason. */
+#define PLAN_REJECTS_NCOLS (PLAN_NCOLS + 1)
+extern const char *const plan_rejects_header[PLAN_REJECTS_NCOLS];
 
 struct plan_row {
 	char symbol[SYM_MAX + 1];
@@ -27,6 +31,7 @@ struct plan_row {
 /* 0 on success; -1 with why[] (size n) describing the problem. */
 int plan_parse(char **f, size_t nf, struct plan_row *row, char *why, size_t n);
 int plan_write_header(FILE *fp);
+int plan_write_rejects_header(FILE *fp);
 int plan_write(FILE *fp, const struct plan_row *row);
 
 #endif

@@ -4,6 +4,7 @@
 #include "csvr.h"
 #include "msg.h"
 #include "plan.h"
+#include "val_gaps.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -11,8 +12,6 @@
 #include <string.h>
 
 enum kind { K_REJECTS, K_GAPS, K_FAILED };
-
-static const char *const gaps_header[] = { "symbol", "interval", "ts" };
 
 /* The series a row names, or NULL (reported) when it names none. */
 static struct report_series *row_series(struct report *r, struct csvr *c,
@@ -80,15 +79,12 @@ static int one(struct report *r, struct csvr *c, enum kind k, char **f, size_t n
 
 static int header(struct csvr *c, enum kind k)
 {
-	const char *rej[BARS_NCOLS + 1];
 	int rc;
 
 	if (k == K_REJECTS) {
-		memcpy(rej, bars_header, sizeof(bars_header[0]) * BARS_NCOLS);
-		rej[BARS_NCOLS] = "reason";
-		rc = csvr_header(c, rej, BARS_NCOLS + 1);
+		rc = csvr_header(c, bars_rejects_header, BARS_REJECTS_NCOLS);
 	} else if (k == K_GAPS) {
-		rc = csvr_header(c, gaps_header, 3);
+		rc = csvr_header(c, val_gaps_header, VAL_GAPS_NCOLS);
 	} else {
 		rc = csvr_header(c, plan_header, PLAN_NCOLS);
 	}

@@ -373,7 +373,7 @@ static void json_summary(yajl_gen g, const struct sched_summary *s)
 	j_str(g, "stages");
 	yajl_gen_map_open(g);
 	for (i = 0; i < SCHED_STAGES; i++)
-		j_kcount(g, sched_stage_names[i], s->status[i]);
+		j_kcount(g, sched_stage_name(i), s->status[i]);
 	yajl_gen_map_close(g);
 	j_kcount(g, "rows_in", s->rows.rows_in);
 	j_kcount(g, "inserted", s->rows.inserted);

@@ -14,8 +14,23 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
+/* The run's side files: each template is spelled here once, used by the
+ * stage table below and by sched_file_path() for their readers. */
+#define FAILED_FILE "{state}/{run}.failed.csv"
+#define PLAN_REJECTS_FILE "{state}/{run}.plan-rejects.csv"
 #define STATS_FILE "{state}/{run}.fetch.json"
 #define EVENTS_FILE "{state}/{run}.events.csv"
+#define REJECTS_FILE "{state}/{run}.rejects.csv"
+#define GAPS_FILE "{state}/{run}.gaps.csv"
+
+static const char *const files[SCHED_NFILES] = {
+	[SCHED_F_FAILED] = FAILED_FILE,
+	[SCHED_F_PLAN_REJECTS] = PLAN_REJECTS_FILE,
+	[SCHED_F_STATS] = STATS_FILE,
+	[SCHED_F_EVENTS] = EVENTS_FILE,
+	[SCHED_F_REJECTS] = REJECTS_FILE,
+	[SCHED_F_GAPS] = GAPS_FILE,
+};
 
 /*
  * The pipeline.  Values may name {config}, {job}, {shard}, {state} (the
@@ -24,7 +39,9 @@
  * whose value names an empty one is left out, and a word without a value
  * goes in as it is (a flag, or load-bars' "-").  To add a stage option,
  * add it here: sched-run, the cron wrapper, scripts/run-pipeline, the demo
- * and `make run` all run this table.
+ * and `make run` all run this table, and scripts/parallel-pipeline runs
+ * the stages after sched-plan on every host.  A new side file also goes in
+ * files[] above, so its readers (the status page) find it by name.
  *
  * The run's corporate actions travel beside the bars in EVENTS_FILE:
  * normalize-bars writes (truncates) it when it starts and flushes a
@@ -40,18 +57,18 @@ static const struct stage {
 } stages[SCHED_STAGES] = {
 	{ "sched-plan", { { "--config", "{config}" }, { "--job", "{job}" },
 			  { "--shard", "{shard}" }, { "--only", "{only}" } } },
-	{ "fetch-bars", { { "--failed", "{state}/{run}.failed.csv" },
-			  { "--rejects", "{state}/{run}.plan-rejects.csv" },
+	{ "fetch-bars", { { "--failed", FAILED_FILE }, { "--rejects", PLAN_REJECTS_FILE },
 			  { "--stats", STATS_FILE } } },
 	{ "normalize-bars", { { "--events", EVENTS_FILE } } },
-	{ "validate-bars", { { "--rejects", "{state}/{run}.rejects.csv" },
+	{ "validate-bars", { { "--rejects", REJECTS_FILE }, { "--gaps", GAPS_FILE },
 			     { "--events", EVENTS_FILE } } },
 	{ "load-bars", { { "--json", NULL }, { "--events", EVENTS_FILE }, { "-", NULL } } },
 };
 
-const char *const sched_stage_names[SCHED_STAGES] = {
-	"sched-plan", "fetch-bars", "normalize-bars", "validate-bars", "load-bars",
-};
+const char *sched_stage_name(int i)
+{
+	return i >= 0 && i < SCHED_STAGES ? stages[i].name : NULL;
+}
 
 const char *sched_state_dir(void)
 {
@@ -74,12 +91,15 @@ void sched_run_name(char *dst, size_t n, const char *job, const char *shard)
 /* Expand tmpl; NULL when it names a variable that is empty. */
 static char *expand(const char *tmpl, const struct sched_spec *s)
 {
-	char out[8192], run[300];
+	char out[8192], run[300] = "";
 	const char *names[] = { "{config}", "{job}", "{shard}", "{state}", "{run}", "{only}" };
 	const char *vals[6];
 	size_t len = 0, i, k;
 
-	sched_run_name(run, sizeof(run), s->job, s->shard);
+	if (s->run)
+		snprintf(run, sizeof(run), "%s", s->run);
+	else if (s->job)
+		sched_run_name(run, sizeof(run), s->job, s->shard);
 	vals[0] = s->config, vals[1] = s->job, vals[2] = s->shard, vals[3] = s->state_dir;
 	vals[4] = run, vals[5] = s->only;
 	while (*tmpl && len < sizeof(out) - 1) {
@@ -125,8 +145,18 @@ void sched_argv_build(struct sched_argv *a, const struct sched_spec *s)
 				a->argv[i][w++] = v;
 		}
 	}
-	a->stats = expand(STATS_FILE, s);
-	a->events = expand(EVENTS_FILE, s);
+	for (k = 0; k < SCHED_NFILES; k++)
+		a->file[k] = expand(files[k], s);
+}
+
+int sched_file_path(char *dst, size_t n, enum sched_file f, const struct sched_spec *s)
+{
+	char *p = expand(files[f], s);
+	int rc = p && strlen(p) < n ? 0 : -1;
+
+	snprintf(dst, n, "%s", p && !rc ? p : "");
+	free(p);
+	return rc;
 }
 
 void sched_argv_free(struct sched_argv *a)
@@ -136,8 +166,8 @@ void sched_argv_free(struct sched_argv *a)
 	for (i = 0; i < SCHED_STAGES; i++)
 		for (w = 0; a->argv[i][w]; w++)
 			free(a->argv[i][w]);
-	free(a->stats);
-	free(a->events);
+	for (i = 0; i < SCHED_NFILES; i++)
+		free(a->file[i]);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -158,12 +188,12 @@ static void shell_word(FILE *fp, const char *w)
 	fputc('\'', fp);
 }
 
-void sched_argv_print(FILE *fp, const struct sched_argv *a)
+void sched_argv_print(FILE *fp, const struct sched_argv *a, int first)
 {
 	int i, w;
 
-	for (i = 0; i < SCHED_STAGES; i++) {
-		if (i)
+	for (i = first; i < SCHED_STAGES; i++) {
+		if (i > first)
 			fputs(" | ", fp);
 		for (w = 0; a->argv[i][w]; w++) {
 			if (w)
@@ -272,10 +302,10 @@ int sched_pipe_start(struct sched_pipe *p, const struct sched_argv *a, int lock_
 	for (i = 0; i < SCHED_STAGES; i++)
 		p->status[i] = -1;
 	/* Never last run's statistics or events. */
-	if (a->stats)
-		unlink(a->stats);
-	if (a->events)
-		unlink(a->events);
+	if (a->file[SCHED_F_STATS])
+		unlink(a->file[SCHED_F_STATS]);
+	if (a->file[SCHED_F_EVENTS])
+		unlink(a->file[SCHED_F_EVENTS]);
 	in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (in < 0 || cpipe(outp) < 0 || cpipe(errp) < 0) {
 		snprintf(why, n, "pipe: %s", strerror(errno));
@@ -440,7 +470,7 @@ void sched_pipe_result(const struct sched_pipe *p, const struct sched_argv *a,
 	memcpy(s->status, p->status, sizeof(s->status));
 	json_counts(p->outlen ? p->out : NULL, row_keys, rows);
 	json_counts(p->outlen ? p->out : NULL, stale_keys, stale);
-	stats = a->stats ? slurp(a->stats) : NULL;
+	stats = a->file[SCHED_F_STATS] ? slurp(a->file[SCHED_F_STATS]) : NULL;
 	json_counts(stats, win_keys, wins);
 	free(stats);
 }

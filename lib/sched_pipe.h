@@ -6,15 +6,20 @@
  *     | fetch-bars --failed S/R.failed.csv --rejects S/R.plan-rejects.csv
  *                  --stats S/R.fetch.json
  *     | normalize-bars --events S/R.events.csv
- *     | validate-bars --rejects S/R.rejects.csv --events S/R.events.csv
+ *     | validate-bars --rejects S/R.rejects.csv --gaps S/R.gaps.csv
+ *                     --events S/R.events.csv
  *     | load-bars --json --events S/R.events.csv -
  *
  * (S the state directory, R the job name as a file name, with
- * ".shard-K-of-N" when sharded.)  The stage table in sched_pipe.c is the
- * only place that lists stages and their options: sched-run runs it,
- * `sched-run --print-pipeline` prints it for scripts/run-pipeline, the
- * demo and `make run`, and the cron wrapper runs sched-run.  An option
- * whose value would be empty (no shard) is left out.
+ * ".shard-K-of-N" when sharded, or a name the caller gives.)  The stage
+ * table in sched_pipe.c is the only place that lists stages and their
+ * options, and its files[] the only place that names a run's side files:
+ * sched-run runs it and reads the files back (the status page through
+ * sched_file_path()), `sched-run --print-pipeline` prints it for
+ * scripts/run-pipeline, the demo and `make run`, `--print-pipeline
+ * --chunk` prints the stages after sched-plan for scripts/parallel-pipeline,
+ * and the cron wrapper runs sched-run.  An option whose value would be
+ * empty (no shard) is left out.
  *
  * The re-fetch pass: when a run leaves series that a corporate action
  * made stale (load-bars' stale_series: typically the run that first sees a
@@ -44,7 +49,19 @@
 #define SCHED_OUT_MAX 65536
 #define SCHED_MAXARGS 16
 
-extern const char *const sched_stage_names[SCHED_STAGES];
+/* The side files of a run, as the stage table names them. */
+enum sched_file {
+	SCHED_F_FAILED,       /* fetch-bars --failed: plan CSV of failed windows */
+	SCHED_F_PLAN_REJECTS, /* fetch-bars --rejects: bad plan rows, with a reason */
+	SCHED_F_STATS,        /* fetch-bars --stats: window counts (JSON) */
+	SCHED_F_EVENTS,       /* normalize-bars --events: the corporate actions */
+	SCHED_F_REJECTS,      /* validate-bars --rejects: rejected bars, with a reason */
+	SCHED_F_GAPS,         /* validate-bars --gaps: expected bars that are missing */
+	SCHED_NFILES
+};
+
+/* Stage i's program name ("sched-plan" .. "load-bars"); NULL out of range. */
+const char *sched_stage_name(int i);
 
 /* What varies between runs of the one definition. */
 struct sched_spec {
@@ -52,14 +69,15 @@ struct sched_spec {
 	const char *shard;     /* "K/N", or NULL */
 	const char *state_dir; /* failed windows, rejects, fetch statistics */
 	const char *bindir;    /* where the stages are; NULL: PATH */
+	const char *run;       /* the run's name in file names, used as it is;
+				  NULL: sched_run_name(job, shard) */
 	const char *only;      /* "stale": the re-fetch pass (sched-plan --only) */
 };
 
 /* The expanded definition: argv of every stage (all strings owned). */
 struct sched_argv {
 	char *argv[SCHED_STAGES][SCHED_MAXARGS + 1];
-	char *stats;  /* fetch-bars' statistics file */
-	char *events; /* the run's corporate actions (events CSV) */
+	char *file[SCHED_NFILES]; /* the run's side files; NULL without a state dir */
 };
 
 struct sched_pipe {
@@ -82,8 +100,12 @@ const char *sched_state_dir(void);
 void sched_run_name(char *dst, size_t n, const char *job, const char *shard);
 void sched_argv_build(struct sched_argv *a, const struct sched_spec *s);
 void sched_argv_free(struct sched_argv *a);
-/* One line: the pipeline as a POSIX shell command, words quoted. */
-void sched_argv_print(FILE *fp, const struct sched_argv *a);
+/* One line: the stages from stage first on (0: all; 1: after sched-plan,
+ * for a plan on stdin) as a POSIX shell command, words quoted. */
+void sched_argv_print(FILE *fp, const struct sched_argv *a, int first);
+/* One side file's path for s into dst (size n): 0, or -1 (dst empty) when
+ * it does not fit or s has no state directory. */
+int sched_file_path(char *dst, size_t n, enum sched_file f, const struct sched_spec *s);
 
 /* Start a run; lock_fd (or -1) becomes every stage's fd 3. */
 int sched_pipe_start(struct sched_pipe *p, const struct sched_argv *a, int lock_fd,

@@ -3,8 +3,9 @@
  *
  * A symbol belongs to shard hash_fnv1a(HASH_FNV_BASIS, symbol, strlen)
  * mod N: FNV-1a 64 of the symbol's bytes (no separator), a protocol
- * between hosts, pinned in tests/unit/test_core.c and documented in
- * sched-plan(1).  Shards are numbered 0 to N-1, so every symbol lies in
+ * between hosts: shards of known symbols are pinned in
+ * tests/unit/test_plan.c (the FNV-1a vectors in test_core.c), and it is
+ * documented in sched-plan(1).  Shards are numbered 0 to N-1, so every symbol lies in
  * exactly one shard whatever host, version or run asks.
  *
  * Functions return 0 on success and -1 with a sentence in why[] (size n).

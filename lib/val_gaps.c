@@ -1,4 +1,5 @@
 #include "val_gaps.h"
+#include "bars.h"
 #include "bt.h"
 #include "cal.h"
 #include "xalloc.h"
@@ -8,6 +9,13 @@
 
 /* Longest regular session: 6.5 hours. */
 #define SESSION_SECS (390L * 60)
+
+const char *const val_gaps_header[VAL_GAPS_NCOLS] = { "symbol", "interval", "ts" };
+
+int val_gaps_write_header(FILE *fp)
+{
+	return bars_write_fields(fp, (char **)val_gaps_header, VAL_GAPS_NCOLS);
+}
 
 void val_gaps_init(struct val_gaps *g, long iv, int daily)
 {

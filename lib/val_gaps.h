@@ -19,6 +19,11 @@
 
 #define VAL_GAPS_MAX_BYTES (4L << 20)
 
+/* The gaps report (validate-bars --gaps, read by bars-report and the
+ * status page): one missing bar a line. */
+#define VAL_GAPS_NCOLS 3
+extern const char *const val_gaps_header[VAL_GAPS_NCOLS];
+
 struct val_gaps {
 	long b0, nblocks; /* first block number covered, blocks covered */
 	int dpb;          /* dates per block: 64 for daily bars, else 1 */
@@ -38,6 +43,8 @@ void val_gaps_free(struct val_gaps *g);
 /* Mark the bar at ts, slot slot of local date day.  0, or -1 when the
  * series became too large (then it is dropped). */
 int val_gaps_add(struct val_gaps *g, long day, long slot, time_t ts);
+/* Write the header line: 0, or -1 on a write error. */
+int val_gaps_write_header(FILE *fp);
 /*
  * Write "symbol,interval,ts" for every expected bar between the first and
  * the last one seen that is missing.  *missing and *expected are set.

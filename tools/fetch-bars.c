@@ -109,9 +109,9 @@ static volatile sig_atomic_t interrupted;
 static const char synopsis[] =
 	"usage: fetch-bars [-j jobs] [--rate R] [--retries N] [--backoff-ms MS]\n"
 	"                  [--timeout S] [--connect-timeout S] [--low-speed-time S]\n"
-	"                  [--low-speed-limit B] [-A UA] [--interface ADDR[,ADDR...]]\n"
-	"                  [--reorder N] [--failed FILE] [--rejects FILE] [--stats FILE]\n"
-	"                  [FILE ...]\n"
+	"                  [--low-speed-limit B] [--user-agent UA]\n"
+	"                  [--interface ADDR[,ADDR...]] [--reorder N] [--failed FILE]\n"
+	"                  [--rejects FILE] [--stats FILE] [FILE ...]\n"
 	"       fetch-bars -h | --help | --version\n";
 
 static const char options_help[] =
@@ -830,8 +830,7 @@ static void setup(struct fetcher *F)
 		msg_die(EXIT_USAGE, "%s: %s", F->opt.failed, strerror(errno));
 	if (F->opt.rejects && !(F->rejects_fp = fopen(F->opt.rejects, "w")))
 		msg_die(EXIT_USAGE, "%s: %s", F->opt.rejects, strerror(errno));
-	if (F->rejects_fp && fputs("symbol,interval,start,end,reason\n",
-				   F->rejects_fp) == EOF)
+	if (F->rejects_fp && plan_write_rejects_header(F->rejects_fp) < 0)
 		msg_die(EXIT_FATAL, "%s: %s", F->opt.rejects, strerror(errno));
 	if (F->opt.stats && !(F->stats_fp = fopen(F->opt.stats, "w")))
 		msg_die(EXIT_USAGE, "%s: %s", F->opt.stats, strerror(errno));

@@ -57,7 +57,7 @@
 enum mode { M_DAEMON, M_CHECK, M_ONCE, M_PRINT, M_DUE, M_PAGE };
 
 struct opts {
-	const char *config, *job, *shard;
+	const char *config, *job, *shard, *chunk;
 	const char *only;   /* --only stale: the re-fetch pass */
 	const char *lock_file, *state_file, *state_dir, *log_file, *textfile_dir;
 	const char *listen, *token_file, *tls_cert, *tls_key;
@@ -97,6 +97,7 @@ static void usage(int code)
 		"                 [--listen HOST:PORT | --no-api] [--token-file FILE]\n"
 		"                 [--tls-cert FILE --tls-key FILE] [--rate-limit N] [--page-days N]\n"
 		"                 CONFIG\n"
+		"       sched-run --print-pipeline --chunk NAME [--state-dir DIR]\n"
 		"       sched-run -h | --help | --version\n");
 	if (code)
 		exit(code);
@@ -107,6 +108,8 @@ static void usage(int code)
 	      "  --due                 only jobs whose schedule fires this minute (alone: exit 0 if any)\n"
 	      "  --textfile-dir DIR    with --once: update DIR/stockbars_JOB.prom for node_exporter\n"
 	      "  --print-pipeline      print each job's pipeline as a shell command, then exit\n"
+	      "  --chunk NAME          with --print-pipeline, no CONFIG: the stages after sched-plan,\n"
+	      "                        for a plan on stdin, with files named NAME (parallel-pipeline)\n"
 	      "  --page                print the status page served at / (last runs from stdin)\n"
 	      "  --job NAME            only this job\n"
 	      "  --shard K/N           run shard K of N (passed to sched-plan; default $STOCKBARS_SHARD)\n"
@@ -175,7 +178,8 @@ static const char *shard_arg(const char *s, char *buf, size_t n)
 	return buf;
 }
 
-enum { O_VERSION = 256, O_CHECK, O_COUNT, O_ONCE, O_DUE, O_TEXTFILE, O_PRINT, O_JOB, O_SHARD,
+enum { O_VERSION = 256, O_CHECK, O_COUNT, O_ONCE, O_DUE, O_TEXTFILE, O_PRINT, O_CHUNK, O_JOB,
+       O_SHARD,
        O_LOCK, O_STATE, O_STATEDIR, O_LOG, O_GRACE, O_MISFIRE, O_TIMEOUT, O_LISTEN, O_NOAPI,
        O_TOKEN, O_CERT, O_KEY, O_RATE, O_PAGE, O_PAGEDAYS, O_ONLY };
 
@@ -185,6 +189,7 @@ static const struct option longopts[] = {
 	{ "once", no_argument, NULL, O_ONCE }, { "due", no_argument, NULL, O_DUE },
 	{ "textfile-dir", required_argument, NULL, O_TEXTFILE },
 	{ "print-pipeline", no_argument, NULL, O_PRINT },
+	{ "chunk", required_argument, NULL, O_CHUNK },
 	{ "job", required_argument, NULL, O_JOB }, { "shard", required_argument, NULL, O_SHARD },
 	{ "lock-file", required_argument, NULL, O_LOCK },
 	{ "state-file", required_argument, NULL, O_STATE },
@@ -222,6 +227,7 @@ static void set_opt(struct opts *o, int c, char *arg)
 	case O_DUE: o->due = 1; break;
 	case O_TEXTFILE: o->textfile_dir = arg; break;
 	case O_PRINT: set_mode(o, M_PRINT, "--print-pipeline"); break;
+	case O_CHUNK: o->chunk = arg; break;
 	case O_JOB: o->job = arg; break;
 	case O_SHARD: o->shard = arg; break;
 	case O_LOCK: o->lock_file = arg; break;
@@ -252,6 +258,30 @@ static void set_opt(struct opts *o, int c, char *arg)
 	}
 }
 
+/*
+ * --print-pipeline --chunk NAME: no config and no job, only a name for the
+ * chunk's files, used as it is; GNU parallel's {#} may be in it.
+ */
+static void chunk_args(struct opts *o, int argc, char **argv)
+{
+	const char *c = o->chunk;
+
+	if (o->mode != M_PRINT)
+		bad_usage("%s: only with --print-pipeline", "--chunk");
+	if (!*c || *c == '.' ||
+	    strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-{}#") !=
+		    strlen(c))
+		bad_usage("--chunk %s: want a file name of [A-Za-z0-9._-{}#], not starting with '.'",
+			  c);
+	if (o->job || o->shard)
+		bad_usage("%s: --job and --shard need a CONFIG, not --chunk",
+			  o->job ? "--job" : "--shard");
+	if (optind < argc)
+		bad_usage("--chunk: no CONFIG, the plan comes on stdin: %s", argv[optind]);
+	if (!o->state_dir)
+		o->state_dir = sched_state_dir();
+}
+
 static void parse_args(struct opts *o, int argc, char **argv)
 {
 	static char shard[48];
@@ -259,6 +289,10 @@ static void parse_args(struct opts *o, int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
 		set_opt(o, c, optarg);
+	if (o->chunk) {
+		chunk_args(o, argc, argv);
+		return;
+	}
 	if (o->due && o->mode == M_DAEMON)
 		o->mode = M_DUE;
 	if (optind >= argc)
@@ -475,16 +509,29 @@ static int due_now(const struct sched_job *j, time_t now)
 static int print_pipelines(const struct tool *t)
 {
 	struct sched_spec spec = { t->o.config, NULL, t->o.shard, t->o.state_dir,
-				   *t->bindir ? t->bindir : NULL, t->o.only };
+				   *t->bindir ? t->bindir : NULL, NULL, t->o.only };
 	struct sched_argv a;
 	size_t i;
 
 	for (i = 0; i < t->st.njobs; i++) {
 		spec.job = t->st.jobs[i].name;
 		sched_argv_build(&a, &spec);
-		sched_argv_print(stdout, &a);
+		sched_argv_print(stdout, &a, 0);
 		sched_argv_free(&a);
 	}
+	msg_close_stdout(EXIT_FATAL);
+	return EXIT_OK;
+}
+
+/* --print-pipeline --chunk NAME: the stages after sched-plan, from PATH. */
+static int print_chunk(const struct tool *t)
+{
+	struct sched_spec spec = { .state_dir = t->o.state_dir, .run = t->o.chunk };
+	struct sched_argv a;
+
+	sched_argv_build(&a, &spec);
+	sched_argv_print(stdout, &a, 1);
+	sched_argv_free(&a);
 	msg_close_stdout(EXIT_FATAL);
 	return EXIT_OK;
 }
@@ -581,7 +628,7 @@ static void release(struct tool *t, struct sched_job *j)
 static void launch(struct tool *t, struct sched_job *j, time_t now)
 {
 	struct sched_spec spec = { t->o.config, j->name, j->shard, t->o.state_dir,
-				   *t->bindir ? t->bindir : NULL,
+				   *t->bindir ? t->bindir : NULL, NULL,
 				   j->refetch || t->o.only ? "stale" : NULL };
 	struct sched_argv a;
 	char err[256];
@@ -697,7 +744,7 @@ static void finish_run(struct tool *t, struct sched_job *j, time_t now)
 {
 	struct sched_summary *s = &j->cur;
 	struct sched_argv a;
-	struct sched_spec spec = { t->o.config, j->name, j->shard, t->o.state_dir, NULL, NULL };
+	struct sched_spec spec = { t->o.config, j->name, j->shard, t->o.state_dir, NULL, NULL, NULL };
 	int second = j->refetch || t->o.only;
 
 	s->end = now;
@@ -969,20 +1016,28 @@ static void read_last_runs(struct tool *t, FILE *fp)
 	}
 }
 
-/* --page: the failed windows and rejected rows of each job's last run. */
+/* --page: the failed windows, rejected rows and gaps of each job's last
+ * run, from the files the stage table names (lib/sched_pipe). */
 static void page_files(const struct tool *t, struct report *r)
 {
-	char run[300], path[PATH_MAX + 400];
-	size_t i;
+	static const struct {
+		enum sched_file f;
+		int (*read)(struct report *, const char *);
+	} files[] = {
+		{ SCHED_F_FAILED, report_read_failed },
+		{ SCHED_F_REJECTS, report_read_rejects },
+		{ SCHED_F_GAPS, report_read_gaps },
+	};
+	struct sched_spec spec = { t->o.config, NULL, t->o.shard, t->o.state_dir, NULL, NULL, NULL };
+	char path[PATH_MAX + 400];
+	size_t i, k;
 
 	for (i = 0; i < t->st.njobs; i++) {
-		sched_run_name(run, sizeof(run), t->st.jobs[i].name, t->o.shard);
-		snprintf(path, sizeof(path), "%s/%s.failed.csv", t->o.state_dir, run);
-		if (access(path, R_OK) == 0)
-			report_read_failed(r, path);
-		snprintf(path, sizeof(path), "%s/%s.rejects.csv", t->o.state_dir, run);
-		if (access(path, R_OK) == 0)
-			report_read_rejects(r, path);
+		spec.job = t->st.jobs[i].name;
+		for (k = 0; k < sizeof(files) / sizeof(files[0]); k++)
+			if (sched_file_path(path, sizeof(path), files[k].f, &spec) == 0 &&
+			    access(path, R_OK) == 0)
+				files[k].read(r, path);
 	}
 }
 
@@ -1528,6 +1583,8 @@ int main(int argc, char **argv)
 	msg_init(argv[0]);
 	std_fds();
 	parse_args(&t.o, argc, argv);
+	if (t.o.chunk)
+		return print_chunk(&t);
 	find_bindir(t.bindir, sizeof(t.bindir));
 	if (load_jobs(&t, &t.st.jobs, &t.st.njobs, &t.cfg, why, sizeof(why)) < 0)
 		config_error(&t, why);

@@ -10,6 +10,7 @@
 #include "exitcode.h"
 #include "final.h"
 #include "msg.h"
+#include "val_gaps.h"
 #include "val_rules.h"
 #include "xalloc.h"
 
@@ -342,10 +343,6 @@ static void close_out(FILE *fp, const char *path)
 /* Everything the options ask for before the first row. */
 static void start(struct vb *t)
 {
-	static const char *const rej_hdr[] = {
-		"symbol", "interval", "ts", "open", "high", "low",
-		"close", "adj_close", "volume", "reason",
-	};
 	char why[256];
 
 	t->o.calendar = strcmp(t->calendar, "nyse") == 0;
@@ -357,7 +354,7 @@ static void start(struct vb *t)
 	t->v = val_new(&t->o);
 	if (t->rejects_path) {
 		t->rejects = open_out(t->rejects_path, "rejects");
-		bars_write_fields(t->rejects, (char **)rej_hdr, BARS_NCOLS + 1);
+		bars_write_rejects_header(t->rejects);
 	}
 	if (t->gaps_path)
 		t->gaps = open_out(t->gaps_path, "gaps");
@@ -372,8 +369,7 @@ static void start(struct vb *t)
 static int finish(struct vb *t)
 {
 	if (t->gaps) {
-		fputs("symbol,interval,ts\n", t->gaps);
-		if (val_write_gaps(t->v, t->gaps) < 0)
+		if (val_gaps_write_header(t->gaps) < 0 || val_write_gaps(t->v, t->gaps) < 0)
 			msg_die(EXIT_FATAL, "%s: write error", t->gaps_path);
 		close_out(t->gaps, t->gaps_path);
 	}

@@ -340,6 +340,11 @@ interface-twice|2|--interface: address given twice|--interface 127.0.0.2,127.0.0
 interface-not-local|2|--interface: 192.0.2.1: |--interface 192.0.2.1
 EOF
 check usage-help-stdout 0 - - -- sh -c "$FB -h | grep -q '^usage: fetch-bars'"
+# the usage lines mirror the man page SYNOPSIS: the same long options
+sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$TOP/man/fetch-bars.1" | grep -o -- '\\-\\-[a-z\\-]*' |
+	sed 's/\\//g' | sort -u >"$T/syn.man"
+$FB -h | sed -n '1,/^ *fetch-bars -h/p' | grep -o -- '--[a-z-]*' | sort -u >"$T/syn.usage"
+expect usage-mirrors-synopsis "[ \$(wc -l <'$T/syn.man') -ge 15 ] && diff '$T/syn.man' '$T/syn.usage'"
 # --help lists every option of the man page, each on exactly one line
 $FB --help >"$T/help.txt"
 for o in $(sed -n '/^\.SH OPTIONS/,/^\.SH ENVIRONMENT/p' "$TOP/man/fetch-bars.1" |

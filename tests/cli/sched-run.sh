@@ -115,6 +115,19 @@ expect "shard from STOCKBARS_SHARD" "STOCKBARS_SHARD=2/3 '$SR' --print-pipeline 
 check "an index without STOCKBARS_SHARDS is a usage error" 2 - - 'STOCKBARS_SHARDS' -- \
 	env JOB_COMPLETION_INDEX=1 "$SR" --print-pipeline c.json
 check "usage: tls key missing named" 2 - - "sched-run: --tls-cert: --tls-cert and --tls-key go together" -- "$SR" --tls-cert x c.json
+# --print-pipeline --chunk: the same stages after sched-plan, files named after
+# the chunk as given (parallel-pipeline's {#} included), stages from PATH.
+"$SR" --print-pipeline --state-dir st --job daily "$TOP/examples/jobs.json" |
+	sed -E 's#^[^|]*\| ##; s#st/daily\.#st/p.chunk-{\#}.#g; s#[^ ]*/([a-z-]+-bars )#\1#g' >chunk.want
+check "--chunk: the stages after sched-plan of the one definition" 0 - chunk.want -- \
+	sh -c "'$SR' --print-pipeline --chunk 'p.chunk-{#}' --state-dir st | sed \"s/'//g\""
+expect "--chunk: every side file, gaps and events included" \
+	"for f in failed plan-rejects fetch events rejects gaps; do grep -q \"st/p.chunk-{#}.\$f\" chunk.want || exit 1; done"
+check "usage: --chunk without --print-pipeline" 2 - - "sched-run: --chunk: only with --print-pipeline" -- "$SR" --chunk x
+check "usage: --chunk takes no CONFIG" 2 - - "sched-run: --chunk: no CONFIG, the plan comes on stdin: c.json" -- \
+	"$SR" --print-pipeline --chunk x c.json
+check "usage: --chunk is a file name" 2 - - "sched-run: --chunk a/b: want a file name" -- "$SR" --print-pipeline --chunk a/b
+check "usage: --chunk with --job" 2 - - "sched-run: --job: --job and --shard need a CONFIG" -- "$SR" --print-pipeline --chunk x --job d
 
 # ---- --check --------------------------------------------------------------
 cat >c.json <<'JSON'

@@ -1,11 +1,15 @@
 # scripts/parallel-pipeline end to end: GNU parallel fans a plan out over ssh
 # to three "hosts" (127.0.0.2-4, one private sshd of the test's own, with its
 # own host key, config and authorized keys under $T), each running
-# fetch-bars | normalize-bars | validate-bars | load-bars into one database.
+# fetch-bars | normalize-bars | validate-bars | load-bars into one database:
+# the stages of the one pipeline definition (sched-run --print-pipeline
+# --chunk), so each chunk also stores its corporate actions (the fake has a
+# split and dividends) and leaves its side files, named by chunk number.
 # One host is killed in the middle of a chunk: without retries the chunk is
 # failed in the joblog and --resume runs exactly that chunk again; with
 # retries the chunk moves to another host in the same run.  Either way the
-# table equals a single-host run of the same plan, row for row.  Without
+# table (bars and corporate_actions) equals a single-host run of the same
+# plan, row for row.  Without
 # hosts (sshlogin ':'), the chunks run on this machine, with no sshd needed.
 # Takes about 15 s: the fake answers after 500 ms, so the kill lands mid-chunk.
 . "$TOP/tests/lib.sh"
@@ -27,7 +31,7 @@ check "usage: not a plan CSV" 2 - - 'notplan.csv:1: not a plan CSV' -- "$PP" "$T
 "$PP" --help >"$T/help" 2>&1
 "$PP" 2>"$T/usage"
 expect "--help lists every option of the usage line" \
-	"for o in \$(grep -o -- '--[a-z]*' '$T/usage' | sort -u); do grep -q -- \"\$o \" '$T/help' || exit 1; done"
+	"for o in \$(grep -o -- '--[a-z-]*' '$T/usage' | sort -u); do grep -q -- \"\$o \" '$T/help' || exit 1; done"
 
 if ! command -v parallel >/dev/null; then
 	skip "parallel: the recipe" "GNU parallel not installed (scripts/deps installs it)"
@@ -36,7 +40,8 @@ fi
 
 export PARALLEL_HOME="$T/parallel"   # not ~/.parallel
 export BARS_NOW=2026-11-24T21:30:00Z
-start_fake --latency 500 --log "$T/requests.log"
+start_fake --latency 500 --log "$T/requests.log" --split AAPL=2026-11-17:4:1 \
+	--dividend MSFT=2026-11-12:0.24 --dividend NVDA=2026-11-19:0.01
 cat >"$T/c.json" <<'JSON'
 {"tickers":["AAPL","MSFT","GOOGL","AMZN","NVDA","META"],"interval":"5m","period":"20d","timezone":"US/Eastern"}
 JSON
@@ -44,27 +49,46 @@ sched-plan --config "$T/c.json" >"$T/plan.csv" 2>"$T/plan.err"
 expect "parallel: plan of 6 windows" "[ \$(wc -l <'$T/plan.csv') -eq 7 ]"
 
 # The single-host reference: the same plan through one pipeline.
-fetch-bars --rate 0 -j 6 "$T/plan.csv" 2>/dev/null | normalize-bars | validate-bars >"$T/ref.csv" 2>/dev/null
+fetch-bars --rate 0 -j 6 "$T/plan.csv" 2>/dev/null | normalize-bars --events "$T/ref-ev.csv" |
+	validate-bars --events "$T/ref-ev.csv" >"$T/ref.csv" 2>/dev/null
 expect "parallel: single-host reference fetched" "[ \$(wc -l <'$T/ref.csv') -eq 6553 ]"
+expect "parallel: the reference has the split and both dividends" "[ \$(wc -l <'$T/ref-ev.csv') -eq 4 ]"
 COLS="symbol, interval, ts, open, high, low, close, adj_close, volume"
-# same_table NAME: public.bars equals the reference (loaded into schema
-# single of the same database) row for row, both ways.
+EVCOLS="symbol, ts, kind, value, numerator, denominator"
+# same_table NAME: public.bars and public.corporate_actions equal the
+# reference (loaded into schema single of the same database) row for row,
+# both ways.
 same_table() {
-	load-bars --schema single "$T/ref.csv" 2>/dev/null
+	load-bars --schema single --events "$T/ref-ev.csv" "$T/ref.csv" 2>/dev/null
 	sql_is "$1: 6552 bars, as one host loads" "6552 6552" \
 		"SELECT (SELECT count(*) FROM public.bars) || ' ' || (SELECT count(*) FROM single.bars)"
 	sql_is "$1: no row only in the parallel run" 0 \
 		"SELECT count(*) FROM (SELECT $COLS FROM public.bars EXCEPT ALL SELECT $COLS FROM single.bars) d"
 	sql_is "$1: no row only in the single-host run" 0 \
 		"SELECT count(*) FROM (SELECT $COLS FROM single.bars EXCEPT ALL SELECT $COLS FROM public.bars) d"
+	sql_is "$1: the chunks stored the split and both dividends" "3 3" \
+		"SELECT (SELECT count(*) FROM public.corporate_actions) || ' ' || (SELECT count(*) FROM single.corporate_actions)"
+	sql_is "$1: corporate actions as one host stores them" 0 \
+		"SELECT count(*) FROM ((SELECT $EVCOLS FROM public.corporate_actions EXCEPT ALL SELECT $EVCOLS FROM single.corporate_actions)
+		 UNION ALL (SELECT $EVCOLS FROM single.corporate_actions EXCEPT ALL SELECT $EVCOLS FROM public.corporate_actions)) d"
+}
+# chunk_files NAME DIR N: each of chunks 1..N left the side files the stage
+# table names, and their events files hold the three events between them.
+chunk_files() {
+	expect "$1: chunks 1-$3 left their files in $(basename "$2")" \
+		"for i in \$(seq $3); do for f in failed.csv plan-rejects.csv fetch.json events.csv rejects.csv gaps.csv; do
+			[ -f '$2'/plan.chunk-\$i.\$f ] || { echo missing plan.chunk-\$i.\$f; exit 1; }; done; done"
+	expect "$1: the chunks' events files hold the three events" \
+		"[ \$(cat '$2'/plan.chunk-*.events.csv | grep -vc '^symbol,') -eq 3 ]"
 }
 
 # ---- no hosts given: the chunks run here (sshlogin ':') --------------------
 export DATABASE_URL=$(new_db local)
 check "local: two chunks at a time on this machine" 0 - - 'chunk 2.load-bars: rows_in=3276 inserted=3276' -- \
-	"$PP" --rows 3 --jobs 2 --joblog "$T/j0" "$T/plan.csv"
+	"$PP" --rows 3 --jobs 2 --joblog "$T/j0" --state-dir "$T/st0" "$T/plan.csv"
 expect "local: the joblog names host ':'" "[ \$(awk -F'\t' 'NR > 1 && \$2 == \":\" && \$7 == 0' '$T/j0' | wc -l) -eq 2 ]"
 same_table local
+chunk_files local "$T/st0" 2
 
 # ---- what the ssh part needs -----------------------------------------------
 why=""
@@ -179,11 +203,12 @@ kill_host_mid_chunk() {
 	done
 	return 1
 }
-pp() { "$PP" -S 127.0.0.2 -S 127.0.0.3 -S 127.0.0.4 --ssh "ssh -F $T/ssh_config" --rows 1 --bin "$BIN" "$@"; }
+pp() { "$PP" -S 127.0.0.2 -S 127.0.0.3 -S 127.0.0.4 --ssh "ssh -F $T/ssh_config" --rows 1 --bin "$BIN" --state-dir "$T/st-$DBNAME" "$@"; }
 # failed_seqs JOBLOG: the chunk numbers whose last try failed
 failed_seqs() { awk -F'\t' 'NR > 1 && $7 != 0 { print $1 }' "$1" | sort -n | tr '\n' ' '; }
 
 # ---- a host dies, no retries: the chunk fails; --resume runs it alone -------
+DBNAME=resume
 export DATABASE_URL=$(new_db resume)
 pp --retries 1 --joblog "$T/j1" "$T/plan.csv" >"$T/run1.out" 2>"$T/run1.err" &
 RUN_PID=$!
@@ -204,8 +229,10 @@ expect "resume: ran only the failed chunk" \
 	"[ \"\$(tail -n +$((lines + 1)) '$T/j1' | cut -f1 | tr '\n' ' ')\" = '$failed' ]"
 expect "resume: every chunk now succeeded" "[ -z \"\$(awk -F'\t' 'NR > $lines && \$7 != 0' '$T/j1')\" ]"
 same_table resume
+chunk_files resume "$T/st-resume" 6
 
 # ---- a host dies, with retries: the chunk moves to another host ------------
+DBNAME=retry
 export DATABASE_URL=$(new_db retry)
 pp --retries 3 --joblog "$T/j2" "$T/plan.csv" >"$T/run2.out" 2>"$T/run2.err" &
 RUN_PID=$!
@@ -218,3 +245,4 @@ expect "retry: every chunk succeeded in the joblog" \
 sql_is "retry: six finished loads inserted every bar once" "6 6552" \
 	"SELECT count(*) || ' ' || sum(inserted) FROM load_runs WHERE finished_at IS NOT NULL"
 same_table retry
+chunk_files retry "$T/st-retry" 6

@@ -193,6 +193,18 @@ kill -TERM $SRPID; wait $SRPID; rc=$?
 # ---- --page by hand ----------------------------------------------------------------
 check "page: --page prints the page" 0 - - -- env DATABASE_URL="$DB" "$SR" --page --page-days 120 c.json
 expect "page: --page draws the heatmap" "grep -q '<svg' '$T/out' && grep -q '<td>intraday</td>' '$T/out'"
+# The last run's failed windows, rejected rows and gaps come from the files
+# the stage table names (lib/sched_pipe), as the stages write them.
+mkdir -p pst
+printf '%s\n' symbol,interval,ts,open,high,low,close,adj_close,volume \
+	AAPL,5m,2026-11-23T14:30:00Z,100,101,99,100.5,100.5,1000 \
+	AAPL,5m,2026-11-23T14:45:00Z,100,101,99,100.5,100.5,1000 \
+	AAPL,5m,2026-11-23T14:50:00Z,100,99,101,100.5,100.5,1000 |
+	"$BIN/validate-bars" --rejects pst/intraday.rejects.csv --gaps pst/intraday.gaps.csv >/dev/null 2>&1
+printf '%s\n' symbol,interval,start,end MSFT,5m,2026-11-23T14:30:00Z,2026-11-23T21:00:00Z >pst/intraday.failed.csv
+check "page: --page reads the last run's side files" 0 - - -- env DATABASE_URL="$DB" "$SR" --page --state-dir pst c.json
+expect "page: ... failed windows, rejected rows and gaps counted" \
+	"grep -q '1 failed fetch window, 1 rejected row, 2 missing bars reported' '$T/out'"
 check "page: --page with a database that is down exits 3, password masked" 3 - - '^sched-run: database: ' -- \
 	env DATABASE_URL="postgresql://u:$PW@/nodb?host=$T/nosock&connect_timeout=2" "$SR" --page c.json
 expect "page: ... and the password is not in the message" "! grep -q '$PW' '$T/err'"

@@ -8,7 +8,9 @@
 #include "sched_pipe.h"
 #include "sched_state.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static char *joined(char *const *argv, char *buf, size_t n)
@@ -23,9 +25,10 @@ static char *joined(char *const *argv, char *buf, size_t n)
 
 static void test_pipeline(void)
 {
-	struct sched_spec s = { "c.json", "intra day", NULL, "st", NULL, NULL };
+	struct sched_spec s = { "c.json", "intra day", NULL, "st", NULL, NULL, NULL };
 	struct sched_argv a;
-	char buf[512];
+	char buf[512], path[64];
+	FILE *fp;
 
 	sched_argv_build(&a, &s);
 	CHECK_STR(joined(a.argv[0], buf, sizeof(buf)), "sched-plan --config c.json --job intra day",
@@ -37,26 +40,53 @@ static void test_pipeline(void)
 	CHECK_STR(joined(a.argv[2], buf, sizeof(buf)), "normalize-bars --events st/intra_day.events.csv",
 		  "stage 3 writes the run's events");
 	CHECK_STR(joined(a.argv[3], buf, sizeof(buf)),
-		  "validate-bars --rejects st/intra_day.rejects.csv --events st/intra_day.events.csv",
-		  "stage 4 reads them (splits explain jumps)");
+		  "validate-bars --rejects st/intra_day.rejects.csv --gaps st/intra_day.gaps.csv "
+		  "--events st/intra_day.events.csv",
+		  "stage 4 reads them (splits explain jumps) and writes the gaps");
 	CHECK_STR(joined(a.argv[4], buf, sizeof(buf)),
 		  "load-bars --json --events st/intra_day.events.csv -",
 		  "stage 5 loads them, and the bars from stdin");
-	CHECK_STR(a.stats, "st/intra_day.fetch.json", "statistics file");
-	CHECK_STR(a.events, "st/intra_day.events.csv", "events file");
+	CHECK_STR(a.file[SCHED_F_STATS], "st/intra_day.fetch.json", "statistics file");
+	CHECK_STR(a.file[SCHED_F_EVENTS], "st/intra_day.events.csv", "events file");
+	CHECK(sched_file_path(path, sizeof(path), SCHED_F_GAPS, &s) == 0 &&
+		      strcmp(path, "st/intra_day.gaps.csv") == 0,
+	      "readers get a side file's path from the same table");
+	CHECK(sched_file_path(path, 8, SCHED_F_GAPS, &s) == -1 && !*path, "a path too long for dst");
+	CHECK_STR(sched_stage_name(0), "sched-plan", "stage names come from the stage table");
+	CHECK(!strcmp(sched_stage_name(SCHED_STAGES - 1), "load-bars") &&
+		      !sched_stage_name(SCHED_STAGES), "the last stage, then none");
 	sched_argv_free(&a);
 	s.shard = "2/4";
 	s.bindir = "/opt/b";
 	sched_argv_build(&a, &s);
 	CHECK_STR(joined(a.argv[0], buf, sizeof(buf)),
 		  "/opt/b/sched-plan --config c.json --job intra day --shard 2/4", "sharded");
-	CHECK_STR(a.stats, "st/intra_day.shard-2-of-4.fetch.json", "sharded file names");
-	CHECK_STR(a.events, "st/intra_day.shard-2-of-4.events.csv", "an events file per shard");
+	CHECK_STR(a.file[SCHED_F_STATS], "st/intra_day.shard-2-of-4.fetch.json",
+		  "sharded file names");
+	CHECK_STR(a.file[SCHED_F_EVENTS], "st/intra_day.shard-2-of-4.events.csv",
+		  "an events file per shard");
 	sched_argv_free(&a);
-	s.only = "stale";
+
+	/* A chunk of a plan (parallel-pipeline): the run's name as given. */
+	s = (struct sched_spec){ .state_dir = "h", .run = "p.chunk-{#}" };
 	sched_argv_build(&a, &s);
-	CHECK_STR(joined(a.argv[0], buf, sizeof(buf)),
-		  "/opt/b/sched-plan --config c.json --job intra day --shard 2/4 --only stale",
+	fp = tmpfile();
+	sched_argv_print(fp, &a, 1);
+	rewind(fp);
+	if (!fgets(buf, sizeof(buf), fp))
+		buf[0] = '\0';
+	fclose(fp);
+	CHECK_STR(buf,
+		  "fetch-bars --failed 'h/p.chunk-{#}.failed.csv' --rejects "
+		  "'h/p.chunk-{#}.plan-rejects.csv' --stats 'h/p.chunk-{#}.fetch.json' | "
+		  "normalize-bars --events 'h/p.chunk-{#}.events.csv' | validate-bars --rejects "
+		  "'h/p.chunk-{#}.rejects.csv' --gaps 'h/p.chunk-{#}.gaps.csv' --events "
+		  "'h/p.chunk-{#}.events.csv' | load-bars --json --events 'h/p.chunk-{#}.events.csv' -\n",
+		  "the stages after sched-plan, files named after the chunk");
+	sched_argv_free(&a);
+	s = (struct sched_spec){ .config = "c.json", .job = "d", .state_dir = "st", .only = "stale" };
+	sched_argv_build(&a, &s);
+	CHECK_STR(joined(a.argv[0], buf, sizeof(buf)), "sched-plan --config c.json --job d --only stale",
 		  "the re-fetch pass plans only stale series");
 	sched_argv_free(&a);
 }
