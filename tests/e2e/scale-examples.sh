@@ -198,3 +198,17 @@ expect "systemd: instances 0-3 1-3 2-3 succeed ($rcs)" "[ '$rcs' = ' 0 0 0' ]"
 expect "systemd: each instance logged its run" \
 	"for k in 0 1 2; do grep -q 'event=run_end .*outcome=ok' '$T/logs/shard-'\$k-3.log || exit 1; done"
 same_as_one_run systemd
+
+# Units under ProtectSystem=strict write only where systemd lets them:
+# sched-run's state file (by default beside its config in /etc) and lock
+# are placed under the StateDirectory, and optional paths carry "-".
+for u in "$TOP"/examples/systemd/*.service; do
+	grep -q 'ProtectSystem=strict' "$u" || continue
+	grep -q 'sched-run ' "$u" || continue
+	n=$(basename "$u")
+	if grep -q -- '--once' "$u"; then continue; fi
+	expect "systemd: $n keeps sched-run's state file writable" \
+		"grep -q -- '--state-file /var/lib/stockbars/' '$u' && grep -q -- '--lock-file /var/lib/stockbars/' '$u'"
+done
+expect "systemd: optional writable paths are marked optional" \
+	"! grep -h '^ReadWritePaths=' '$TOP'/examples/systemd/*.service | grep -v 'ReadWritePaths=-'"
