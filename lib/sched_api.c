@@ -646,6 +646,33 @@ static unsigned authorize(struct sched_api *h, struct MHD_Connection *c, const c
 	return MHD_HTTP_FORBIDDEN;
 }
 
+/*
+ * On a loopback address, the Host a client asked for must be a loopback
+ * name too: a web page that rebinds its own name to 127.0.0.1 is
+ * same-origin with us and could otherwise read /status or send the
+ * X-Stockbars header.  No Host at all (HTTP/1.0 tools) is allowed.
+ */
+static int host_ok(const struct sched_api *h, struct MHD_Connection *c)
+{
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	char name[256];
+	struct in_addr a;
+	size_t n;
+
+	if (!h->loopback || !host)
+		return 1;
+	if (*host == '[')
+		return strncmp(host, "[::1]", 5) == 0 && (host[5] == '\0' || host[5] == ':');
+	n = strcspn(host, ":");
+	if (n >= sizeof(name))
+		return 0;
+	memcpy(name, host, n);
+	name[n] = '\0';
+	if (strcasecmp(name, "localhost") == 0 || strcasecmp(name, "localhost.") == 0)
+		return 1;
+	return inet_pton(AF_INET, name, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
 static enum MHD_Result route(struct sched_api *h, struct MHD_Connection *c, const char *url,
 			     const char *method)
 {
@@ -654,6 +681,10 @@ static enum MHD_Result route(struct sched_api *h, struct MHD_Connection *c, cons
 	const char *why;
 	unsigned code;
 
+	if (!host_ok(h, c))
+		return error(c, MHD_HTTP_FORBIDDEN,
+			     "Host is not a loopback name (DNS rebinding?): use 127.0.0.1 or localhost",
+			     NULL);
 	if (!strcmp(url, "/status") || !strcmp(url, "/jobs") || !strcmp(url, "/metrics") ||
 	    !strcmp(url, "/healthz") || !strcmp(url, "/")) {
 		if (!get)
@@ -693,7 +724,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		conn_mark(h, c, 1);
 		r = xcalloc(1, sizeof(*r));
 		*con_cls = r;
-		if (!rate_ok(h, c)) {
+		/* A liveness probe must not fail because other local
+		 * clients are busy: /healthz is a constant answer. */
+		if (strcmp(url, "/healthz") != 0 && !rate_ok(h, c)) {
 			r->refused = 1;
 			return error(c, MHD_HTTP_TOO_MANY_REQUESTS, "rate limit exceeded", NULL);
 		}
