@@ -1472,6 +1472,29 @@ static long number(const char *s, const char *opt)
 	return v;
 }
 
+/* One combined sanity check; the message names the one bad argument. */
+static void check_args(const struct loader *L, const char *txn)
+{
+	int bad_schema = db_name_valid(L->schema) < 0;
+
+	if (L->batch_size < 1 || L->batch_size > 10000000)
+		msg_err("--batch-size %ld: want 1 to 10000000", L->batch_size);
+	else if (L->retries > 100)
+		msg_err("--retries %d: want 0 to 100", L->retries);
+	else if (bad_schema || db_name_valid(L->table) < 0)
+		msg_err("%s '%.40s': not a plain name (letters, digits and _)",
+			bad_schema ? "--schema" : "--table", bad_schema ? L->schema : L->table);
+	else if (!L->txn_batch && strcmp(txn, "run") != 0)
+		msg_err("--txn %.20s: want run or batch", txn);
+	else if (L->init && (L->nnames || L->events))
+		msg_err("--init takes no input (no FILE, no --events)");
+	else if (L->partition && !L->init)
+		msg_err("--partition goes with --init");
+	else
+		return;
+	usage(EXIT_USAGE);
+}
+
 /* --retain AGE: a period as a config writes it (not ytd or max). */
 static struct sym_period age(const char *s)
 {
@@ -1528,15 +1551,7 @@ static void parse_args(struct loader *L, int argc, char *argv[])
 	L->names = argv + optind;
 	L->nnames = argc - optind;
 	L->txn_batch = strcmp(txn, "batch") == 0;
-	if (L->batch_size < 1 || L->batch_size > 10000000 || L->retries > 100 ||
-	    db_name_valid(L->schema) < 0 || db_name_valid(L->table) < 0 ||
-	    (!L->txn_batch && strcmp(txn, "run") != 0) ||
-	    (L->init && (L->nnames || L->events)) || (L->partition && !L->init)) {
-		msg_err("bad arguments: --batch-size 1 to 10000000, --txn run|batch, --retries <= 100,"
-			" names of letters, digits and _; --init takes no input;"
-			" --partition goes with --init");
-		usage(EXIT_USAGE);
-	}
+	check_args(L, txn);
 	/* --events FILE alone loads only the events; stdin is not read. */
 	L->bars = !L->init && !(L->events && L->nnames == 0);
 }

@@ -38,6 +38,19 @@ is() { # is NAME GOT WANT
 # --- idempotency --------------------------------------------------------
 DB=$(new_db idem)
 export DATABASE_URL="$DB"
+# Usage errors name the one bad argument (exit 2).
+while IFS='|' read -r args pat; do
+	# shellcheck disable=SC2086
+	check "load-bars: usage: $args" 2 - - "$pat" -- "$LB" $args
+done <<'USAGE'
+--txn foo|^load-bars: --txn foo: want run or batch
+--retries 101|^load-bars: --retries 101: want 0 to 100
+--schema a-b|^load-bars: --schema 'a-b': not a plain name
+--table 1x|^load-bars: --table '1x': not a plain name
+--batch-size 0|^load-bars: --batch-size 0: want 1 to 10000000
+--partition|^load-bars: --partition goes with --init
+--init x.csv|^load-bars: --init takes no input
+USAGE
 check "load-bars: a missing file is named before any connection attempt" 1 - - \
 	'^load-bars: /nonexistent/bars.csv: No such file' -- \
 	env DATABASE_URL='host=/nonexistent connect_timeout=1' "$LB" --retries 0 /nonexistent/bars.csv
