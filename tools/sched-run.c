@@ -64,6 +64,7 @@ struct opts {
 	long grace, misfire_grace, timeout, rate, count, page_days;
 	enum mode mode;
 	int due, no_api;
+	int timeout_set;    /* --timeout was given */
 };
 
 /* The whole tool's state, passed explicitly. */
@@ -120,7 +121,8 @@ static void usage(int code)
 	      "  --log-file FILE       append log lines here (default logs/scheduler.log)\n"
 	      "  --grace SEC           on SIGTERM, time for running pipelines to finish (default 30)\n"
 	      "  --misfire-grace SEC   how late a fire may still run (default 60)\n"
-	      "  --timeout SEC         run timeout of jobs without a \"timeout\" (default 3600; 0: none)\n"
+	      "  --timeout SEC         run timeout of jobs without a \"timeout\" (default 3600; 0: none);\n"
+	      "                        with --once, a cap on every job's\n"
 	      "  --listen HOST:PORT    HTTP API address (default 127.0.0.1:8640; port 0: any)\n"
 	      "  --no-api              no HTTP API\n"
 	      "  --token-file FILE     bearer token for POST requests (default $BARS_API_TOKEN)\n"
@@ -236,7 +238,7 @@ static void set_opt(struct opts *o, int c, char *arg)
 	case O_LOG: o->log_file = arg; break;
 	case O_GRACE: o->grace = num_arg("--grace", arg); break;
 	case O_MISFIRE: o->misfire_grace = num_arg("--misfire-grace", arg); break;
-	case O_TIMEOUT: o->timeout = num_arg("--timeout", arg); break;
+	case O_TIMEOUT: o->timeout = num_arg("--timeout", arg); o->timeout_set = 1; break;
 	case O_LISTEN: o->listen = arg; break;
 	case O_NOAPI: o->no_api = 1; break;
 	case O_TOKEN: o->token_file = arg; break;
@@ -374,6 +376,20 @@ static void job_free(struct sched_job *j)
 }
 
 /* Fill a job from a config entry; -1 with why[] on a bad schedule. */
+/*
+ * A job's run timeout: its own "timeout", else --timeout.  With --once an
+ * explicit --timeout caps every job's (the cron wrapper's overall bound),
+ * so the run ends as a timeout, logged and counted as one.
+ */
+static long job_timeout(const struct opts *o, const struct cfg_job *c)
+{
+	long t = c->timeout > 0 ? c->timeout : o->timeout;
+
+	if (o->mode == M_ONCE && o->timeout_set && o->timeout > 0 && (t <= 0 || o->timeout < t))
+		t = o->timeout;
+	return t;
+}
+
 static int job_from_cfg(const struct tool *t, struct sched_job *j, const struct cfg_job *c,
 			char *why, size_t n)
 {
@@ -385,7 +401,7 @@ static int job_from_cfg(const struct tool *t, struct sched_job *j, const struct 
 	j->timezone = xstrdup(c->timezone);
 	j->schedule = c->schedule ? xstrdup(c->schedule) : NULL;
 	j->shard = t->o.shard;
-	j->timeout = c->timeout > 0 ? c->timeout : t->o.timeout;
+	j->timeout = job_timeout(&t->o, c);
 	j->lock_key = sched_lock_key_shard(c, t->o.shard);
 	j->lock_fd = -1;
 	if (!j->schedule) {

@@ -209,10 +209,15 @@ printf '{"tickers":' >broken.json
 	not_ok "textfile: no temporary file left behind" "$(ls -A tf)"
 
 # ---- the overall timeout ------------------------------------------------------
-STUB_SLEEP=30.9 "$W" --no-guard --timeout 1 --log-file to.log --lock-dir "$T" "$JOBS" daily >/dev/null 2>to.err
+mkdir -p tto
+STUB_SLEEP=30.9 "$W" --no-guard --timeout 1 --log-file to.log --lock-dir "$T" --textfile-dir tto \
+	"$JOBS" daily >/dev/null 2>to.err
 rc=$?
 [ $rc -eq 124 ] && [ "$(wc -l <to.err)" = 1 ] && ok "timeout: --timeout ends the run, exit 124, one line" ||
 	not_ok "timeout: --timeout ends the run, exit 124, one line" "rc=$rc $(cat to.err)"
+expect "timeout: the textfile says timeout and 124, as the wrapper does" \
+	"grep -q '^stockbars_runs_total{stockbars_job=\"daily\",outcome=\"timeout\"} 1\$' tto/stockbars_daily.prom &&
+	 grep -q '^stockbars_last_exit_code{stockbars_job=\"daily\"} 124\$' tto/stockbars_daily.prom"
 gone '[s]leep 30.9' && ok "timeout: no stage left behind" || not_ok "timeout: no stage left behind"
 
 # ---- metrics: one vocabulary, accepted by real parsers ------------------------
