@@ -566,9 +566,10 @@ static enum MHD_Result get_metrics(struct sched_api *h, struct MHD_Connection *c
 
 /* ---- control --------------------------------------------------------------- */
 
-/* POST /start and /stop, with or without ?job=NAME.  Called under mu. */
+/* POST /start and /stop, with or without ?job=NAME.  Called under mu;
+ * *done says whether it changed anything (for the log). */
 static enum MHD_Result control(struct sched_api *h, struct MHD_Connection *c, int start,
-			       const char *name)
+			       const char *name, int *done)
 {
 	struct sched_state *st = h->st;
 	struct sched_job *j = NULL;
@@ -601,18 +602,41 @@ static enum MHD_Result control(struct sched_api *h, struct MHD_Connection *c, in
 	j_kstr(g, "state", state_name(st));
 	yajl_gen_map_close(g);
 	sched_wake(st);
+	*done = 1;
 	return reply_json(c, j && start ? MHD_HTTP_ACCEPTED : MHD_HTTP_OK, g);
+}
+
+/* Query arguments other than job= (a typo such as jobx=) count here. */
+static enum MHD_Result other_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
+{
+	(void)kind;
+	(void)value;
+	if (strcmp(key, "job") != 0)
+		++*(int *)cls;
+	return MHD_YES;
 }
 
 static enum MHD_Result post_control(struct sched_api *h, struct MHD_Connection *c, int start)
 {
-	const char *name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "job");
+	const char *name = NULL;
+	size_t len = 0;
+	int others = 0, done = 0;
 	enum MHD_Result rc;
 
+	/* A mistyped argument must not widen "stop one job" to "stop all". */
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, other_arg, &others);
+	if (others)
+		return error(c, MHD_HTTP_BAD_REQUEST, "unknown query argument (only job=NAME)", NULL);
+	if (MHD_lookup_connection_value_n(c, MHD_GET_ARGUMENT_KIND, "job", 3, &name, &len) ==
+		    MHD_YES &&
+	    (!name || strlen(name) != len || len == 0))
+		return error(c, MHD_HTTP_BAD_REQUEST, "bad job name", NULL);
 	pthread_mutex_lock(&h->st->mu);
-	rc = control(h, c, start, name);
+	rc = control(h, c, start, name, &done);
 	pthread_mutex_unlock(&h->st->mu);
-	slog(MSG_INFO, start ? "api_start" : "api_stop", "job", name, NULL);
+	if (done)
+		slog(MSG_INFO, start ? "api_start" : "api_stop", "job", name, NULL);
 	return rc;
 }
 

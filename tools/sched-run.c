@@ -224,7 +224,11 @@ static void set_opt(struct opts *o, int c, char *arg)
 	case 'h': usage(EXIT_OK); break;
 	case O_VERSION: msg_version(); break;
 	case O_CHECK: set_mode(o, M_CHECK, "--check"); break;
-	case O_COUNT: o->count = num_arg("--count", arg); break;
+	case O_COUNT:
+		o->count = num_arg("--count", arg);
+		if (o->count < 1 || o->count > 1000)
+			bad_usage("--count %s: want 1 to 1000", arg);
+		break;
 	case O_ONCE: set_mode(o, M_ONCE, "--once"); break;
 	case O_DUE: o->due = 1; break;
 	case O_TEXTFILE: o->textfile_dir = arg; break;
@@ -1346,7 +1350,8 @@ static int wind_down(struct tool *t, time_t now, time_t *stop_at, int *termed)
 		return 1;
 	if (now >= *stop_at && !*termed) {
 		*termed = 1;
-		slog(MSG_WARN, "grace_over", "action", "SIGTERM to running pipelines", NULL);
+		slog(MSG_WARN, "grace_over", "job", t->o.job, "action", "SIGTERM to running pipelines",
+		     NULL);
 		kill_all(t, SIGTERM);
 	} else if (*termed && now >= *stop_at + KILL_AFTER) {
 		kill_all(t, SIGKILL);
@@ -1369,7 +1374,8 @@ static int run_loop(struct tool *t)
 			st->stopping = 1;
 			stop_at = now + t->o.grace;
 			kill_all(t, 0);
-			slog(MSG_INFO, "stopping", "running", nrunning(t) ? "yes" : "no", NULL);
+			slog(MSG_INFO, "stopping", "job", t->o.job, "running",
+			     nrunning(t) ? "yes" : "no", NULL);
 		}
 		if (got_hup) {
 			got_hup = 0;

@@ -93,6 +93,8 @@ check "no config" 2 - - "usage: sched-run" -- "$SR"
 check "check and once together" 2 - - "usage: sched-run" -- "$SR" --check --once c.json
 check "tls cert without key" 2 - - "usage: sched-run" -- "$SR" --tls-cert x c.json
 check "bad grace" 2 - - "--grace: want an integer" -- "$SR" --grace x c.json
+check "count out of range" 2 - - "--count 0: want 1 to 1000" -- "$SR" --check --count 0 c.json
+check "count too large" 2 - - "--count 1001: want 1 to 1000" -- "$SR" --check --count 1001 c.json
 # --help: every option of the synopsis on a line of its own
 "$SR" --help >help.out
 sed '/^$/q' help.out | grep -o -- '--[a-z][a-z-]*' | sort -u >help.opts
@@ -274,6 +276,10 @@ http "api: metrics show the paused job" 200 'stockbars_paused\{stockbars_job="a"
 http "api: POST /stop?job=nope" 404 'no such job' POST '/stop?job=nope' "Bearer tok-123"
 http "api: POST /start?job=b resumes and runs it" 202 '"job":"b","queued":true,"paused":false' POST '/start?job=b' "Bearer tok-123"
 http "api: b no longer paused" 200 '"name":"b",[^}]*"paused":false' GET /jobs
+http "api: a mistyped argument is refused, not 'every job'" 400 'unknown query argument' \
+	POST '/stop?jobx=b' "Bearer tok-123"
+http "api: a job name with a NUL is refused" 400 'bad job name' POST '/stop?job=b%00x' "Bearer tok-123"
+http "api: ... and nothing was paused" 200 '"state":"running"' GET /status
 printf '{"tickers":' >d.json
 kill -HUP "$DPID"
 wait_log d.log 'event=reload_failed'
