@@ -91,6 +91,15 @@ int bt_parse_iso(const char *s, time_t *out)
 	return parse_iso(s, out) ? -1 : 0;
 }
 
+const char *bt_iso_why(const char *s)
+{
+	time_t t;
+	const char *why = parse_iso(s, &t);
+
+	return why && !strcmp(why, "not ISO-8601 UTC or epoch seconds")
+		       ? "want YYYY-MM-DD[THH:MM[:SS]Z]" : why;
+}
+
 /* Epoch seconds of 1900-01-01 and of 2200-01-01. */
 #define EPOCH_MIN (-2208988800LL)
 #define EPOCH_END 7258118400LL

@@ -33,6 +33,8 @@ time_t bt_now(void);
 #define BT_YEAR_MIN 1900
 #define BT_YEAR_MAX 2199
 int bt_parse_iso(const char *s, time_t *out);
+/* Why s is not a time bt_parse_iso() takes; NULL when it is one. */
+const char *bt_iso_why(const char *s);
 /* Like bt_parse_iso() but also plain epoch seconds (within those years). */
 int bt_parse_time(const char *s, time_t *out);
 /* 1 when t lies within the years BT_YEAR_MIN..BT_YEAR_MAX. */

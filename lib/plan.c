@@ -27,7 +27,10 @@ int plan_parse(char **f, size_t nf, struct plan_row *row, char *why, size_t n)
 		return -1;
 	}
 	if (bt_parse_iso(f[2], &row->start) < 0 || bt_parse_iso(f[3], &row->end) < 0) {
-		snprintf(why, n, "start and end must be YYYY-MM-DD[THH:MM:SSZ]");
+		const int s = bt_parse_iso(f[2], &row->start) < 0;
+
+		snprintf(why, n, "%s '%.40s': %s", s ? "start" : "end", f[s ? 2 : 3],
+			 bt_iso_why(f[s ? 2 : 3]));
 		return -1;
 	}
 	if (row->end <= row->start) {

@@ -225,13 +225,14 @@ static int trim_history(struct plan_row *row, const char *name, long line,
 
 /*
  * A bad plan row: reported as NAME:LINE: why, counted, and with --rejects
- * written as read (its fields, or the raw line when it is not CSV at all)
- * plus that message as a last column.
+ * written as read plus that message, always in the file's five columns:
+ * a row of four fields as its fields, any other (not CSV, or another
+ * number of fields) as its raw line in the first column, the others empty.
  */
 static void bad_row(struct fetcher *F, struct csvr *r, char **f, size_t nf,
 		    const char *msg)
 {
-	char **out, *raw;
+	char *out[PLAN_REJECTS_NCOLS] = { "", "", "", "", (char *)msg }, *raw = NULL;
 	const char *p;
 	size_t len, i, o;
 
@@ -240,10 +241,10 @@ static void bad_row(struct fetcher *F, struct csvr *r, char **f, size_t nf,
 	p = csvr_raw(r, &len);
 	if (!F->rejects_fp || (!f && len == 0)) /* empty input: no row */
 		return;
-	out = xreallocarray(NULL, nf + 2, sizeof(*out));
-	raw = NULL;
-	if (!f) {
-		/* Not CSV: the line as one field; a NUL shows as \0. */
+	if (f && nf == PLAN_NCOLS) {
+		memcpy(out, f, nf * sizeof(*out));
+	} else {
+		/* The line as one field; a NUL shows as \0. */
 		raw = xmalloc(2 * len + 1);
 		for (i = o = 0; i < len; i++)
 			if (p[i])
@@ -252,15 +253,10 @@ static void bad_row(struct fetcher *F, struct csvr *r, char **f, size_t nf,
 				raw[o++] = '\\', raw[o++] = '0';
 		raw[o] = '\0';
 		out[0] = raw;
-		nf = 1;
-	} else {
-		memcpy(out, f, nf * sizeof(*out));
 	}
-	out[nf] = (char *)msg;
-	if (bars_write_fields(F->rejects_fp, out, nf + 1) < 0)
+	if (bars_write_fields(F->rejects_fp, out, PLAN_REJECTS_NCOLS) < 0)
 		msg_die(EXIT_FATAL, "%s: %s", F->opt.rejects, strerror(errno));
 	free(raw);
-	free(out);
 }
 
 /*

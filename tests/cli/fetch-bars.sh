@@ -122,17 +122,18 @@ expect junk-later-rows-fetched "[ \"\$(jq -r .symbol '$T/out' | tr '\n' ' ')\" =
 expect junk-stats "jq -e '.windows == 3 and .ok == 3 and .bad_rows == 5' '$T/stats.json' >/dev/null"
 cat >"$T/junk.rej.want" <<EOF
 symbol,interval,start,end,reason
-"MS""FT,5m,2026-11-23,2026-11-24",$T/junk.csv:3: malformed quoting
-"IB\\0M,5m,2026-11-23,2026-11-24",$T/junk.csv:4: NUL byte in a field
-"ORCL,5m,""2026-11-23,2026-11-24",$T/junk.csv:5: unterminated quoted field
-"""GOOG""y,5m,2026-11-23,2026-11-24",$T/junk.csv:6: malformed quoting
+"MS""FT,5m,2026-11-23,2026-11-24",,,,$T/junk.csv:3: malformed quoting
+"IB\\0M,5m,2026-11-23,2026-11-24",,,,$T/junk.csv:4: NUL byte in a field
+"ORCL,5m,""2026-11-23,2026-11-24",,,,$T/junk.csv:5: unterminated quoted field
+"""GOOG""y,5m,2026-11-23,2026-11-24",,,,$T/junk.csv:6: malformed quoting
 BAD;X,5m,2026-11-23,2026-11-24,$T/junk.csv:7: bad symbol 'BAD;X'
 EOF
 expect junk-rejects-file "diff '$T/junk.rej.want' '$T/junk.rej'"
+expect junk-rejects-five-columns "python3 -c 'import csv,sys; sys.exit(any(len(r) != 5 for r in csv.reader(open(sys.argv[1]))))' '$T/junk.rej'"
 expect junk-failed-only-windows "[ \"\$(cat '$T/junk.failed')\" = 'symbol,interval,start,end' ]"
 # bad headers are rejected rows too; an unwritable rejects file is a usage error
 check junk-bad-header 1 - - '-:1: bad header.*; file not read' -- sh -c "printf 'sym,interval,start,end\nAAPL,5m,2026-11-23,2026-11-24\n' | $FB $FAST --rejects '$T/hdr.rej'"
-expect junk-bad-header-rejected "grep -q '^.sym,interval,start,end.,.-:1: bad header' '$T/hdr.rej'"
+expect junk-bad-header-rejected "grep -q '^.sym,interval,start,end.,,,,.-:1: bad header' '$T/hdr.rej'"
 
 # ---- faults, all in one run beside two healthy tickers ----
 : >"$T/req.log"
