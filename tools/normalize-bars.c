@@ -534,7 +534,7 @@ static void on_error(struct nb *t, char **f, size_t n)
 /* A bad row: ref is the adapter's reference (a body line) or the stamp. */
 static void bar_err(struct nb *t, const char *ref, const char *what, const char *val)
 {
-	msg_err("%s: row %s: %s '%.40s', skipped", t->resp.label, ref, what, val);
+	msg_err("%s: bar %s: %s '%.40s', skipped", t->resp.label, ref, what, val);
 	t->resp.bad++;
 	skipped(t);
 }
@@ -623,10 +623,11 @@ static int bar_price(struct nb *t, const char *ref, const char *what, const char
 static int bar_fields(struct nb *t, char **f, const char *ref, struct bar *b)
 {
 	double *px[] = { &b->open, &b->high, &b->low, &b->close };
+	static const char *const name[] = { "open", "high", "low", "close" };
 	int i;
 
 	for (i = 0; i < 4; i++)
-		if (bar_price(t, ref, "price", f[2 + i], px[i]) < 0)
+		if (bar_price(t, ref, name[i], f[2 + i], px[i]) < 0)
 			return -1;
 	b->adj_close = b->close;
 	if (*f[6] && bar_price(t, ref, "adj_close", f[6], &b->adj_close) < 0)
@@ -657,6 +658,25 @@ static void bar_out(struct nb *t, struct bar *b, time_t key)
 }
 
 /* B ts open high low close adj volume [ref] */
+/* How a message names a B row: its body line (CSV providers), else its
+ * time, an epoch stamp shown as ISO-8601 too. */
+static void bar_ref(char *ref, size_t len, char **f, size_t n)
+{
+	char iso[BT_ISO_LEN];
+	long long v;
+	char *end;
+
+	if (n > 8) {
+		snprintf(ref, len, "at body line %.20s", f[8]);
+		return;
+	}
+	v = n > 1 ? strtoll(f[1], &end, 10) : 0;
+	if (n > 1 && *f[1] && !*end && bt_in_range((time_t)v))
+		snprintf(ref, len, "at %s (%.20s)", bt_format_iso((time_t)v, iso), f[1]);
+	else
+		snprintf(ref, len, "at %.40s", n > 1 ? f[1] : "");
+}
+
 static void on_bar(struct nb *t, char **f, size_t n)
 {
 	struct bar b;
@@ -666,10 +686,7 @@ static void on_bar(struct nb *t, char **f, size_t n)
 
 	if (!resp_usable(t))
 		return;
-	if (n > 8)
-		snprintf(ref, sizeof(ref), "at body line %.20s", f[8]);
-	else
-		snprintf(ref, sizeof(ref), "%.40s", n > 1 ? f[1] : "");
+	bar_ref(ref, sizeof(ref), f, n);
 	t->resp.in++;
 	if (n < 8) {
 		bar_err(t, ref, "adapter row too short", f[0]);

@@ -270,7 +270,7 @@ check "stooq HTML page in envelope" 1 "$T/pow.ndjson" "$EXP/yahoo-ERROR-404.csv"
 printf 'Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,x,10\n2024-01-03,1,2,0.5,1.5,10.5\n' >"$T/badrow.csv"
 printf '%s\n' 'symbol,interval,ts,open,high,low,close,adj_close,volume' \
 	'X.US,1d,2024-01-03T05:00:00Z,1,2,0.5,1.5,1.5,11' >"$T/badrow.want"
-check "stooq bad row names its body line" 1 - "$T/badrow.want" 'X\.US: row at body line 2: bad price' -- \
+check "stooq bad row names its body line" 1 - "$T/badrow.want" 'X\.US: bar at body line 2: bad close' -- \
 	env BARS_NOW=2024-07-05T00:00:00Z "$NB" --provider stooq --symbol X.US "$T/badrow.csv"
 printf 'Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,1.5,10\n2024-01-03,1,2,0.5,1.5,7\n' >"$T/today.csv"
 printf '%s\n' 'symbol,interval,ts,open,high,low,close,adj_close,volume' \
@@ -349,10 +349,10 @@ fake_line AAPL 1d 2026-11-16 2026-11-21 2026-11-23T22:30:00Z >"$T/five.ndjson"
 jq -c '.body.chart.result[0].indicators.quote[0].close[2] = 1e63' "$T/five.ndjson" >"$T/huge.ndjson"
 grep -v '^AAPL,1d,2026-11-18T' "$T/five.csv" >"$T/huge.want"
 check "a price of 1e63 is rejected, the later bars kept" 1 "$T/huge.ndjson" "$T/huge.want" \
-	'^normalize-bars: -:1: AAPL: row [0-9]+: price outside float32 range .1e\+?63., skipped$' -- "$NB"
+	'^normalize-bars: -:1: AAPL: bar at [0-9T:-]+Z \([0-9]+\): (open|high|low|close) outside float32 range .1e\+?63., skipped$' -- "$NB"
 jq -c '.body.chart.result[0].indicators.adjclose[0].adjclose[0] = -1e300' "$T/five.ndjson" >"$T/hugeadj.ndjson"
 check "an adj_close beyond float32 is rejected" 1 "$T/hugeadj.ndjson" - \
-	'row [0-9]+: adj_close outside float32 range' -- "$NB"
+	'bar at [0-9T:-]+Z \([0-9]+\): adj_close outside float32 range' -- "$NB"
 jq -c '.start = "2026-11-16T23:59:60Z"' "$T/five.ndjson" >"$T/leap.ndjson"
 check "a leap second in an envelope names input and line" 1 "$T/leap.ndjson" "$EXP/yahoo-ERROR-404.csv" \
 	'leap\.ndjson:1: AAPL: bad start: leap second \(:60\) not allowed: 2026-11-16T23:59:60Z, skipped' -- \
@@ -362,10 +362,10 @@ check "a year after 2199 names the field" 1 "$T/y2300.ndjson" "$EXP/yahoo-ERROR-
 	'-:1: AAPL: bad fetched_at: year outside 1900-2199: 2300' -- "$NB"
 jq -c '.body.chart.result[0].timestamp[0] = 7258118400' "$T/five.ndjson" >"$T/ts2200.ndjson"
 check "a bar stamped after 2199 is rejected" 1 "$T/ts2200.ndjson" - \
-	'row 7258118400: timestamp outside the years 1900-2199' -- "$NB"
+	'bar at 7258118400: timestamp outside the years 1900-2199' -- "$NB"
 printf 'Date,Open,High,Low,Close,Volume\n1899-12-29,1,2,0.5,1.5,10\n2024-01-03,1,2,0.5,1.5,7\n' >"$T/old.csv"
 check "a Stooq date before 1900 is rejected, the next kept" 1 - - \
-	'row at body line 2: year outside 1900-2199 .1899-12-29.' -- \
+	'bar at body line 2: year outside 1900-2199 .1899-12-29.' -- \
 	env BARS_NOW=2024-07-05T00:00:00Z "$NB" --provider stooq --symbol X.US "$T/old.csv"
 check "--end with a leap second" 2 - - '--end: leap second \(:60\) not allowed: 2026-06-30T23:59:60Z' -- \
 	"$NB" --provider yahoo --symbol A --end 2026-06-30T23:59:60Z x
