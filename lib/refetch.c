@@ -1,12 +1,9 @@
 /* refetch: the corporate-action re-fetch rule; see refetch.h. */
 #include "refetch.h"
 #include "bt.h"
+#include "db.h"
 #include "plan_win.h"
 #include "span.h"
-#include "xalloc.h"
-
-#include <stdio.h>
-#include <string.h>
 
 /*
  * One UPDATE of the heads: the coverage checks are index probes per
@@ -28,7 +25,7 @@
 	" AND NOT EXISTS (SELECT 1 FROM {S}.corporate_actions a WHERE a.symbol = k.symbol"\
 	"  AND a.xact >= pg_snapshot_xmin($3::pg_snapshot)"                             \
 	"  AND NOT pg_visible_in_snapshot(a.xact, $3::pg_snapshot)"                     \
-	"  AND a.ts > to_timestamp(k.lo) AND (a.kind = 'split' OR NOT k.intraday)"      \
+	"  AND a.ts > to_timestamp(k.lo) AND " REFETCH_APPLIES("a.kind", "k.intraday")   \
 	RUN_EVENTS ")"                                                                  \
 	" RETURNING h.symbol, h.interval"
 
@@ -42,11 +39,7 @@ const char *const refetch_sql_mark[2] = {
 
 long long refetch_reach(const struct sym_interval *iv, time_t now)
 {
-	time_t t;
-
-	if (span_earliest(iv, now, &t) < 0 || t < PLAN_MIN_TIME)
-		return PLAN_MIN_TIME;
-	return (long long)t;
+	return iv ? (long long)span_reach(iv, now, PLAN_MIN_TIME) : PLAN_MIN_TIME;
 }
 
 long refetch_gap(const struct sym_interval *iv)
@@ -54,29 +47,14 @@ long refetch_gap(const struct sym_interval *iv)
 	return iv->chunk_days > 0 ? iv->chunk_days * BT_DAY : 0;
 }
 
-void refetch_intervals(time_t now, char **names, char **reach, char **intraday)
+void refetch_intervals(time_t now, struct db_array *a)
 {
 	const struct sym_interval *iv;
-	size_t i, cap = 4096;
-	char *v[3];
-	size_t len[3] = { 1, 1, 1 };
-	int k;
+	size_t i;
 
-	for (k = 0; k < 3; k++) {
-		v[k] = xmalloc(cap);
-		v[k][0] = '{';
-	}
 	for (i = 0; (iv = sym_interval_at(i)) != NULL; i++) {
-		len[0] += (size_t)snprintf(v[0] + len[0], cap - len[0], "%s\"%s\"", i ? "," : "",
-					   iv->name);
-		len[1] += (size_t)snprintf(v[1] + len[1], cap - len[1], "%s%lld", i ? "," : "",
-					   refetch_reach(iv, now));
-		len[2] += (size_t)snprintf(v[2] + len[2], cap - len[2], "%s%c", i ? "," : "",
-					   iv->intraday ? 't' : 'f');
+		db_array_add(&a[0], iv->name);
+		db_array_add_int(&a[1], refetch_reach(iv, now));
+		db_array_add_bool(&a[2], iv->intraday);
 	}
-	for (k = 0; k < 3; k++)
-		strcpy(v[k] + len[k], "}");
-	*names = v[0];
-	*reach = v[1];
-	*intraday = v[2];
 }

@@ -41,6 +41,14 @@
 #include "sym.h"
 
 /*
+ * SQL (a string literal) for a boolean: an action of kind KIND applies to a
+ * series whose interval is INTRADAY (a boolean): a split to every series,
+ * a dividend or capital gain to daily and longer ones (intraday bars are
+ * only split-adjusted).
+ */
+#define REFETCH_APPLIES(KIND, INTRADAY) "(" KIND " = 'split' OR NOT " INTRADAY ")"
+
+/*
  * SQL (string literals, for lib/db's {S} and {T}) for a boolean: an action
  * of symbol SYM, of a kind that applies to a series whose interval is
  * INTRADAY (a boolean), with ex-date after BOUND (timestamptz), is not
@@ -50,10 +58,10 @@
 #define REFETCH_ACTION(SYM, INTRADAY, BOUND, SNAP)                                      \
 	"(CASE WHEN " SNAP " IS NULL THEN EXISTS (SELECT 1 FROM {S}.corporate_actions a" \
 	" WHERE a.symbol = " SYM " AND a.ts > " BOUND                                  \
-	" AND (a.kind = 'split' OR NOT " INTRADAY "))"                                  \
+	" AND " REFETCH_APPLIES("a.kind", INTRADAY) ")"                                 \
 	" ELSE EXISTS (SELECT 1 FROM {S}.corporate_actions a WHERE a.symbol = " SYM     \
 	" AND a.xact >= pg_snapshot_xmin(" SNAP ") AND a.ts > " BOUND                   \
-	" AND (a.kind = 'split' OR NOT " INTRADAY ")"                                   \
+	" AND " REFETCH_APPLIES("a.kind", INTRADAY)                                     \
 	" AND NOT pg_visible_in_snapshot(a.xact, " SNAP ")) END)"
 
 /*
@@ -79,8 +87,9 @@
  */
 extern const char *const refetch_sql_mark[2];
 
-/* The earliest bar start of iv the provider serves at now (lib/span), as
- * epoch seconds; 1900 (the earliest a plan names) when it serves any. */
+/* The provider's reach for iv at now, as epoch seconds: span_reach() from
+ * PLAN_MIN_TIME (the earliest a plan names); PLAN_MIN_TIME for iv NULL (an
+ * interval lib/sym does not know). */
 long long refetch_reach(const struct sym_interval *iv, time_t now);
 /* Two consecutive rows of one fetch this far apart (seconds) or more mean a
  * request in between failed: a window longer than one request is cut into
@@ -88,10 +97,11 @@ long long refetch_reach(const struct sym_interval *iv, time_t now);
  * window. */
 long refetch_gap(const struct sym_interval *iv);
 /*
- * Array literals ("{...}", malloc'd) of every interval's name, reach at now
- * and intraday flag, in lib/sym's order: for SQL that looks an interval's
- * up.
+ * Add every interval's name, reach at now and intraday flag, in lib/sym's
+ * order, to a[0], a[1] and a[2] (lib/db arrays, for SQL that looks an
+ * interval's up); the caller ends and frees them.
  */
-void refetch_intervals(time_t now, char **names, char **reach, char **intraday);
+struct db_array;
+void refetch_intervals(time_t now, struct db_array *a);
 
 #endif

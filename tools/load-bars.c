@@ -702,15 +702,12 @@ struct key_arrays {
 static void key_add(struct key_arrays *k, const char *symbol, const char *interval,
 		    const long long *v, int nv)
 {
-	char t[24];
 	int i;
 
 	db_array_add(&k->a[0], symbol);
 	db_array_add(&k->a[1], interval);
-	for (i = 0; i < nv; i++) {
-		snprintf(t, sizeof(t), "%lld", v[i]);
-		db_array_add(&k->a[2 + i], t);
-	}
+	for (i = 0; i < nv; i++)
+		db_array_add_int(&k->a[2 + i], v[i]);
 	k->n++;
 }
 
@@ -887,17 +884,20 @@ static int read_input(struct loader *L, struct input *in)
 /* The stored heads of this table, afresh for every attempt. */
 static int fetch_heads(struct loader *L)
 {
-	char *iv[3];
-	const char *p[4] = { L->db.table_name };
+	struct db_array iv[3] = { { 0 } };
+	char floor[24];
+	const char *p[5] = { L->db.table_name };
 	PGresult *res;
 	int i;
 
-	refetch_intervals(bt_now(), &iv[0], &iv[1], &iv[2]);
+	refetch_intervals(bt_now(), iv);
 	for (i = 0; i < 3; i++)
-		p[i + 1] = iv[i];
-	res = db_query(&L->db, load_sql_heads_get, 4, p);
+		p[i + 1] = db_array_end(&iv[i]);
+	snprintf(floor, sizeof(floor), "%lld", refetch_reach(NULL, bt_now()));
+	p[4] = floor;
+	res = db_query(&L->db, load_sql_heads_get, 5, p);
 	for (i = 0; i < 3; i++)
-		free(iv[i]);
+		db_array_free(&iv[i]);
 	if (!res)
 		return -1;
 	load_heads_clear(L->heads);
@@ -926,8 +926,7 @@ static void covered(void *ctx, const char *symbol, const char *interval, time_t 
 		    time_t last)
 {
 	const struct sym_interval *iv = sym_interval(interval);
-	const long long v[4] = { first, last, iv ? refetch_reach(iv, bt_now()) : PLAN_MIN_TIME,
-				 iv && iv->intraday };
+	const long long v[4] = { first, last, refetch_reach(iv, bt_now()), iv && iv->intraday };
 
 	key_add(ctx, symbol, interval, v, 4);
 }
