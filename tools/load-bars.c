@@ -931,6 +931,81 @@ static void covered(void *ctx, const char *symbol, const char *interval, time_t 
 	key_add(ctx, symbol, interval, v, 4);
 }
 
+/* A marked series: say when bars beyond the provider's reach keep the
+ * prices from before a split (the re-fetch cannot reach them). */
+static void pre_reach(const char *symbol, const char *interval, long long n)
+{
+	const struct sym_interval *iv = sym_interval(interval);
+	char when[BT_ISO_LEN];
+
+	if (n <= 0 || !iv)
+		return;
+	msg_log(MSG_INFO, "%s %s: %lld bar%s before %s, beyond the %ld days of %s history"
+		" Yahoo serves, keep%s the prices from before a split; the adjusted view"
+		" (split_factor) is off for %s", symbol, interval, n, n == 1 ? "" : "s",
+		bt_format_iso((time_t)refetch_reach(iv, bt_now()), when), iv->history_days,
+		interval, n == 1 ? "s" : "", n == 1 ? "it" : "them");
+}
+
+/* The series still stale after the mark, of those the run read whole. */
+struct unmarked {
+	struct load_heads *heads;
+	struct key_arrays k;
+};
+
+static void unmarked(void *ctx, const char *symbol, const char *interval, time_t first,
+		     time_t last)
+{
+	struct unmarked *u = ctx;
+	const struct sym_interval *iv = sym_interval(interval);
+	const long long v[3] = { first, refetch_reach(iv, bt_now()), iv && iv->intraday };
+
+	(void)last;
+	if (load_heads_stale(u->heads, symbol, interval))
+		key_add(&u->k, symbol, interval, v, 3);
+}
+
+/*
+ * A stale series read whole but not marked because bars are stored before
+ * the first row the provider returned: it would be fetched whole on every
+ * run.  Say which bars and how to remove them (a trigger keeps bar_heads
+ * right).
+ */
+static int warn_unserved(struct loader *L)
+{
+	struct unmarked u = { L->heads, { .n = 0 } };
+	const char *p[7] = { [5] = L->db.table_name, [6] = L->snap };
+	PGresult *res = NULL;
+	char a[BT_ISO_LEN], b[BT_ISO_LEN];
+	int i;
+
+	load_heads_covered(L->heads, unmarked, &u);
+	if (u.k.n) {
+		key_end(&u.k, p, 5);
+		res = db_query(&L->db, refetch_sql_unserved, 7, p);
+	}
+	key_free(&u.k);
+	for (i = 0; res && i < PQntuples(res); i++) {
+		const char *sym = PQgetvalue(res, i, 0), *ivl = PQgetvalue(res, i, 1);
+		time_t stored = (time_t)atoll(PQgetvalue(res, i, 2));
+		time_t first = (time_t)atoll(PQgetvalue(res, i, 4));
+		long long n = atoll(PQgetvalue(res, i, 3));
+
+		if (!refetch_unserved(sym_interval(ivl), stored, first))
+			continue;
+		bt_format_iso(stored, a);
+		bt_format_iso(first, b);
+		msg_log(MSG_WARN, "%s %s: %lld stored bar%s from %s on %s not served any more"
+			" (this run's fetch begins at %s), so the series is fetched whole again on"
+			" every run; delete %s: DELETE FROM %s.%s WHERE symbol = '%s' AND"
+			" interval = '%s' AND ts >= '%s' AND ts < '%s'", sym, ivl, n,
+			n == 1 ? "" : "s", a, n == 1 ? "is" : "are", b, n == 1 ? "it" : "them",
+			L->db.schema, L->db.table, sym, ivl, a, b);
+	}
+	PQclear(res);
+	return u.k.n && !res ? -1 : 0;
+}
+
 /*
  * Record the series the run fetched whole (lib/refetch), in the
  * transaction of its last rows.  Without the run's events in this session
@@ -954,12 +1029,17 @@ static int mark_adjusted(struct loader *L)
 			rc = -1;
 		if (res)
 			L->adjusted = PQntuples(res);
-		for (i = 0; i < L->adjusted; i++)
+		for (i = 0; i < L->adjusted; i++) {
 			load_heads_set_stale(L->heads, PQgetvalue(res, (int)i, 0),
 					     PQgetvalue(res, (int)i, 1), 0);
+			pre_reach(PQgetvalue(res, (int)i, 0), PQgetvalue(res, (int)i, 1),
+				  atoll(PQgetvalue(res, (int)i, 2)));
+		}
 		PQclear(res);
 	}
 	key_free(&k);
+	if (rc == 0 && L->nstale)
+		rc = warn_unserved(L);
 	L->stale_left = (long)load_heads_stale_read(L->heads);
 	return rc;
 }

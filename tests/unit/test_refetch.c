@@ -74,6 +74,16 @@ static void gap(void)
 	CHECK(refetch_gap(sym_interval("1m")) == 7L * BT_DAY, "refetch_gap 1m: 7 days");
 	CHECK(refetch_gap(sym_interval("60m")) == 730L * BT_DAY, "refetch_gap 60m: 730 days");
 	CHECK(refetch_gap(sym_interval("1d")) == 0, "refetch_gap 1d: one request covers any window");
+
+	/* stored bars before a whole fetch's first row: not served any more,
+	 * unless a whole request lies between (that request may have failed) */
+	CHECK(refetch_unserved(sym_interval("1d"), 0, 3 * BT_DAY), "unserved 1d: 3 days before");
+	CHECK(refetch_unserved(sym_interval("1d"), 0, 9000L * BT_DAY), "unserved 1d: any distance");
+	CHECK(!refetch_unserved(sym_interval("1d"), 5, 5), "unserved: not before the first row");
+	CHECK(refetch_unserved(sym_interval("5m"), 0, 60L * BT_DAY - 1), "unserved 5m: within a request");
+	CHECK(!refetch_unserved(sym_interval("5m"), 0, 60L * BT_DAY),
+	      "unserved 5m: a whole request before: maybe a failed one");
+	CHECK(refetch_unserved(NULL, 0, 1), "unserved: unknown interval, no gap rule");
 }
 
 struct seen {
