@@ -178,8 +178,7 @@ const char load_sql_events_upsert[] =
 	" ON CONFLICT (symbol, ts, kind) DO UPDATE SET value = EXCLUDED.value,"
 	" numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator,"
 	" loaded_at = now(), run_id = EXCLUDED.run_id, xact = EXCLUDED.xact"
-	" WHERE (c.value, c.numerator, c.denominator) IS DISTINCT FROM"
-	" (EXCLUDED.value, EXCLUDED.numerator, EXCLUDED.denominator)"
+	" WHERE " REFETCH_CHANGED("c", "EXCLUDED")
 	" RETURNING (c.xmax = 0) AS ins)"
 	" SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins) FROM up";
 

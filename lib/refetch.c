@@ -44,9 +44,7 @@
 const char *const refetch_sql_mark[2] = {
 	MARK(""),
 	MARK("  AND NOT EXISTS (SELECT 1 FROM pg_temp.load_events e WHERE e.symbol = a.symbol"
-	     "   AND e.ts = a.ts AND e.kind = a.kind"
-	     "   AND (e.value, e.numerator, e.denominator)"
-	     "    IS NOT DISTINCT FROM (a.value, a.numerator, a.denominator))"),
+	     "   AND e.ts = a.ts AND e.kind = a.kind AND NOT " REFETCH_CHANGED("a", "e") ")"),
 };
 
 const char refetch_sql_unserved[] =

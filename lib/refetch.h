@@ -49,6 +49,16 @@
 #define REFETCH_APPLIES(KIND, INTRADAY) "(" KIND " = 'split' OR NOT " INTRADAY ")"
 
 /*
+ * SQL for a boolean: the stored action OLD and the action NEW (table
+ * aliases) of the same key differ in their values (nulls compare equal).
+ * A changed action is written again, with its transaction (xact); one the
+ * run's events hold unchanged does not stop the mark.
+ */
+#define REFETCH_CHANGED(OLD, NEW)                                                       \
+	"((" OLD ".value, " OLD ".numerator, " OLD ".denominator) IS DISTINCT FROM ("      \
+	NEW ".value, " NEW ".numerator, " NEW ".denominator))"
+
+/*
  * SQL for a boolean: the action written by transaction XACT (an xid8) is not
  * visible in SNAP (a pg_snapshot, not NULL).  The first term lets the xact
  * index keep it to the actions written since SNAP.
