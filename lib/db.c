@@ -688,6 +688,19 @@ void db_array_add(struct db_array *a, const char *v)
 	array_put(a, '"');
 }
 
+void db_array_add_int(struct db_array *a, long long v)
+{
+	char t[24];
+
+	snprintf(t, sizeof(t), "%lld", v);
+	db_array_add(a, t);
+}
+
+void db_array_add_bool(struct db_array *a, int v)
+{
+	db_array_add(a, v ? "t" : "f");
+}
+
 const char *db_array_end(struct db_array *a)
 {
 	if (!a->len)

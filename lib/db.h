@@ -127,6 +127,9 @@ struct db_array {
 	size_t len, cap;
 };
 void db_array_add(struct db_array *a, const char *v);
+/* The same for a number (for $n::bigint[]) and a boolean ($n::boolean[]). */
+void db_array_add_int(struct db_array *a, long long v);
+void db_array_add_bool(struct db_array *a, int v);
 const char *db_array_end(struct db_array *a);
 void db_array_free(struct db_array *a);
 

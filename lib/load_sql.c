@@ -28,6 +28,16 @@ const char load_sql_copy_direct[] = "COPY {S}.{T} (" COLUMNS ") FROM STDIN (FORM
 	" SELECT symbol, interval, ts, open, high, low, close, adj_close, volume" \
 	" FROM pg_temp.load_stage"
 
+/*
+ * What counts as a revision: a stored bar B whose values differ from the
+ * incoming row N (nulls compare equal).  The guard writes only these, the
+ * probe skips the others, and ca_revised counts them.
+ */
+#define REVISED(B, N) \
+	" ((" B ".open, " B ".high, " B ".low, " B ".close, " B ".adj_close, " B ".volume)" \
+	" IS DISTINCT FROM (" N ".open, " N ".high, " N ".low, " N ".close," \
+	" " N ".adj_close, " N ".volume))"
+
 #define INSERT \
 	" up AS (" \
 	" INSERT INTO {S}.{T} AS b (symbol, interval, ts, open, high, low," \
@@ -38,9 +48,7 @@ const char load_sql_copy_direct[] = "COPY {S}.{T} (" COLUMNS ") FROM STDIN (FORM
 #define PROBE \
 	" WHERE (SELECT true FROM {S}.{T} o WHERE o.symbol = src.symbol" \
 	" AND o.interval = src.interval AND o.ts = src.ts" \
-	" AND (o.open, o.high, o.low, o.close, o.adj_close, o.volume)" \
-	" IS NOT DISTINCT FROM (src.open, src.high, src.low, src.close," \
-	" src.adj_close, src.volume)) IS NULL"
+	" AND NOT" REVISED("o", "src") ") IS NULL"
 
 #define GUARD \
 	" ON CONFLICT (symbol, interval, ts) DO UPDATE SET" \
@@ -48,9 +56,7 @@ const char load_sql_copy_direct[] = "COPY {S}.{T} (" COLUMNS ") FROM STDIN (FORM
 	" close = EXCLUDED.close, adj_close = EXCLUDED.adj_close," \
 	" volume = EXCLUDED.volume, loaded_at = EXCLUDED.loaded_at," \
 	" run_id = EXCLUDED.run_id" \
-	" WHERE (b.open, b.high, b.low, b.close, b.adj_close, b.volume)" \
-	" IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low," \
-	" EXCLUDED.close, EXCLUDED.adj_close, EXCLUDED.volume)"
+	" WHERE" REVISED("b", "EXCLUDED")
 
 /*
  * PROBE skips rows already stored as they are: ON CONFLICT's guard alone
@@ -103,7 +109,7 @@ const char *const load_sql_upsert[2][2][2] = {
 const char load_sql_heads_get[] =
 	"SELECT h.symbol, h.interval, extract(epoch FROM h.ts)::bigint, ("
 	REFETCH_FROM("h.symbol", "h.interval", "coalesce(k.intraday, false)",
-		     "to_timestamp(coalesce(k.reach, -2208988800))", "h.adjusted_snap")
+		     "to_timestamp(coalesce(k.reach, $5::bigint))", "h.adjusted_snap")
 	") IS NOT NULL FROM {S}.bar_heads h"
 	" LEFT JOIN unnest($2::text[], $3::bigint[], $4::boolean[]) AS k(interval, reach, intraday)"
 	" ON k.interval = h.interval WHERE h.target = $1";
@@ -114,8 +120,7 @@ const char load_sql_stale_revised[] =
 	" JOIN unnest($1::text[], $2::text[]) AS p(symbol, interval)"
 	" ON p.symbol = s.symbol AND p.interval = s.interval"
 	" JOIN {S}.{T} b ON b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts"
-	" WHERE (b.open, b.high, b.low, b.close, b.adj_close, b.volume)"
-	" IS DISTINCT FROM (s.open, s.high, s.low, s.close, s.adj_close, s.volume)";
+	" WHERE" REVISED("b", "s");
 
 /* Only heads that move are written, in key order: two loaders of the
  * same symbols lock them in the same order. */
@@ -173,8 +178,7 @@ const char load_sql_events_upsert[] =
 	" ON CONFLICT (symbol, ts, kind) DO UPDATE SET value = EXCLUDED.value,"
 	" numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator,"
 	" loaded_at = now(), run_id = EXCLUDED.run_id, xact = EXCLUDED.xact"
-	" WHERE (c.value, c.numerator, c.denominator) IS DISTINCT FROM"
-	" (EXCLUDED.value, EXCLUDED.numerator, EXCLUDED.denominator)"
+	" WHERE " REFETCH_CHANGED("c", "EXCLUDED")
 	" RETURNING (c.xmax = 0) AS ins)"
 	" SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins) FROM up";
 

@@ -33,7 +33,8 @@ extern const char load_sql_copy_direct[];
  */
 extern const char *const load_sql_upsert[2][2][2];
 
-/* $1 target, then the interval arrays of refetch_intervals(): symbol,
+/* $1 target, $2-$4 the interval arrays of refetch_intervals(), $5 the
+ * reach of an interval they lack (refetch_reach(NULL, ...)): symbol,
  * interval, epoch seconds of every stored head, and whether its series is
  * stale (lib/refetch). */
 extern const char load_sql_heads_get[];

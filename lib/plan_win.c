@@ -60,21 +60,12 @@ static int something_new(const struct plan_req *r, time_t end)
 
 /* The earliest start the provider serves (lib/span), else 1900 (what
  * yfinance asks for as "max"). */
-static time_t earliest_start(const struct plan_req *r)
-{
-	time_t e;
-
-	if (span_earliest(r->iv, r->now, &e) < 0)
-		return PLAN_MIN_TIME;
-	return e > PLAN_MIN_TIME ? e : PLAN_MIN_TIME;
-}
-
 /* Never ask for more than the provider has; say so when that shortens
  * a window. */
 static time_t clamp_history(const struct plan_req *r, time_t start)
 {
 	char a[BT_ISO_LEN], b[BT_ISO_LEN];
-	time_t earliest = earliest_start(r), limit;
+	time_t earliest = span_reach(r->iv, r->now, PLAN_MIN_TIME), limit;
 
 	if (start >= earliest)
 		return start;
@@ -96,7 +87,7 @@ static time_t period_start(const struct plan_req *r, time_t end)
 	time_t t;
 
 	if (sym_period_start(&r->period, end, &t) < 0)
-		return earliest_start(r);
+		return span_reach(r->iv, r->now, PLAN_MIN_TIME);
 	return t;
 }
 

@@ -41,20 +41,47 @@
 #include "sym.h"
 
 /*
+ * SQL (a string literal) for a boolean: an action of kind KIND applies to a
+ * series whose interval is INTRADAY (a boolean): a split to every series,
+ * a dividend or capital gain to daily and longer ones (intraday bars are
+ * only split-adjusted).
+ */
+#define REFETCH_APPLIES(KIND, INTRADAY) "(" KIND " = 'split' OR NOT " INTRADAY ")"
+
+/*
+ * SQL for a boolean: the stored action OLD and the action NEW (table
+ * aliases) of the same key differ in their values (nulls compare equal).
+ * A changed action is written again, with its transaction (xact); one the
+ * run's events hold unchanged does not stop the mark.
+ */
+#define REFETCH_CHANGED(OLD, NEW)                                                       \
+	"((" OLD ".value, " OLD ".numerator, " OLD ".denominator) IS DISTINCT FROM ("      \
+	NEW ".value, " NEW ".numerator, " NEW ".denominator))"
+
+/*
+ * SQL for a boolean: the action written by transaction XACT (an xid8) is not
+ * visible in SNAP (a pg_snapshot, not NULL).  The first term lets the xact
+ * index keep it to the actions written since SNAP.
+ */
+#define REFETCH_UNSEEN(XACT, SNAP)                                                      \
+	"(" XACT " >= pg_snapshot_xmin(" SNAP ") AND NOT pg_visible_in_snapshot(" XACT ", " SNAP "))"
+
+/*
  * SQL (string literals, for lib/db's {S} and {T}) for a boolean: an action
  * of symbol SYM, of a kind that applies to a series whose interval is
  * INTRADAY (a boolean), with ex-date after BOUND (timestamptz), is not
  * visible in SNAP (a pg_snapshot, NULL: nothing is).  The xact index keeps
  * it to the actions written since SNAP.
  */
-#define REFETCH_ACTION(SYM, INTRADAY, BOUND, SNAP)                                      \
+#define REFETCH_ACTION(SYM, INTRADAY, BOUND, SNAP) REFETCH_ACTION_IF(SYM, INTRADAY, BOUND, SNAP, "")
+/* The same, of the actions that also meet WHERE (" AND ..." on a). */
+#define REFETCH_ACTION_IF(SYM, INTRADAY, BOUND, SNAP, WHERE)                            \
 	"(CASE WHEN " SNAP " IS NULL THEN EXISTS (SELECT 1 FROM {S}.corporate_actions a" \
 	" WHERE a.symbol = " SYM " AND a.ts > " BOUND                                  \
-	" AND (a.kind = 'split' OR NOT " INTRADAY "))"                                  \
+	" AND " REFETCH_APPLIES("a.kind", INTRADAY) WHERE ")"                           \
 	" ELSE EXISTS (SELECT 1 FROM {S}.corporate_actions a WHERE a.symbol = " SYM     \
-	" AND a.xact >= pg_snapshot_xmin(" SNAP ") AND a.ts > " BOUND                   \
-	" AND (a.kind = 'split' OR NOT " INTRADAY ")"                                   \
-	" AND NOT pg_visible_in_snapshot(a.xact, " SNAP ")) END)"
+	" AND " REFETCH_UNSEEN("a.xact", SNAP) " AND a.ts > " BOUND                     \
+	" AND " REFETCH_APPLIES("a.kind", INTRADAY) WHERE ") END)"
 
 /*
  * SQL for a bigint: where the re-fetch of the series (SYM, IV) of {T} must
@@ -75,12 +102,35 @@
  * series: $4 symbols, $5 intervals, $6 first and $7 last row (epoch
  * seconds), $8 reach (refetch_reach), $9 intraday).  [1] when the run's
  * events are in pg_temp.load_events (lib/load_sql), [0] when the run has
- * none.  Returns one row per series marked.
+ * none.  Returns one row per series marked: symbol, interval, and how many
+ * of its bars lie before the reach and before a split its previous mark
+ * did not show (none: every split).  The re-fetch could not reach those:
+ * they keep the prices from before that split.
  */
 extern const char *const refetch_sql_mark[2];
 
-/* The earliest bar start of iv the provider serves at now (lib/span), as
- * epoch seconds; 1900 (the earliest a plan names) when it serves any. */
+/*
+ * $1 symbols, $2 intervals, $3 first rows, $4 reach, $5 intraday (arrays,
+ * as for the mark) of series a run fetched whole but could not mark, $6
+ * target, $7 the snapshot taken when load-bars began: for each that was
+ * stale before the run (so its plan asked for it from its oldest stored
+ * bar: an action the run's own events brought does not count) and whose
+ * stored bars within the reach begin before the run's first row, one row:
+ * symbol, interval, the first such bar (epoch seconds), how many there
+ * are, the first row.  Read after the mark, in its transaction.
+ */
+extern const char refetch_sql_unserved[];
+/*
+ * Stored bars from stored on, before first, the first row a whole fetch of
+ * iv returned, are ones the provider no longer serves (1), or may be the
+ * rows of a failed first request (0: they lie a whole request, refetch_gap,
+ * or more before it; the next run asks again).
+ */
+int refetch_unserved(const struct sym_interval *iv, time_t stored, time_t first);
+
+/* The provider's reach for iv at now, as epoch seconds: span_reach() from
+ * PLAN_MIN_TIME (the earliest a plan names); PLAN_MIN_TIME for iv NULL (an
+ * interval lib/sym does not know). */
 long long refetch_reach(const struct sym_interval *iv, time_t now);
 /* Two consecutive rows of one fetch this far apart (seconds) or more mean a
  * request in between failed: a window longer than one request is cut into
@@ -88,10 +138,11 @@ long long refetch_reach(const struct sym_interval *iv, time_t now);
  * window. */
 long refetch_gap(const struct sym_interval *iv);
 /*
- * Array literals ("{...}", malloc'd) of every interval's name, reach at now
- * and intraday flag, in lib/sym's order: for SQL that looks an interval's
- * up.
+ * Add every interval's name, reach at now and intraday flag, in lib/sym's
+ * order, to a[0], a[1] and a[2] (lib/db arrays, for SQL that looks an
+ * interval's up); the caller ends and frees them.
  */
-void refetch_intervals(time_t now, char **names, char **reach, char **intraday);
+struct db_array;
+void refetch_intervals(time_t now, struct db_array *a);
 
 #endif

@@ -24,6 +24,15 @@ int span_earliest(const struct sym_interval *iv, time_t now, time_t *t)
 	return 0;
 }
 
+time_t span_reach(const struct sym_interval *iv, time_t now, time_t min)
+{
+	time_t t;
+
+	if (span_earliest(iv, now, &t) < 0 || t < min)
+		return min;
+	return t;
+}
+
 long span_nchunks(const struct sym_interval *iv, time_t start, time_t end)
 {
 	long long span = (long long)iv->chunk_days * BT_DAY;

@@ -28,6 +28,14 @@ int span_oldest(const struct sym_interval *iv, time_t now, time_t *oldest);
 int span_earliest(const struct sym_interval *iv, time_t now, time_t *t);
 
 /*
+ * The earliest bar start of iv the provider serves at now, never before
+ * min: span_earliest() when iv's history is limited, else min.  min is the
+ * earliest time the caller names at all (PLAN_MIN_TIME, lib/plan_win).
+ * sched-plan's windows and the re-fetch rule (lib/refetch) both ask this.
+ */
+time_t span_reach(const struct sym_interval *iv, time_t now, time_t min);
+
+/*
  * Number of requests [start, end) needs when one may cover at most iv's
  * chunk_days days (0 when end <= start; 1 when chunk_days is 0).  Chunk i
  * (from 0) is [start + i*span, min(end, start + (i+1)*span)).

@@ -702,15 +702,12 @@ struct key_arrays {
 static void key_add(struct key_arrays *k, const char *symbol, const char *interval,
 		    const long long *v, int nv)
 {
-	char t[24];
 	int i;
 
 	db_array_add(&k->a[0], symbol);
 	db_array_add(&k->a[1], interval);
-	for (i = 0; i < nv; i++) {
-		snprintf(t, sizeof(t), "%lld", v[i]);
-		db_array_add(&k->a[2 + i], t);
-	}
+	for (i = 0; i < nv; i++)
+		db_array_add_int(&k->a[2 + i], v[i]);
 	k->n++;
 }
 
@@ -887,17 +884,20 @@ static int read_input(struct loader *L, struct input *in)
 /* The stored heads of this table, afresh for every attempt. */
 static int fetch_heads(struct loader *L)
 {
-	char *iv[3];
-	const char *p[4] = { L->db.table_name };
+	struct db_array iv[3] = { { 0 } };
+	char floor[24];
+	const char *p[5] = { L->db.table_name };
 	PGresult *res;
 	int i;
 
-	refetch_intervals(bt_now(), &iv[0], &iv[1], &iv[2]);
+	refetch_intervals(bt_now(), iv);
 	for (i = 0; i < 3; i++)
-		p[i + 1] = iv[i];
-	res = db_query(&L->db, load_sql_heads_get, 4, p);
+		p[i + 1] = db_array_end(&iv[i]);
+	snprintf(floor, sizeof(floor), "%lld", refetch_reach(NULL, bt_now()));
+	p[4] = floor;
+	res = db_query(&L->db, load_sql_heads_get, 5, p);
 	for (i = 0; i < 3; i++)
-		free(iv[i]);
+		db_array_free(&iv[i]);
 	if (!res)
 		return -1;
 	load_heads_clear(L->heads);
@@ -926,10 +926,84 @@ static void covered(void *ctx, const char *symbol, const char *interval, time_t 
 		    time_t last)
 {
 	const struct sym_interval *iv = sym_interval(interval);
-	const long long v[4] = { first, last, iv ? refetch_reach(iv, bt_now()) : PLAN_MIN_TIME,
-				 iv && iv->intraday };
+	const long long v[4] = { first, last, refetch_reach(iv, bt_now()), iv && iv->intraday };
 
 	key_add(ctx, symbol, interval, v, 4);
+}
+
+/* A marked series: say when bars beyond the provider's reach keep the
+ * prices from before a split (the re-fetch cannot reach them). */
+static void pre_reach(const char *symbol, const char *interval, long long n)
+{
+	const struct sym_interval *iv = sym_interval(interval);
+	char when[BT_ISO_LEN];
+
+	if (n <= 0 || !iv)
+		return;
+	msg_log(MSG_INFO, "%s %s: %lld bar%s before %s, beyond the %ld days of %s history"
+		" Yahoo serves, keep%s the prices from before a split; the adjusted view"
+		" (split_factor) is off for %s", symbol, interval, n, n == 1 ? "" : "s",
+		bt_format_iso((time_t)refetch_reach(iv, bt_now()), when), iv->history_days,
+		interval, n == 1 ? "s" : "", n == 1 ? "it" : "them");
+}
+
+/* The series still stale after the mark, of those the run read whole. */
+struct unmarked {
+	struct load_heads *heads;
+	struct key_arrays k;
+};
+
+static void unmarked(void *ctx, const char *symbol, const char *interval, time_t first,
+		     time_t last)
+{
+	struct unmarked *u = ctx;
+	const struct sym_interval *iv = sym_interval(interval);
+	const long long v[3] = { first, refetch_reach(iv, bt_now()), iv && iv->intraday };
+
+	(void)last;
+	if (load_heads_stale(u->heads, symbol, interval))
+		key_add(&u->k, symbol, interval, v, 3);
+}
+
+/*
+ * A stale series read whole but not marked because bars are stored before
+ * the first row the provider returned: it would be fetched whole on every
+ * run.  Say which bars and how to remove them (a trigger keeps bar_heads
+ * right).
+ */
+static int warn_unserved(struct loader *L)
+{
+	struct unmarked u = { L->heads, { .n = 0 } };
+	const char *p[7] = { [5] = L->db.table_name, [6] = L->snap };
+	PGresult *res = NULL;
+	char a[BT_ISO_LEN], b[BT_ISO_LEN];
+	int i;
+
+	load_heads_covered(L->heads, unmarked, &u);
+	if (u.k.n) {
+		key_end(&u.k, p, 5);
+		res = db_query(&L->db, refetch_sql_unserved, 7, p);
+	}
+	key_free(&u.k);
+	for (i = 0; res && i < PQntuples(res); i++) {
+		const char *sym = PQgetvalue(res, i, 0), *ivl = PQgetvalue(res, i, 1);
+		time_t stored = (time_t)atoll(PQgetvalue(res, i, 2));
+		time_t first = (time_t)atoll(PQgetvalue(res, i, 4));
+		long long n = atoll(PQgetvalue(res, i, 3));
+
+		if (!refetch_unserved(sym_interval(ivl), stored, first))
+			continue;
+		bt_format_iso(stored, a);
+		bt_format_iso(first, b);
+		msg_log(MSG_WARN, "%s %s: %lld stored bar%s from %s on %s not served any more"
+			" (this run's fetch begins at %s), so the series is fetched whole again on"
+			" every run; delete %s: DELETE FROM %s.%s WHERE symbol = '%s' AND"
+			" interval = '%s' AND ts >= '%s' AND ts < '%s'", sym, ivl, n,
+			n == 1 ? "" : "s", a, n == 1 ? "is" : "are", b, n == 1 ? "it" : "them",
+			L->db.schema, L->db.table, sym, ivl, a, b);
+	}
+	PQclear(res);
+	return u.k.n && !res ? -1 : 0;
 }
 
 /*
@@ -955,12 +1029,17 @@ static int mark_adjusted(struct loader *L)
 			rc = -1;
 		if (res)
 			L->adjusted = PQntuples(res);
-		for (i = 0; i < L->adjusted; i++)
+		for (i = 0; i < L->adjusted; i++) {
 			load_heads_set_stale(L->heads, PQgetvalue(res, (int)i, 0),
 					     PQgetvalue(res, (int)i, 1), 0);
+			pre_reach(PQgetvalue(res, (int)i, 0), PQgetvalue(res, (int)i, 1),
+				  atoll(PQgetvalue(res, (int)i, 2)));
+		}
 		PQclear(res);
 	}
 	key_free(&k);
+	if (rc == 0 && L->nstale)
+		rc = warn_unserved(L);
 	L->stale_left = (long)load_heads_stale_read(L->heads);
 	return rc;
 }

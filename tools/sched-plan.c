@@ -118,22 +118,14 @@ static void add_keys(struct planner *p, const struct cfg_job *j, const struct sy
 	}
 }
 
-/* "{"A","B"}": symbols are [A-Za-z0-9.^=_-] only, so quoting is enough. */
-static char *array_literal(const struct key *k, size_t n, int intervals)
+/* The keys' symbols or (intervals 1) interval names into a. */
+static const char *key_array(struct db_array *a, const struct key *k, size_t n, int intervals)
 {
-	size_t i, len = 3;
-	char *s, *p;
+	size_t i;
 
 	for (i = 0; i < n; i++)
-		len += strlen(intervals ? k[i].iv->name : k[i].symbol) + 3;
-	s = xmalloc(len);
-	p = s;
-	*p++ = '{';
-	for (i = 0; i < n; i++)
-		p += sprintf(p, "%s\"%s\"", i ? "," : "",
-			     intervals ? k[i].iv->name : k[i].symbol);
-	strcpy(p, "}");
-	return s;
+		db_array_add(a, intervals ? k[i].iv->name : k[i].symbol);
+	return db_array_end(a);
 }
 
 /*
@@ -189,18 +181,16 @@ static int refetch_denied(const struct db *d, int q)
 
 static int newest(struct db *d, struct key *k, size_t n, time_t now)
 {
-	char *syms = array_literal(k, n, 0), *ivs = array_literal(k, n, 1), t[24];
-	struct db_array reach = { 0 }, intraday = { 0 };
-	const char *p[5] = { syms, ivs, d->table_name };
+	struct db_array syms = { 0 }, ivs = { 0 }, reach = { 0 }, intraday = { 0 };
+	const char *p[5] = { key_array(&syms, k, n, 0), key_array(&ivs, k, n, 1), d->table_name };
 	const int np[NEWEST_SQL] = { 5, 3, 2 };
 	PGresult *res = NULL;
 	size_t i;
 	int q;
 
 	for (i = 0; i < n; i++) {
-		snprintf(t, sizeof(t), "%lld", refetch_reach(k[i].iv, now));
-		db_array_add(&reach, t);
-		db_array_add(&intraday, k[i].iv->intraday ? "t" : "f");
+		db_array_add_int(&reach, refetch_reach(k[i].iv, now));
+		db_array_add_bool(&intraday, k[i].iv->intraday);
 	}
 	p[3] = db_array_end(&reach);
 	p[4] = db_array_end(&intraday);
@@ -208,8 +198,8 @@ static int newest(struct db *d, struct key *k, size_t n, time_t now)
 		if (!(res = db_query(d, newest_sql[q], np[q], p)) && !older_schema(d) &&
 		    !refetch_denied(d, q))
 			break;
-	free(syms);
-	free(ivs);
+	db_array_free(&syms);
+	db_array_free(&ivs);
 	db_array_free(&reach);
 	db_array_free(&intraday);
 	if (!res)
