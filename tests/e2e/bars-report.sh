@@ -79,3 +79,52 @@ else
 			 grep -q 'Content Security Policy' '$T/bad.err'"
 	fi
 fi
+
+# Bars on closed days never stand in for a missing session: only bars inside
+# the calendar's sessions count.  Each series is complete (Nov 2..30, 5m
+# with the early close, 1d) but for the session it misses, and carries bars
+# on a day or at an hour the exchange was closed.  A count of the whole
+# window would match the calendar and hide the hole.
+export DATABASE_URL=$(new_db closed)
+"$BIN/load-bars" --init 2>/dev/null
+psql -qX -v ON_ERROR_STOP=1 "$DATABASE_URL" >/dev/null <<'SQL'
+CREATE TEMP TABLE s AS
+SELECT d::date AS day, CASE WHEN d::date = '2026-11-27' THEN 42 ELSE 78 END AS n
+FROM generate_series('2026-11-02'::date, '2026-11-30'::date, '1 day') d
+WHERE extract(isodow FROM d) < 6 AND d::date <> '2026-11-26';
+CREATE TEMP TABLE want (symbol text, interval text, ts timestamptz);
+INSERT INTO want SELECT v.sym, '5m', (day + time '09:30' + k * interval '5 min') AT TIME ZONE 'America/New_York'
+FROM (VALUES ('OK5'), ('SAT5'), ('HOL5'), ('PRE5'), ('ECL5')) v(sym), s, generate_series(0, s.n - 1) k;
+INSERT INTO want SELECT v.sym, '1d', day::timestamp AT TIME ZONE 'America/New_York'
+FROM (VALUES ('SAT1'), ('SUN1')) v(sym), s;
+-- The holes: a whole session, or one bar of it.
+DELETE FROM want WHERE symbol IN ('SAT5', 'HOL5', 'SAT1', 'SUN1')
+  AND (ts AT TIME ZONE 'America/New_York')::date = '2026-11-18';
+DELETE FROM want WHERE symbol = 'PRE5' AND ts = '2026-11-18 20:55Z';
+DELETE FROM want WHERE symbol = 'ECL5' AND ts = '2026-11-27 17:55Z';
+-- The bars on closed days or hours, as many as the hole.
+INSERT INTO want SELECT 'SAT5', '5m', '2026-11-21 14:30Z'::timestamptz + k * interval '5 min' FROM generate_series(0, 77) k;
+INSERT INTO want SELECT 'HOL5', '5m', '2026-11-26 14:30Z'::timestamptz + k * interval '5 min' FROM generate_series(0, 77) k;
+INSERT INTO want VALUES ('SAT1', '1d', '2026-11-21 05:00Z'), ('SUN1', '1d', '2026-11-22 05:00Z'),
+  ('PRE5', '5m', '2026-11-18 13:00Z'), ('ECL5', '5m', '2026-11-27 18:00Z');
+INSERT INTO bars (symbol, interval, ts, open, high, low, close, adj_close, volume)
+SELECT symbol, interval, ts, 1, 1, 1, 1, 1, 1 FROM want;
+SQL
+BARS_NOW=2026-12-01T12:00:00Z bars-report --days 30 -f csv >"$T/closed.csv" 2>"$T/closed.err"
+# symbol interval stored expected missing_sessions partial_sessions missing partial
+while read -r sym iv stored exp nmiss npart miss part; do
+	[ "$miss" = - ] && miss=
+	[ "$part" = - ] && part=
+	expect "report closed days: $sym $iv: $nmiss missing ($miss), $npart partial ($part)" \
+		"grep -qx '$sym,$iv,[^,]*,[^,]*,$stored,$exp,$nmiss,$npart,0,0,0,0,[^,]*,[0-9]*,$miss,$part' '$T/closed.csv'"
+done <<'END'
+OK5  5m 1524 1524 0 0 - -
+SAT5 5m 1446 1524 1 0 2026-11-18 -
+HOL5 5m 1446 1524 1 0 2026-11-18 -
+PRE5 5m 1523 1524 0 1 - 2026-11-18
+ECL5 5m 1523 1524 0 1 - 2026-11-27
+SAT1 1d 19 20 1 0 2026-11-18 -
+SUN1 1d 19 20 1 0 2026-11-18 -
+END
+expect "report closed days: all 7 series reported, nothing on stderr" \
+	"[ \$(wc -l <'$T/closed.csv') -eq 8 ] && [ ! -s '$T/closed.err' ]"
