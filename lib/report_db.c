@@ -38,14 +38,18 @@ static const char sql_series[] =
  * so a bar on a weekend or a holiday never stands in for a missing one,
  * and nothing is computed per row: the cost is the index entries of the
  * window plus one probe per series and session.  The series come as
- * arrays with their position, so rows map back without a lookup.
+ * arrays with their position, so rows map back without a lookup; the
+ * sessions of one series are counted one after the other (the lateral
+ * join keeps the series outside), so the probes walk the index in order.
  */
 static const char sql_sessions[] =
-	"SELECT k.n, w.day, (SELECT count(*) FROM {S}.{T} b"
-	"  WHERE b.symbol = k.symbol AND b.interval = k.interval"
-	"  AND b.ts >= to_timestamp(w.lo) AND b.ts < to_timestamp(w.hi))"
+	"SELECT k.n, c.day, c.bars"
 	" FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(symbol, interval, n)"
-	" CROSS JOIN unnest($3::bigint[], $4::bigint[], $5::bigint[]) AS w(day, lo, hi)";
+	" CROSS JOIN LATERAL ("
+	"  SELECT w.day, (SELECT count(*) FROM {S}.{T} b"
+	"   WHERE b.symbol = k.symbol AND b.interval = k.interval"
+	"   AND b.ts >= to_timestamp(w.lo) AND b.ts < to_timestamp(w.hi)) AS bars"
+	"  FROM unnest($3::bigint[], $4::bigint[], $5::bigint[]) AS w(day, lo, hi)) c";
 
 /* Below this many series one connection counts them all. */
 #define REPORT_DB_SPLIT 64

@@ -128,3 +128,49 @@ SUN1 1d 19 20 1 0 2026-11-18 -
 END
 expect "report closed days: all 7 series reported, nothing on stderr" \
 	"[ \$(wc -l <'$T/closed.csv') -eq 8 ] && [ ! -s '$T/closed.err' ]"
+
+# --ndjson: a run's fetch-bars output, counted per series (responses, and
+# those that needed a retry: RTRY's first request gets a 503), plus lines
+# written by hand: a body longer than the read buffer, a blank line, and
+# bad lines that are named and skipped.
+stop_fake
+start_fake --fault RTRY=503:1
+printf '%s\n' symbol,interval,start,end OK5,5m,2026-11-23,2026-11-25 OK5,5m,2026-11-25,2026-11-28 \
+	RTRY,5m,2026-11-23,2026-11-25 >"$T/plan.csv"
+BARS_NOW=2026-12-01T12:00:00Z fetch-bars --rate 0 --backoff-ms 10 "$T/plan.csv" >"$T/run.ndjson" 2>"$T/fetch.err"
+expect "report ndjson: fetch-bars wrote 3 responses" "[ \$(wc -l <'$T/run.ndjson') -eq 3 ]"
+{
+	printf '{"symbol":"BIGB","interval":"1d","attempts":3,"body":{"chart":{"result":[{"timestamp":['
+	seq 1 30000 | paste -sd, - | tr -d '\n'
+	printf ']}],"error":null}}}\n\n'
+	printf '%s\n' 'not json' '[{"symbol":"OK5","interval":"5m"}]' \
+		'{"symbol":"A;B","interval":"5m","body":{}}' '{"symbol":"OK5","interval":"5m","body":{' \
+		'{"interval":"5m","body":{"symbol":"OK5"}}'
+	printf '{"symbol":"OK5","interval":"5m","attempts":1,"body":{}}'
+} >>"$T/run.ndjson"
+check "report ndjson: bad lines named, the rest counted" 1 - - \
+	'run.ndjson:6: invalid JSON' -- \
+	sh -c "BARS_NOW=2026-12-01T12:00:00Z bars-report --days 30 -f csv --ndjson '$T/run.ndjson' >'$T/nd.csv'"
+expect "report ndjson: every bad line named once, blank line skipped" \
+	"sed -n 's/.*run.ndjson:\\([0-9]*\\): .*/\\1/p' '$T/err' | tr '\\n' ' ' | grep -qx '6 7 8 9 10 '"
+# symbol interval fetched retried (the last two columns)
+while read -r sym iv fetched retried; do
+	expect "report ndjson: $sym $iv: $fetched fetched, $retried retried" \
+		"grep -q '^$sym,$iv,.*,$fetched,$retried\$' '$T/nd.csv'"
+done <<'END'
+OK5  5m 3 0
+RTRY 5m 1 1
+BIGB 1d 1 1
+SAT5 5m 0 0
+END
+expect "report ndjson: csv header gains fetched,retried" "head -n 1 '$T/nd.csv' | grep -q ',missing,partial,fetched,retried\$'"
+check "report ndjson: text header gives the totals" 0 - - -- sh -c \
+	"BARS_NOW=2026-12-01T12:00:00Z bars-report --days 30 --ndjson '$T/run.ndjson' 2>/dev/null | head -n 1 | grep -q '; run: 5 responses, 2 retried\$'"
+check "report ndjson: json counts, null without the file" 0 - - -- sh -c \
+	"BARS_NOW=2026-12-01T12:00:00Z bars-report --days 30 -f json | jq -e 'select(.symbol == \"OK5\") | .fetched == null' >/dev/null &&
+	 head -n 3 '$T/run.ndjson' | BARS_NOW=2026-12-01T12:00:00Z bars-report --days 30 -f json --ndjson - |
+	 jq -e 'select(.symbol == \"OK5\") | .fetched == 2 and .retried == 0' >/dev/null"
+check "report ndjson: unreadable file" 1 - - "^bars-report: .*none.ndjson: No such file" -- \
+	sh -c "BARS_NOW=2026-12-01T12:00:00Z bars-report --days 30 -f csv --ndjson '$T/none.ndjson' >/dev/null"
+BARS_NOW=2026-12-01T12:00:00Z bars-report --days 30 --ndjson "$T/run.ndjson" --html "$T/nd.html" >/dev/null 2>&1
+expect "report ndjson: the page gives the totals" "grep -q '5 provider responses fetched by the run, 2 after a retry' '$T/nd.html'"
