@@ -46,12 +46,18 @@ static int on_string(void *ctx, const unsigned char *s, size_t n)
 	return 1;
 }
 
-static int on_integer(void *ctx, long long v)
+/* Numbers as text (yajl's on_number), so a number of the body that
+ * does not fit a long long or a double is not an error here. */
+static int on_number(void *ctx, const char *s, size_t n)
 {
 	struct line *l = ctx;
+	char buf[24];
 
-	if (l->depth == 1 && l->key == K_ATTEMPTS)
-		l->attempts = v;
+	if (l->depth == 1 && l->key == K_ATTEMPTS && n < sizeof(buf)) {
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+		l->attempts = strtoll(buf, NULL, 10);
+	}
 	return 1;
 }
 
@@ -63,13 +69,6 @@ static int on_null(void *ctx)
 }
 
 static int on_bool(void *ctx, int v)
-{
-	(void)ctx;
-	(void)v;
-	return 1;
-}
-
-static int on_double(void *ctx, double v)
 {
 	(void)ctx;
 	(void)v;
@@ -115,7 +114,7 @@ static int on_end(void *ctx)
 }
 
 static const yajl_callbacks callbacks = {
-	on_null, on_bool, on_integer, on_double, NULL, on_string,
+	on_null, on_bool, NULL, NULL, on_number, on_string,
 	on_start_map, on_key, on_end, on_start_array, on_end,
 };
 

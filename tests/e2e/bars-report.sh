@@ -131,7 +131,8 @@ expect "report closed days: all 7 series reported, nothing on stderr" \
 
 # --ndjson: a run's fetch-bars output, counted per series (responses, and
 # those that needed a retry: RTRY's first request gets a 503), plus lines
-# written by hand: a body longer than the read buffer, a blank line, and
+# written by hand: a body longer than the read buffer with numbers no C
+# type holds, a blank line, and
 # bad lines that are named and skipped.
 stop_fake
 start_fake --fault RTRY=503:1
@@ -142,7 +143,7 @@ expect "report ndjson: fetch-bars wrote 3 responses" "[ \$(wc -l <'$T/run.ndjson
 {
 	printf '{"symbol":"BIGB","interval":"1d","attempts":3,"body":{"chart":{"result":[{"timestamp":['
 	seq 1 30000 | paste -sd, - | tr -d '\n'
-	printf ']}],"error":null}}}\n\n'
+	printf ']}],"error":null,"big":[1e999,123456789012345678901234567890]}}}\n\n'
 	printf '%s\n' 'not json' '[{"symbol":"OK5","interval":"5m"}]' \
 		'{"symbol":"A;B","interval":"5m","body":{}}' '{"symbol":"OK5","interval":"5m","body":{' \
 		'{"interval":"5m","body":{"symbol":"OK5"}}'
