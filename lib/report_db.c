@@ -38,18 +38,18 @@ static const char sql_series[] =
  * so a bar on a weekend or a holiday never stands in for a missing one,
  * and nothing is computed per row: the cost is the index entries of the
  * window plus one probe per series and session.  The series come as
- * arrays with their position, so rows map back without a lookup; the
- * sessions of one series are counted one after the other (the lateral
- * join keeps the series outside), so the probes walk the index in order.
+ * arrays with their position, so rows map back without a lookup; each
+ * series is one row, its sessions an array of {day, bars} (a row per
+ * session would cost the client more than the probes cost the server),
+ * and its sessions are counted one after the other, so the probes walk
+ * the index in order.
  */
 static const char sql_sessions[] =
-	"SELECT k.n, c.day, c.bars"
-	" FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(symbol, interval, n)"
-	" CROSS JOIN LATERAL ("
-	"  SELECT w.day, (SELECT count(*) FROM {S}.{T} b"
+	"SELECT k.n, (SELECT array_agg(ARRAY[w.day, (SELECT count(*) FROM {S}.{T} b"
 	"   WHERE b.symbol = k.symbol AND b.interval = k.interval"
-	"   AND b.ts >= to_timestamp(w.lo) AND b.ts < to_timestamp(w.hi)) AS bars"
-	"  FROM unnest($3::bigint[], $4::bigint[], $5::bigint[]) AS w(day, lo, hi)) c";
+	"   AND b.ts >= to_timestamp(w.lo) AND b.ts < to_timestamp(w.hi))])"
+	"  FROM unnest($3::bigint[], $4::bigint[], $5::bigint[]) AS w(day, lo, hi))"
+	" FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(symbol, interval, n)";
 
 /* Below this many series one connection counts them all. */
 #define REPORT_DB_SPLIT 64
@@ -143,16 +143,36 @@ static int send(struct db *d, const char *tmpl, const struct report *r,
 	return 0;
 }
 
+/* "{{day,bars},{day,bars},...}" of a series into its coverage. */
+static void count_sessions(struct cov *c, const struct cov_grid *g, const char *v)
+{
+	long day, bars;
+	char *end;
+
+	for (;;) {
+		v += strcspn(v, "0123456789-");
+		if (!*v)
+			return;
+		day = strtol(v, &end, 10);
+		v = end + strcspn(end, "0123456789-");
+		if (!*v)
+			return;
+		bars = strtol(v, &end, 10);
+		v = end;
+		cov_count(c, g, day, bars);
+	}
+}
+
 /*
  * Rows one at a time (single-row mode), so memory stays flat however many
- * series and sessions the window holds: (position in idx, day, bars) per
- * session of a calendar series, (position in idx, bars) for a series
- * outside the calendar.
+ * series the window holds: (position in idx, {{day, bars}, ...}) for a
+ * series of the calendar, (position in idx, bars) for any other.
  */
 static int receive(struct db *d, struct report *r, const size_t *idx, size_t n)
 {
 	struct report_series *s;
 	PGresult *res;
+	const char *v;
 	int ok = 1;
 	long k;
 
@@ -160,11 +180,11 @@ static int receive(struct db *d, struct report *r, const size_t *idx, size_t n)
 		if (PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
 			k = atol(PQgetvalue(res, 0, 0)) - 1;
 			s = k >= 0 && (size_t)k < n ? &r->series[idx[k]] : NULL;
-			if (s && PQnfields(res) == 3)
-				cov_count(&s->cov, &r->grid, atol(PQgetvalue(res, 0, 1)),
-					  atol(PQgetvalue(res, 0, 2)));
+			v = PQgetvalue(res, 0, 1);
+			if (s && *v == '{')
+				count_sessions(&s->cov, &r->grid, v);
 			else if (s)
-				cov_set_stored(&s->cov, atol(PQgetvalue(res, 0, 1)));
+				cov_set_stored(&s->cov, atol(v));
 		} else if (PQresultStatus(res) != PGRES_TUPLES_OK && ok) {
 			db_set_error(d, res);
 			ok = 0;
