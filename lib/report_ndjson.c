@@ -20,7 +20,6 @@ struct line {
 	char symbol[SYM_MAX + 1];
 	char interval[8];
 	long long attempts;
-	size_t bytes;          /* fed so far */
 	char why[160];         /* our own reason to refuse the line */
 };
 
@@ -154,19 +153,18 @@ static void line_start(struct line *l)
 
 static void line_feed(struct line *l, const char *s, size_t n)
 {
+	const char *why;
 	unsigned char *e;
 
 	if (l->why[0] || !n)
 		return;
-	l->bytes += n;
-	if (yajl_parse(l->p, (const unsigned char *)s, n) != yajl_status_ok && !l->why[0]) {
-		e = yajl_get_error(l->p, 0, NULL, 0);
-		snprintf(l->why, sizeof(l->why), "invalid JSON: %.*s",
-			 (int)strcspn(e ? (char *)e : "", "\n"), e ? (char *)e : "");
-		yajl_free_error(l->p, e);
-		if (!l->why[14])
-			strcpy(l->why, "invalid JSON");
-	}
+	if (yajl_parse(l->p, (const unsigned char *)s, n) == yajl_status_ok || l->why[0])
+		return;
+	/* yajl's reason, first line only ("parse error: ..."). */
+	e = yajl_get_error(l->p, 0, NULL, 0);
+	why = e && *e ? (const char *)e : "invalid";
+	snprintf(l->why, sizeof(l->why), "invalid JSON: %.*s", (int)strcspn(why, "\n"), why);
+	yajl_free_error(l->p, e);
 }
 
 /* The line is complete: account it, or report why not; 0 or -1. */
