@@ -107,10 +107,30 @@ void cov_count(struct cov *c, const struct cov_grid *g, long day, long n)
 
 	if (!g->ncols || day < g->first || day > g->last)
 		return;
-	c->stored += n;
 	col = g->col[day - g->first];
+	if (c->applies && (col < 0 || g->holiday[col]))
+		return;
+	c->stored += n;
 	if (col >= 0 && c->count)
 		c->count[col] += n;
+}
+
+size_t cov_grid_sessions(const struct cov_grid *g, int daily, struct cov_session *out)
+{
+	struct cal_info ci, next;
+	size_t i, n = 0;
+
+	for (i = 0; i < g->ncols; i++) {
+		if (g->holiday[i] || cal_day_info(g->day[i], &ci) < 0 || ci.kind == CAL_CLOSED)
+			continue;
+		if (daily && cal_day_info(g->day[i] + 1, &next) < 0)
+			continue;
+		out[n].day = g->day[i];
+		out[n].lo = daily ? ci.midnight : ci.open;
+		out[n].hi = daily ? next.midnight : ci.close;
+		n++;
+	}
+	return n;
 }
 
 long cov_session_slots(time_t open, time_t close, long iv, time_t from)
@@ -150,28 +170,6 @@ static long expected_at(const struct cov *c, const struct cov_grid *g, size_t co
 	if (c->first && g->day[col] == c->first_day && !c->daily)
 		return cov_session_slots(ci.open, ci.close, c->iv, c->first);
 	return c->daily ? 1 : cov_session_slots(ci.open, ci.close, c->iv, 0);
-}
-
-long cov_expected_total(const struct cov *c, const struct cov_grid *g)
-{
-	long n = 0;
-	size_t i;
-
-	for (i = 0; c->applies && i < g->ncols; i++)
-		if (!g->holiday[i])
-			n += expected_at(c, g, i);
-	return c->applies ? n : -1;
-}
-
-void cov_set_complete(struct cov *c, const struct cov_grid *g)
-{
-	size_t i;
-
-	c->stored = 0;
-	for (i = 0; c->count && i < g->ncols; i++) {
-		c->count[i] = g->holiday[i] ? 0 : expected_at(c, g, i);
-		c->stored += c->count[i];
-	}
 }
 
 void cov_set_stored(struct cov *c, long n)

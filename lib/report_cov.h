@@ -56,6 +56,21 @@ void cov_grid_free(struct cov_grid *g);
 /* Column of day number day, or -1 (weekend, outside the grid). */
 long cov_grid_col(const struct cov_grid *g, long day);
 
+/*
+ * A session of the grid as a time range [lo, hi): for daily bars the New
+ * York date (the bar stands at its midnight), for intraday bars the
+ * session from the open to the close (the early close included).  Only
+ * bars in these ranges are counted for a calendar series.
+ */
+struct cov_session {
+	long day;          /* day number (lib/cal) */
+	time_t lo, hi;
+};
+
+/* The sessions of the grid (no weekend, no closure) into out, which holds
+ * g->ncols entries; returns how many. */
+size_t cov_grid_sessions(const struct cov_grid *g, int daily, struct cov_session *out);
+
 /* A run of missing (or partial) sessions; holidays inside do not break it. */
 struct cov_range {
 	long from, to;     /* day numbers, inclusive */
@@ -82,17 +97,13 @@ int cov_applies(const char *symbol, const struct sym_interval *iv);
 /* Start a series whose first bar is first (0: none stored yet). */
 void cov_init(struct cov *c, const struct cov_grid *g, const char *symbol,
 	      const struct sym_interval *iv, time_t first);
-/* Add n bars stored on day number day (ignored outside the grid). */
+/* Add n bars stored on day number day.  A calendar series counts only
+ * sessions: a bar on a weekend or a closure (a bad row, a crypto-like
+ * series) must never stand in for a missing session.  Days outside the
+ * grid are ignored. */
 void cov_count(struct cov *c, const struct cov_grid *g, long day, long n);
-/*
- * Shortcuts for a series whose bars in the grid's days were counted as a
- * whole (cheaper than per day): the bars expected in all its sessions
- * (-1 when the calendar does not apply); mark every session stored (the
- * count matched: bars are unique and on the grid, so none is missing);
- * or set the bars stored of a series outside the calendar.
- */
-long cov_expected_total(const struct cov *c, const struct cov_grid *g);
-void cov_set_complete(struct cov *c, const struct cov_grid *g);
+/* Set the bars stored of a series outside the calendar (counted in the
+ * window as a whole). */
 void cov_set_stored(struct cov *c, long n);
 /* Classify every column and build the ranges. */
 void cov_finish(struct cov *c, const struct cov_grid *g);

@@ -28,6 +28,7 @@ struct report_series {
 	time_t last_load;                /* when the newest bar was loaded */
 	long long last_run;              /* its load_runs id, -1 unknown */
 	long revised, rejected, failed, gaps;
+	long fetched, retried;           /* responses in the run's NDJSON */
 	struct cov cov;
 };
 
@@ -82,6 +83,8 @@ struct report {
 	struct report_item *fails, *rejects; /* first REPORT_RECENT of each */
 	size_t nfails, nrejects;
 	long fails_total, rejects_total, gaps_total;
+	int have_ndjson;                 /* a run's NDJSON was read */
+	long fetched_total, retried_total;
 	struct report_job *jobs;
 	size_t njobs;
 };

@@ -32,28 +32,29 @@ static const char sql_series[] =
 	"  ORDER BY b.ts DESC LIMIT 1) l";
 
 /*
- * Bars per New York date, per series: an index-only range scan of the
- * primary key for each (symbol, interval) in the window.  The series come
- * as arrays with their position, so rows map back without a lookup.
- * Every NYSE bar falls on the same date in UTC as in New York (sessions
- * are 13:30-21:00 UTC, daily bars start at 04:00 or 05:00 UTC), so the
- * UTC day number is the date without a time-zone conversion per row,
- * which would cost more than the scan itself.
+ * Bars per session, per series of the calendar: one index-only range scan
+ * of the primary key for each (series, session), the session a range of
+ * ts (lib/report_cov cov_grid_sessions).  Only bars inside sessions count,
+ * so a bar on a weekend or a holiday never stands in for a missing one,
+ * and nothing is computed per row: the cost is the index entries of the
+ * window plus one probe per series and session.  The series come as
+ * arrays with their position, so rows map back without a lookup; each
+ * series is one row, its sessions an array of {day, bars} (a row per
+ * session would cost the client more than the probes cost the server),
+ * and its sessions are counted one after the other, so the probes walk
+ * the index in order.
  */
-static const char sql_counts[] =
-	"SELECT k.n, c.day, c.bars"
-	" FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(symbol, interval, n)"
-	" CROSS JOIN LATERAL ("
-	"  SELECT floor(date_part('epoch', b.ts) / 86400)::int AS day,"
-	"  count(*) AS bars FROM {S}.{T} b"
-	"  WHERE b.symbol = k.symbol AND b.interval = k.interval"
-	"  AND b.ts >= to_timestamp($3) AND b.ts < to_timestamp($4)"
-	"  GROUP BY 1) c";
+static const char sql_sessions[] =
+	"SELECT k.n, (SELECT array_agg(ARRAY[w.day, (SELECT count(*) FROM {S}.{T} b"
+	"   WHERE b.symbol = k.symbol AND b.interval = k.interval"
+	"   AND b.ts >= to_timestamp(w.lo) AND b.ts < to_timestamp(w.hi))])"
+	"  FROM unnest($3::bigint[], $4::bigint[], $5::bigint[]) AS w(day, lo, hi))"
+	" FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(symbol, interval, n)";
 
 /* Below this many series one connection counts them all. */
 #define REPORT_DB_SPLIT 64
 
-/* Bars per series in the window: one index-only range scan each. */
+/* Bars per series outside the calendar, in the window as a whole. */
 static const char sql_totals[] =
 	"SELECT k.n, (SELECT count(*) FROM {S}.{T} b"
 	"  WHERE b.symbol = k.symbol AND b.interval = k.interval"
@@ -119,15 +120,19 @@ static char *array_literal(const struct report *r, const size_t *idx, size_t n,
 	return buf;
 }
 
-/* Send sql with the series idx[0..n) and the window; 0 or -1. */
+/* Send sql with the series idx[0..n) as $1 and $2, then the extra
+ * parameters (the window, or the sessions); 0 or -1. */
 static int send(struct db *d, const char *tmpl, const struct report *r,
-		const size_t *idx, size_t n, const char *const *window)
+		const size_t *idx, size_t n, const char *const *extra, int nextra)
 {
 	char *sql = db_sql(d, tmpl), *syms = array_literal(r, idx, n, 0);
 	char *ivs = array_literal(r, idx, n, 1);
-	const char *p[4] = { syms, ivs, window[0], window[1] };
-	int sent = PQsendQueryParams(d->conn, sql, 4, NULL, p, NULL, NULL, 0);
+	const char *p[5] = { syms, ivs, NULL, NULL, NULL };
+	int i, sent;
 
+	for (i = 0; i < nextra && i < 3; i++)
+		p[2 + i] = extra[i];
+	sent = PQsendQueryParams(d->conn, sql, 2 + i, NULL, p, NULL, NULL, 0);
 	free(sql);
 	free(syms);
 	free(ivs);
@@ -138,34 +143,48 @@ static int send(struct db *d, const char *tmpl, const struct report *r,
 	return 0;
 }
 
+/* "{{day,bars},{day,bars},...}" of a series into its coverage. */
+static void count_sessions(struct cov *c, const struct cov_grid *g, const char *v)
+{
+	long day, bars;
+	char *end;
+
+	for (;;) {
+		v += strcspn(v, "0123456789-");
+		if (!*v)
+			return;
+		day = strtol(v, &end, 10);
+		v = end + strcspn(end, "0123456789-");
+		if (!*v)
+			return;
+		bars = strtol(v, &end, 10);
+		v = end;
+		cov_count(c, g, day, bars);
+	}
+}
+
 /*
  * Rows one at a time (single-row mode), so memory stays flat however many
- * series and days the window holds: (position in idx, value, value).
- * Totals (rest set): the whole count of a series settles most of them;
- * the others go to rest, to be counted per day.  Per day (rest NULL):
- * added to the coverage.
+ * series the window holds: (position in idx, {{day, bars}, ...}) for a
+ * series of the calendar, (position in idx, bars) for any other.
  */
-static int receive(struct db *d, struct report *r, const size_t *idx, size_t n,
-		   size_t *rest, size_t *nrest)
+static int receive(struct db *d, struct report *r, const size_t *idx, size_t n)
 {
 	struct report_series *s;
 	PGresult *res;
+	const char *v;
 	int ok = 1;
-	long k, v;
+	long k;
 
 	while ((res = PQgetResult(d->conn))) {
 		if (PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
 			k = atol(PQgetvalue(res, 0, 0)) - 1;
-			v = atol(PQgetvalue(res, 0, 1));
 			s = k >= 0 && (size_t)k < n ? &r->series[idx[k]] : NULL;
-			if (s && !rest)
-				cov_count(&s->cov, &r->grid, v, atol(PQgetvalue(res, 0, 2)));
-			else if (s && !s->cov.applies)
-				cov_set_stored(&s->cov, v);
-			else if (s && v == cov_expected_total(&s->cov, &r->grid))
-				cov_set_complete(&s->cov, &r->grid);
+			v = PQgetvalue(res, 0, 1);
+			if (s && *v == '{')
+				count_sessions(&s->cov, &r->grid, v);
 			else if (s)
-				rest[(*nrest)++] = idx[k];
+				cov_set_stored(&s->cov, atol(v));
 		} else if (PQresultStatus(res) != PGRES_TUPLES_OK && ok) {
 			db_set_error(d, res);
 			ok = 0;
@@ -176,40 +195,68 @@ static int receive(struct db *d, struct report *r, const size_t *idx, size_t n,
 }
 
 /*
- * One pass over the series idx[0..n), on two connections at once when a
+ * One query over the series idx[0..n), on two connections at once when a
  * second one is open: the server counts the halves in parallel, so the
  * machine's cores, not one backend, set the pace.  Both queries are sent
- * before either is read; their results are small (a row per series or
- * per series and day) and wait in the sockets meanwhile.
+ * before either is read; their results are small (a row per series and
+ * session) and wait in the sockets meanwhile.
  */
 static int pass(struct db *d, struct db *d2, const char *sql, struct report *r,
-		const size_t *idx, size_t n, const char *const *w, size_t *rest,
-		size_t *nrest)
+		const size_t *idx, size_t n, const char *const *extra, int nextra)
 {
 	size_t h = d2->conn && n > 1 ? n / 2 : n;
-	int s1 = send(d, sql, r, idx, h, w);
-	int s2 = h < n ? send(d2, sql, r, idx + h, n - h, w) : 0;
-	int r1 = s1 == 0 ? receive(d, r, idx, h, rest, nrest) : -1;
-	int r2 = s2 == 0 && h < n ? receive(d2, r, idx + h, n - h, rest, nrest) : s2;
+	int s1, s2, r1, r2;
 
+	if (!n)
+		return 0;
+	s1 = send(d, sql, r, idx, h, extra, nextra);
+	s2 = h < n ? send(d2, sql, r, idx + h, n - h, extra, nextra) : 0;
+	r1 = s1 == 0 ? receive(d, r, idx, h) : -1;
+	r2 = s2 == 0 && h < n ? receive(d2, r, idx + h, n - h) : s2;
 	if (r1 == 0 && r2 < 0)
 		snprintf(d->err, sizeof(d->err), "%s", d2->err);
 	return r1 < 0 || r2 < 0 ? -1 : 0;
 }
 
-/*
- * Two passes: a count per series (an index-only scan with nothing to
- * compute per row) settles every complete series, which is most of them;
- * only the others are counted per day.
- */
+/* The sessions of the grid for daily or intraday bars, as the three
+ * array literals ($3 day, $4 lo, $5 hi) of sql_sessions; free each. */
+static void session_arrays(const struct cov_grid *g, int daily, char **out)
+{
+	struct cov_session *ss = xreallocarray(NULL, g->ncols, sizeof(*ss));
+	size_t i, k, n = cov_grid_sessions(g, daily, ss);
+	long long v;
+	char *p;
+
+	for (k = 0; k < 3; k++) {
+		p = out[k] = xmalloc(n * 24 + 3);
+		*p++ = '{';
+		for (i = 0; i < n; i++) {
+			v = k == 0 ? (long long)ss[i].day : k == 1 ? (long long)ss[i].lo
+								  : (long long)ss[i].hi;
+			p += sprintf(p, "%s%lld", i ? "," : "", v);
+		}
+		strcpy(p, "}");
+	}
+	free(ss);
+}
+
+/* The series into three groups by what is counted: the sessions of daily
+ * bars, the sessions of intraday bars, the window of any other. */
+enum { G_DAILY, G_INTRADAY, G_OTHER };
+
+static int group_of(const struct report_series *s)
+{
+	return !s->cov.applies ? G_OTHER : s->cov.daily ? G_DAILY : G_INTRADAY;
+}
+
 int report_db_counts(struct db *d, struct report *r)
 {
 	struct cal_info ci;
-	char from[24], to[24];
-	const char *w[2] = { from, to };
-	size_t i, *all, *rest, nrest = 0;
+	char from[24], to[24], *ses[3];
+	const char *w[3] = { from, to, NULL };
+	size_t i, g, *idx[3], n[3] = { 0, 0, 0 };
 	struct db d2 = { 0 };
-	int rc;
+	int rc = 0;
 
 	if (!r->grid.ncols || !r->nseries)
 		return 0;
@@ -220,17 +267,25 @@ int report_db_counts(struct db *d, struct report *r)
 	if (r->nseries >= REPORT_DB_SPLIT &&
 	    db_connect(&d2, db_conninfo(), 1, d->schema_name, d->table_name) < 0)
 		msg_log(MSG_DEBUG, "one connection only: %s", d2.err);
-	all = xreallocarray(NULL, r->nseries, sizeof(*all));
-	rest = xreallocarray(NULL, r->nseries, sizeof(*rest));
-	for (i = 0; i < r->nseries; i++)
-		all[i] = i;
-	rc = pass(d, &d2, sql_totals, r, all, r->nseries, w, rest, &nrest);
-	msg_log(MSG_DEBUG, "%zu of %zu series counted per day", nrest, r->nseries);
-	if (rc == 0 && nrest)
-		rc = pass(d, &d2, sql_counts, r, rest, nrest, w, NULL, NULL);
+	for (g = 0; g < 3; g++)
+		idx[g] = xreallocarray(NULL, r->nseries, sizeof(*idx[g]));
+	for (i = 0; i < r->nseries; i++) {
+		g = (size_t)group_of(&r->series[i]);
+		idx[g][n[g]++] = i;
+	}
+	for (g = G_DAILY; g <= G_INTRADAY && rc == 0; g++) {
+		if (!n[g])
+			continue;
+		session_arrays(&r->grid, g == G_DAILY, ses);
+		rc = pass(d, &d2, sql_sessions, r, idx[g], n[g], (const char *const *)ses, 3);
+		for (i = 0; i < 3; i++)
+			free(ses[i]);
+	}
+	if (rc == 0)
+		rc = pass(d, &d2, sql_totals, r, idx[G_OTHER], n[G_OTHER], w, 2);
 	db_close(&d2);
-	free(all);
-	free(rest);
+	for (g = 0; g < 3; g++)
+		free(idx[g]);
 	return rc;
 }
 

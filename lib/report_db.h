@@ -6,10 +6,12 @@
  * table (scripts/bench-report shows the plans):
  *   - the series: a loose index scan of the primary key (symbol, interval,
  *     ts), one probe per series, then its first and newest bar;
- *   - bars in the window: an index-only range scan of the primary key
- *     per series, counted as a whole; per New York date only for the
- *     series whose total falls short of the calendar (bars are taken to
- *     be validated: unique, on the grid, inside sessions);
+ *   - bars in the window: for a series of the calendar an index-only
+ *     range scan of the primary key per series and session (its New
+ *     York date for daily bars, open to close for intraday ones), so
+ *     only bars inside sessions count and a bar on a weekend or holiday
+ *     never stands in for a missing one; for any other series one range
+ *     scan of the whole window;
  *   - revisions: bar_changes from the first id changed since the window
  *     start (found by bisecting the primary key) on;
  *   - runs: the newest load_runs rows by primary key.

@@ -329,6 +329,9 @@ static void failures(FILE *fp, const struct report *r)
 		" reported by the last run's files.</p>\n", r->fails_total,
 		r->fails_total == 1 ? "" : "s", r->rejects_total, r->rejects_total == 1 ? "" : "s",
 		r->gaps_total, r->gaps_total == 1 ? "" : "s");
+	if (r->have_ndjson)
+		fprintf(fp, "<p>%ld provider response%s fetched by the run, %ld after a retry.</p>\n",
+			r->fetched_total, r->fetched_total == 1 ? "" : "s", r->retried_total);
 	if (r->nfails) {
 		fputs("<table><tr><th>symbol</th><th>interval</th><th>window start</th>"
 		      "<th>window end</th></tr>\n", fp);

@@ -71,6 +71,9 @@ static void text_head(FILE *fp, const struct report *r)
 	if (r->last_ok.id >= 0)
 		fprintf(fp, "; last ok load: run %lld at %s", r->last_ok.id,
 			short_time(r->last_ok.finished ? r->last_ok.finished : r->last_ok.started, c));
+	if (r->have_ndjson)
+		fprintf(fp, "; run: %ld response%s, %ld retried", r->fetched_total,
+			r->fetched_total == 1 ? "" : "s", r->retried_total);
 	fputc('\n', fp);
 	fprintf(fp, "%-8s %-5s %8s %8s %6s %4s %4s %4s %4s %4s  %-17s %-17s %s\n",
 		"symbol", "ivl", "stored", "expected", "cover", "miss", "part", "rev",
@@ -130,7 +133,8 @@ int report_write_csv(FILE *fp, const struct report *r)
 
 	fputs("symbol,interval,first,last,stored,expected,missing_sessions,"
 	      "partial_sessions,revised,rejected,failed_windows,gaps,last_load,"
-	      "last_run,missing,partial\n", fp);
+	      "last_run,missing,partial", fp);
+	fputs(r->have_ndjson ? ",fetched,retried\n" : "\n", fp);
 	for (i = 0; i < r->nseries; i++) {
 		s = &r->series[i];
 		fprintf(fp, "%s,%s,%s,%s,%ld,", s->symbol, s->interval,
@@ -146,6 +150,8 @@ int report_write_csv(FILE *fp, const struct report *r)
 		ranges(fp, s->cov.missing, s->cov.nmissing_r, " ");
 		fputc(',', fp);
 		ranges(fp, s->cov.partial, s->cov.npartial_r, " ");
+		if (r->have_ndjson)
+			fprintf(fp, ",%ld,%ld", s->fetched, s->retried);
 		fputc('\n', fp);
 	}
 	return ferror(fp) ? -1 : 0;
@@ -195,6 +201,10 @@ int report_write_json(FILE *fp, const struct report *r)
 		fprintf(fp, ",\"missing_sessions\":%ld,\"partial_sessions\":%ld,\"revised\":%ld,"
 			"\"rejected\":%ld,\"failed_windows\":%ld,\"gaps\":%ld", s->cov.nmissing,
 			s->cov.npartial, s->revised, s->rejected, s->failed, s->gaps);
+		if (r->have_ndjson)
+			fprintf(fp, ",\"fetched\":%ld,\"retried\":%ld", s->fetched, s->retried);
+		else
+			fputs(",\"fetched\":null,\"retried\":null", fp);
 		json_time(fp, "last_load", s->last_load);
 		if (s->last_run >= 0)
 			fprintf(fp, ",\"last_run\":%lld", s->last_run);

@@ -15,6 +15,7 @@
 #include "report_files.h"
 #include "report_html.h"
 #include "report_jobs.h"
+#include "report_ndjson.h"
 #include "report_text.h"
 #include "xalloc.h"
 
@@ -32,7 +33,7 @@ enum format { F_TEXT, F_CSV, F_JSON };
 struct opts {
 	enum format format;
 	int days, strip;          /* strip: -1 when stdout is a terminal */
-	const char *rejects, *gaps, *failed, *config, *html, *overrides;
+	const char *rejects, *gaps, *failed, *ndjson, *config, *html, *overrides;
 	const char *schema, *table;
 };
 
@@ -41,8 +42,8 @@ static void usage(FILE *fp, int code)
 	fprintf(fp,
 		"usage: bars-report [--format text|csv|json] [--days N] [--strip|--no-strip]\n"
 		"                   [--html FILE] [--config FILE] [--rejects FILE]\n"
-		"                   [--gaps FILE] [--failed FILE] [--calendar-overrides FILE]\n"
-		"                   [--schema NAME] [--table NAME]\n"
+		"                   [--gaps FILE] [--failed FILE] [--ndjson FILE]\n"
+		"                   [--calendar-overrides FILE] [--schema NAME] [--table NAME]\n"
 		"       bars-report -h | --help | --version\n");
 	if (fp == stdout)
 		fprintf(fp,
@@ -54,6 +55,7 @@ static void usage(FILE *fp, int code)
 			"  -r, --rejects FILE      rejected rows of a run (validate-bars --rejects)\n"
 			"  -g, --gaps FILE         missing bars of a run (validate-bars --gaps)\n"
 			"  -F, --failed FILE       failed windows of a run (fetch-bars --failed)\n"
+			"      --ndjson FILE       responses of a run (fetch-bars' output), retries\n"
 			"  -O, --calendar-overrides FILE  closures the built-in calendar lacks\n"
 			"      --schema NAME       schema of the tables (default public)\n"
 			"      --table NAME        bars table (default bars)\n"
@@ -73,7 +75,8 @@ static int gather(const struct opts *o, struct report *r)
 		msg_die(EXIT_USAGE, "config: %s", why);
 	if ((o->rejects && report_read_rejects(r, o->rejects) < 0) |
 	    (o->gaps && report_read_gaps(r, o->gaps) < 0) |
-	    (o->failed && report_read_failed(r, o->failed) < 0))
+	    (o->failed && report_read_failed(r, o->failed) < 0) |
+	    (o->ndjson && report_read_ndjson(r, o->ndjson) < 0))
 		status = EXIT_PARTIAL;
 	if (db_connect(&d, db_conninfo(), 2, o->schema, o->table) < 0)
 		msg_die(EXIT_FATAL, "database: %s", d.err);
@@ -141,6 +144,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "rejects", required_argument, NULL, 'r' },
 		{ "gaps", required_argument, NULL, 'g' },
 		{ "failed", required_argument, NULL, 'F' },
+		{ "ndjson", required_argument, NULL, 'J' },
 		{ "calendar-overrides", required_argument, NULL, 'O' },
 		{ "schema", required_argument, NULL, 'A' },
 		{ "table", required_argument, NULL, 'T' },
@@ -171,6 +175,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'r': o->rejects = optarg; break;
 		case 'g': o->gaps = optarg; break;
 		case 'F': o->failed = optarg; break;
+		case 'J': o->ndjson = optarg; break;
 		case 'O': o->overrides = optarg; break;
 		case 'A': o->schema = optarg; break;
 		case 'T': o->table = optarg; break;
@@ -190,7 +195,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { F_TEXT, 30, -1, NULL, NULL, NULL, NULL, NULL, NULL,
+	struct opts o = { F_TEXT, 30, -1, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 			  "public", "bars" };
 	struct report r;
 	char why[256];

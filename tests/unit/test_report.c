@@ -77,16 +77,61 @@ static void test_grid(void)
 	cov_grid_free(&g);
 }
 
+struct session_case {
+	const char *date;      /* a day of the grid, or NULL: the number of sessions */
+	int daily;
+	const char *lo, *hi;   /* NULL: no session that day */
+};
+
+/* Grid Fri Nov 20 .. Mon Nov 30 2026: a weekend, Thanksgiving, the early
+ * close of Nov 27. */
+static const struct session_case sessions[] = {
+	{ "2026-11-20", 1, "2026-11-20T05:00:00Z", "2026-11-21T05:00:00Z" },
+	{ "2026-11-20", 0, "2026-11-20T14:30:00Z", "2026-11-20T21:00:00Z" },
+	{ "2026-11-21", 1, NULL, NULL },
+	{ "2026-11-22", 0, NULL, NULL },
+	{ "2026-11-26", 1, NULL, NULL },
+	{ "2026-11-26", 0, NULL, NULL },
+	{ "2026-11-27", 0, "2026-11-27T14:30:00Z", "2026-11-27T18:00:00Z" },
+	{ "2026-11-30", 1, "2026-11-30T05:00:00Z", "2026-12-01T05:00:00Z" },
+};
+
+static void test_sessions(void)
+{
+	struct cov_session ss[16];
+	struct cov_grid g;
+	size_t i, k, n;
+	int daily;
+
+	cov_grid_init(&g, at("2026-11-20T12:00:00Z"), at("2026-12-01T12:00:00Z"));
+	for (daily = 0; daily <= 1; daily++)
+		CHECK(cov_grid_sessions(&g, daily, ss) == 6, "sessions (daily %d): 7 weekdays, "
+		      "Thanksgiving closed", daily);
+	for (i = 0; i < sizeof(sessions) / sizeof(sessions[0]); i++) {
+		const struct session_case *c = &sessions[i];
+
+		n = cov_grid_sessions(&g, c->daily, ss);
+		for (k = 0; k < n && ss[k].day != day(c->date); k++)
+			;
+		if (!c->lo)
+			CHECK(k == n, "%s (daily %d): no session", c->date, c->daily);
+		else
+			CHECK(k < n && ss[k].lo == at(c->lo) && ss[k].hi == at(c->hi),
+			      "%s (daily %d): session %s .. %s", c->date, c->daily, c->lo, c->hi);
+	}
+	cov_grid_free(&g);
+}
+
 static void test_cov(void)
 {
 	struct cov_grid g;
 	struct cov c;
 	char buf[COV_RANGE_LEN];
+	size_t i;
 
 	cov_grid_init(&g, at("2026-11-16T12:00:00Z"), at("2026-12-01T12:00:00Z"));
 	/* 5m from Tuesday 15:00 New York: the first day counts 12 slots. */
 	cov_init(&c, &g, "AAPL", sym_interval("5m"), at("2026-11-17T20:00:00Z"));
-	CHECK(cov_expected_total(&c, &g) == 12 + 78 * 7 + 42, "expected total before counting");
 	cov_count(&c, &g, day("2026-11-17"), 12);
 	cov_count(&c, &g, day("2026-11-18"), 78);
 	cov_count(&c, &g, day("2026-11-19"), 10);
@@ -110,11 +155,17 @@ static void test_cov(void)
 	CHECK(!c.applies && c.expected == -1 && c.stored == 1 && c.nmissing == 0,
 	      "an index is outside the calendar: stored only");
 	cov_free(&c);
+	/* One missing session and as many bars on a Saturday and on
+	 * Thanksgiving: closed days never count, so the hole stays. */
 	cov_init(&c, &g, "BBB", sym_interval("1d"), at("2026-11-16T05:00:00Z"));
-	cov_set_complete(&c, &g);
+	for (i = 0; i < g.ncols; i++)
+		if (!g.holiday[i] && g.day[i] != day("2026-11-18"))
+			cov_count(&c, &g, g.day[i], 1);
+	cov_count(&c, &g, day("2026-11-21"), 1);
+	cov_count(&c, &g, day("2026-11-26"), 1);
 	cov_finish(&c, &g);
-	CHECK_STR(c.cells, "########H##", "a matching total marks every session stored");
-	CHECK(c.stored == 10 && c.expected == 10 && c.nmissing == 0, "complete: 10 of 10");
+	CHECK_STR(c.cells, "##.#####H##", "bars on closed days do not fill a missing session");
+	CHECK(c.stored == 9 && c.expected == 10 && c.nmissing == 1, "closed days: 9 of 10, 1 missing");
 	cov_free(&c);
 	cov_init(&c, &g, "ZZZ", sym_interval("1d"), 0);
 	cov_finish(&c, &g);
@@ -163,6 +214,7 @@ int main(void)
 {
 	test_slots();
 	test_grid();
+	test_sessions();
 	test_cov();
 	test_sort_and_strip();
 	return unit_failed;
