@@ -165,8 +165,13 @@ kill -TERM $SLOW_PID; wait $SLOW_PID; rc=$?
 wait $STOPPER
 if wait_log late.log 'event=misfire job=late reason=late' 150; then
 	ok "misfire: a fire later than --misfire-grace is skipped"
-	[ "$(grep -c 'event=run_start job=late' late.log)" = 0 ] && ok "misfire: no burst of late runs" ||
-		not_ok "misfire: no burst of late runs" "$(grep run_start late.log)"
+	# No run up to the minute of the misfire; the next minute's own fire
+	# may run (the suite is slow to get here), and is not a burst.
+	mis=$(grep -m1 'event=misfire job=late reason=late' late.log | cut -c4-19)
+	early=$(grep 'event=run_start job=late' late.log |
+		awk -v m="$mis" 'substr($1, 4, 16) <= m { n++ } END { print n + 0 }')
+	[ "$early" = 0 ] && ok "misfire: no burst of late runs" ||
+		not_ok "misfire: no burst of late runs" "misfire at $mis; $(grep run_start late.log)"
 else
 	not_ok "misfire: a fire later than --misfire-grace is skipped" "$(cat stopper.log; tail -3 late.log; date -u +%T)"
 fi
