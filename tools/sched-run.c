@@ -629,9 +629,6 @@ static void run_error(struct tool *t, struct sched_job *j, time_t now, const cha
 	once_status(t, EXIT_FATAL);
 }
 
-static void start_run(struct tool *t, struct sched_job *j, const char *trigger, time_t now,
-		      time_t scheduled);
-
 static void release(struct tool *t, struct sched_job *j)
 {
 	if (j->lock_fd >= 0)
@@ -742,22 +739,28 @@ static void log_run_end(const struct sched_job *j, const struct sched_summary *s
 /*
  * A run that leaves series a corporate action made stale is followed at
  * once by the re-fetch pass (lib/sched_pipe.h), so the table never waits
- * a whole schedule period after a split or dividend.  One pass only: a
- * pass that fails or cannot start leaves them to the next run.
+ * a whole schedule period after a split or dividend.  The pass keeps the
+ * run's advisory lock (released asynchronously, it would look held by
+ * another host) and takes the job's lock file again, which the finished
+ * stages have let go.  1 when the pass was launched (its locks are then
+ * its own); one pass only: if it fails, the next run plans the series.
  */
-static void refetch_pass(struct tool *t, struct sched_job *j, const struct sched_summary *s,
-			 time_t now)
+static int refetch_pass(struct tool *t, struct sched_job *j, const struct sched_summary *s,
+			time_t now)
 {
-	char n[24];
+	char n[24], path[PATH_MAX + 300];
 
 	if (s->rc != EXIT_OK || s->stale_series <= 0 || t->st.stopping || j->removed)
-		return;
+		return 0;
+	sched_lock_path(path, sizeof(path), t->lock_path, j->name, j->shard);
+	if ((j->lock_fd = sched_lock_take(path)) < 0)
+		return 0;
 	snprintf(n, sizeof(n), "%lld", s->stale_series);
 	slog(MSG_INFO, "refetch", "job", j->name, "stale_series", n, NULL);
 	j->refetch = 1;
-	start_run(t, j, "refetch", now, 0);
-	if (!j->running)
-		j->refetch = 0;
+	j->trigger = "refetch";
+	launch(t, j, now);
+	return 1;
 }
 
 static void finish_run(struct tool *t, struct sched_job *j, time_t now)
@@ -775,13 +778,12 @@ static void finish_run(struct tool *t, struct sched_job *j, time_t now)
 	s->outcome = j->timed_out ? SCHED_TIMEOUT : j->killed ? SCHED_KILLED :
 		     s->rc ? SCHED_FAILED : SCHED_OK;
 	sched_account(&j->tot, s);
-	release(t, j);
 	j->last = *s;
 	t->st.page_stale = 1;
 	log_run_end(j, s);
 	once_status(t, s->rc);
-	if (!second)
-		refetch_pass(t, j, s, now);
+	if (second || !refetch_pass(t, j, s, now))
+		release(t, j);
 }
 
 /* A stage's stderr line, logged with its own level when it says one. */
