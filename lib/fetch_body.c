@@ -1,5 +1,6 @@
 /* fetch_body: streaming check and compaction with yajl; see fetch_body.h. */
 #include "fetch_body.h"
+#include "xalloc_yajl.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -204,27 +205,6 @@ static const yajl_callbacks callbacks = {
 	on_start_map, on_key, on_end_map, on_start_array, on_end_array,
 };
 
-/* ---- allocation through lib/xalloc: never NULL ---- */
-
-static void *y_malloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return xmalloc(n);
-}
-
-static void *y_realloc(void *ctx, void *p, size_t n)
-{
-	(void)ctx;
-	return xrealloc(p, n);
-}
-
-static void y_free(void *ctx, void *p)
-{
-	(void)ctx;
-	free(p);
-}
-
-static yajl_alloc_funcs allocs = { y_malloc, y_realloc, y_free, NULL };
 
 /* ---- the interface ---- */
 
@@ -261,8 +241,8 @@ void fetch_body_reset(struct fetch_body *b, size_t reserve)
 	ps->pending = FB_NONE;
 	/* A parser per body: yajl 2 has no reset, and allocation is cheap
 	 * next to a network round trip. */
-	ps->p = yajl_alloc(&callbacks, &allocs, b);
-	ps->g = yajl_gen_alloc(&allocs);
+	ps->p = yajl_alloc(&callbacks, &xalloc_yajl, b);
+	ps->g = yajl_gen_alloc(&xalloc_yajl);
 	yajl_gen_config(ps->g, yajl_gen_print_callback, out, b);
 	b->reserve = reserve;
 	b->len = reserve;

@@ -1,6 +1,6 @@
 #include "report_ndjson.h"
 #include "msg.h"
-#include "xalloc.h"
+#include "xalloc_yajl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -117,26 +117,6 @@ static const yajl_callbacks callbacks = {
 	on_start_map, on_key, on_end, on_start_array, on_end,
 };
 
-/* yajl allocates through lib/xalloc: never NULL. */
-static void *y_malloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return xmalloc(n);
-}
-
-static void *y_realloc(void *ctx, void *p, size_t n)
-{
-	(void)ctx;
-	return xrealloc(p, n);
-}
-
-static void y_free(void *ctx, void *p)
-{
-	(void)ctx;
-	free(p);
-}
-
-static yajl_alloc_funcs allocs = { y_malloc, y_realloc, y_free, NULL };
 
 static void line_start(struct line *l)
 {
@@ -147,7 +127,7 @@ static void line_start(struct line *l)
 	 * provider response, so the allocation does not count. */
 	if (p)
 		yajl_free(p);
-	l->p = yajl_alloc(&callbacks, &allocs, l);
+	l->p = yajl_alloc(&callbacks, &xalloc_yajl, l);
 	l->attempts = 1;
 }
 
