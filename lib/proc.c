@@ -107,3 +107,39 @@ int proc_capture(char *const argv[], char **out, size_t *len, char **err)
 	}
 	return *out ? rc : -1;
 }
+
+int proc_pipe(int fd[2], int nonblock)
+{
+	if (pipe(fd) < 0)
+		return -1;
+	fcntl(fd[0], F_SETFD, FD_CLOEXEC);
+	fcntl(fd[1], F_SETFD, FD_CLOEXEC);
+	if (nonblock)
+		fcntl(fd[0], F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+void proc_close(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void proc_drain_keep(int *fd, char *buf, size_t cap, size_t *len)
+{
+	char chunk[4096];
+	ssize_t r;
+	size_t k;
+
+	while ((r = read(*fd, chunk, sizeof(chunk))) > 0) {
+		k = cap - 1 - *len;
+		if (k > (size_t)r)
+			k = (size_t)r;
+		memcpy(buf + *len, chunk, k);
+		*len += k;
+		buf[*len] = '\0';
+	}
+	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+		proc_close(fd);
+}

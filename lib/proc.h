@@ -40,4 +40,17 @@ int proc_wait(struct proc *p);
  */
 int proc_capture(char *const argv[], char **out, size_t *len, char **err);
 
+/*
+ * For callers that fork and poll() themselves (sched-run's pipelines and
+ * status page).  proc_pipe: a pipe with both ends close-on-exec (pipe2 is
+ * GNU), the read end non-blocking when nonblock is set.  proc_close:
+ * close *fd when open and set it to -1.  proc_drain_keep: read a
+ * non-blocking *fd until it would block, keeping the first cap - 1 bytes
+ * in buf (NUL-terminated, *len bytes so far) and reading the rest away;
+ * at end of file or on an error *fd is closed (-1).
+ */
+int proc_pipe(int fd[2], int nonblock);
+void proc_close(int *fd);
+void proc_drain_keep(int *fd, char *buf, size_t cap, size_t *len);
+
 #endif

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE /* memfd_create */
 #include "sched_page.h"
 #include "exitcode.h"
+#include "proc.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -21,12 +22,6 @@ void sched_page_init(struct sched_page *p)
 	p->status = -1;
 }
 
-static void closep(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
 
 /*
  * In the child: die with the scheduler, undo what the scheduler set up,
@@ -73,15 +68,6 @@ static int input_fd(const char *input, size_t n)
 	return fd;
 }
 
-static int cpipe(int fd[2])
-{
-	if (pipe(fd) < 0)
-		return -1;
-	fcntl(fd[0], F_SETFD, FD_CLOEXEC);
-	fcntl(fd[1], F_SETFD, FD_CLOEXEC);
-	fcntl(fd[0], F_SETFL, O_NONBLOCK);
-	return 0;
-}
 
 int sched_page_start(struct sched_page *p, const char *exe, char *const argv[],
 		     const char *input, size_t inlen, time_t now, long timeout, char *why,
@@ -92,9 +78,10 @@ int sched_page_start(struct sched_page *p, const char *exe, char *const argv[],
 	pid_t parent = getpid();
 
 	sched_page_init(p);
-	if (in < 0 || cpipe(out) < 0 || cpipe(err) < 0) {
+	if (in < 0 || proc_pipe(out, 1) < 0 || proc_pipe(err, 1) < 0) {
 		snprintf(why, n, "page: %s", strerror(errno));
-		closep(&in), closep(&out[0]), closep(&out[1]), closep(&err[0]), closep(&err[1]);
+		proc_close(&in), proc_close(&out[0]), proc_close(&out[1]);
+		proc_close(&err[0]), proc_close(&err[1]);
 		return -1;
 	}
 	fd[0] = in, fd[1] = out[1], fd[2] = err[1];
@@ -102,10 +89,10 @@ int sched_page_start(struct sched_page *p, const char *exe, char *const argv[],
 	p->pid = fork();
 	if (p->pid == 0)
 		child(exe, argv, parent, fd);
-	closep(&in), closep(&out[1]), closep(&err[1]);
+	proc_close(&in), proc_close(&out[1]), proc_close(&err[1]);
 	if (p->pid < 0) {
 		snprintf(why, n, "page: fork: %s", strerror(errno));
-		closep(&out[0]), closep(&err[0]);
+		proc_close(&out[0]), proc_close(&err[0]);
 		sched_page_init(p);
 		return -1;
 	}
@@ -135,26 +122,7 @@ static void drain_out(struct sched_page *p)
 		p->outlen += (size_t)r;
 	}
 	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
-		closep(&p->out_fd);
-}
-
-/* The first bytes of stderr are kept (the reason); the rest is read away. */
-static void drain_err(struct sched_page *p)
-{
-	char buf[4096];
-	ssize_t r;
-	size_t k;
-
-	while ((r = read(p->err_fd, buf, sizeof(buf))) > 0) {
-		k = sizeof(p->err) - 1 - p->errlen;
-		if (k > (size_t)r)
-			k = (size_t)r;
-		memcpy(p->err + p->errlen, buf, k);
-		p->errlen += k;
-		p->err[p->errlen] = '\0';
-	}
-	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
-		closep(&p->err_fd);
+		proc_close(&p->out_fd);
 }
 
 void sched_page_tend(struct sched_page *p, time_t now)
@@ -164,7 +132,7 @@ void sched_page_tend(struct sched_page *p, time_t now)
 	if (p->out_fd >= 0)
 		drain_out(p);
 	if (p->err_fd >= 0)
-		drain_err(p);
+		proc_drain_keep(&p->err_fd, p->err, sizeof(p->err), &p->errlen);
 	if (p->status < 0 && !p->killed && (now >= p->deadline || p->outlen > SCHED_PAGE_MAX)) {
 		kill(p->pid, SIGKILL);
 		p->killed = p->outlen > SCHED_PAGE_MAX ? 2 : 1;
@@ -212,8 +180,8 @@ void sched_page_stop(struct sched_page *p)
 		kill(p->pid, SIGKILL);
 		waitpid(p->pid, NULL, 0);
 	}
-	closep(&p->out_fd);
-	closep(&p->err_fd);
+	proc_close(&p->out_fd);
+	proc_close(&p->err_fd);
 	free(p->out);
 	sched_page_init(p);
 }

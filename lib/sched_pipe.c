@@ -1,5 +1,6 @@
 #include "sched_pipe.h"
 #include "exitcode.h"
+#include "proc.h"
 #include "sched_fs.h"
 #include "sched_state.h"
 #include "xalloc.h"
@@ -239,22 +240,7 @@ static void child(char *const argv[], pid_t pgid, pid_t parent, const int fd[4])
 	_exit(EXIT_NOEXEC);
 }
 
-/* pipe2(O_CLOEXEC) is GNU; the scheduler forks from its main thread only. */
-static int cpipe(int fd[2])
-{
-	if (pipe(fd) < 0)
-		return -1;
-	fcntl(fd[0], F_SETFD, FD_CLOEXEC);
-	fcntl(fd[1], F_SETFD, FD_CLOEXEC);
-	return 0;
-}
 
-static void closep(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
 
 /* Fork the stages; returns how many started (all: SCHED_STAGES). */
 static int fork_stages(struct sched_pipe *p, const struct sched_argv *a, int in, int out,
@@ -265,7 +251,7 @@ static int fork_stages(struct sched_pipe *p, const struct sched_argv *a, int in,
 
 	for (i = 0; i < SCHED_STAGES; i++) {
 		link[0] = link[1] = -1;
-		if (i < SCHED_STAGES - 1 && cpipe(link) < 0) {
+		if (i < SCHED_STAGES - 1 && proc_pipe(link, 0) < 0) {
 			snprintf(why, n, "pipe: %s", strerror(errno));
 			break;
 		}
@@ -274,7 +260,7 @@ static int fork_stages(struct sched_pipe *p, const struct sched_argv *a, int in,
 		pid = fork();
 		if (pid < 0) {
 			snprintf(why, n, "fork: %s", strerror(errno));
-			closep(&link[0]), closep(&link[1]);
+			proc_close(&link[0]), proc_close(&link[1]);
 			break;
 		}
 		if (pid == 0)
@@ -284,11 +270,11 @@ static int fork_stages(struct sched_pipe *p, const struct sched_argv *a, int in,
 		setpgid(pid, p->pgid); /* also in the child: whoever runs first */
 		p->pid[i] = pid;
 		p->alive++;
-		closep(&in);
-		closep(&link[1]);
+		proc_close(&in);
+		proc_close(&link[1]);
 		in = link[0];
 	}
-	closep(&in);
+	proc_close(&in);
 	return i;
 }
 
@@ -307,15 +293,15 @@ int sched_pipe_start(struct sched_pipe *p, const struct sched_argv *a, int lock_
 	if (a->file[SCHED_F_EVENTS])
 		unlink(a->file[SCHED_F_EVENTS]);
 	in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (in < 0 || cpipe(outp) < 0 || cpipe(errp) < 0) {
+	if (in < 0 || proc_pipe(outp, 0) < 0 || proc_pipe(errp, 0) < 0) {
 		snprintf(why, n, "pipe: %s", strerror(errno));
-		closep(&in), closep(&outp[0]), closep(&outp[1]), closep(&errp[0]), closep(&errp[1]);
+		proc_close(&in), proc_close(&outp[0]), proc_close(&outp[1]), proc_close(&errp[0]), proc_close(&errp[1]);
 		return -1;
 	}
 	fflush(NULL);
 	i = fork_stages(p, a, in, outp[1], errp[1], lock_fd, why, n);
-	closep(&outp[1]);
-	closep(&errp[1]);
+	proc_close(&outp[1]);
+	proc_close(&errp[1]);
 	p->out_fd = outp[0];
 	p->err_fd = errp[0];
 	fcntl(p->out_fd, F_SETFL, O_NONBLOCK);
@@ -366,32 +352,14 @@ static void drain_err(struct sched_pipe *p, void (*line)(void *, const char *), 
 			line(ctx, p->err);
 			p->errlen = 0;
 		}
-		closep(&p->err_fd);
+		proc_close(&p->err_fd);
 	}
-}
-
-static void drain_out(struct sched_pipe *p)
-{
-	char buf[4096];
-	ssize_t r;
-	size_t k;
-
-	while ((r = read(p->out_fd, buf, sizeof(buf))) > 0) {
-		k = (size_t)r;
-		if (k > sizeof(p->out) - 1 - p->outlen)
-			k = sizeof(p->out) - 1 - p->outlen;
-		memcpy(p->out + p->outlen, buf, k);
-		p->outlen += k;
-		p->out[p->outlen] = '\0';
-	}
-	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
-		closep(&p->out_fd);
 }
 
 void sched_pipe_drain(struct sched_pipe *p, void (*line)(void *, const char *), void *ctx)
 {
 	if (p->out_fd >= 0)
-		drain_out(p);
+		proc_drain_keep(&p->out_fd, p->out, sizeof(p->out), &p->outlen);
 	if (p->err_fd >= 0)
 		drain_err(p, line, ctx);
 }
