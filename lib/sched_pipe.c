@@ -424,20 +424,20 @@ static void json_counts(const char *text, const char *const *keys, long long *co
 void sched_pipe_result(const struct sched_pipe *p, const struct sched_argv *a,
 		       struct sched_summary *s)
 {
+	/* load-bars' summary, parsed once: its rows and the stale series. */
 	static const char *const row_keys[] = {
-		"rows_in", "inserted", "updated", "unchanged", "rejected", "duplicates", NULL,
+		"rows_in", "inserted", "updated", "unchanged", "rejected", "duplicates",
+		"stale_series", NULL,
 	};
 	static const char *const win_keys[] = { "ok", "failed", "bad_rows", NULL };
-	static const char *const stale_keys[] = { "stale_series", NULL };
-	long long *const stale[] = { &s->stale_series };
 	long long *const rows[] = { &s->rows.rows_in, &s->rows.inserted, &s->rows.updated,
-				    &s->rows.unchanged, &s->rows.rejected, &s->rows.duplicates };
+				    &s->rows.unchanged, &s->rows.rejected, &s->rows.duplicates,
+				    &s->stale_series };
 	long long *const wins[] = { &s->windows.ok, &s->windows.failed, &s->windows.bad_rows };
 	char *stats;
 
 	memcpy(s->status, p->status, sizeof(s->status));
 	json_counts(p->outlen ? p->out : NULL, row_keys, rows);
-	json_counts(p->outlen ? p->out : NULL, stale_keys, stale);
 	stats = a->file[SCHED_F_STATS] ? slurp(a->file[SCHED_F_STATS]) : NULL;
 	json_counts(stats, win_keys, wins);
 	free(stats);
